@@ -1,0 +1,365 @@
+/* raptors.h -- Raptors: an actor runtime in C on MPI.
+ *
+ * A program is a set of actors that own their state and talk only through
+ * typed messages.  Every MPI rank is a Raptors node with a System actor and
+ * a pool of worker threads; rank 0 also hosts the Logger.  Actor ids are
+ * location independent; messages between ranks travel as nonblocking MPI
+ * point-to-point on Raptors' own duplicate of the communicator.
+ *
+ * Life of a program (every rank):
+ *
+ *     rap_msg_type_register(...); rap_actor_type_register(...);  // names -> ids
+ *     rap_init(&argc, &argv);          // collective; workers start
+ *     if (rap_rank() == 0) rap_spawn(NULL, COORD, NULL, 0, &aid);
+ *     rap_run();                       // collective; returns when the job is quiescent or stopped
+ *     rap_finalize();                  // collective
+ *
+ * Errors: every call returns RAP_OK (0) or a negative RAP_E* code;
+ * rap_strerror() gives its text.  Out-parameters are set only on success.
+ */
+#ifndef RAPTORS_H
+#define RAPTORS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <mpi.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define RAP_API __attribute__((visibility("default")))
+#define RAP_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define RAP_API
+#define RAP_PRINTF(f, a)
+#endif
+
+/* ------------------------------------------------------------------ errors */
+
+#define RAP_ERR_MAP(X)                                                        \
+    X(EINVAL,    -1, "invalid argument")                                      \
+    X(ENOMEM,    -2, "out of memory")                                         \
+    X(EDEAD,     -3, "no such actor")                                         \
+    X(ENOTYPE,   -4, "unknown actor or message type")                         \
+    X(EEXIST,    -5, "name already registered")                               \
+    X(ECOLLIDE,  -6, "type name collides with another name's id")             \
+    X(ENOHOST,   -7, "no rank hosts this actor type")                         \
+    X(ESTATE,    -8, "call not allowed in the runtime's current state")       \
+    X(ETOOBIG,   -9, "message larger than its type or the transport allows")  \
+    X(EMPI,     -10, "MPI call failed")                                       \
+    X(EUNHANDLED,-11, "actor type has no handler for this message type")      \
+    X(EMALFORMED,-12, "malformed message")                                    \
+    X(ESTOPPED, -13, "runtime is stopping")                                   \
+    X(ERANGE,   -14, "value out of range")                                    \
+    X(ETHREAD,  -15, "MPI thread support too low (needs MPI_THREAD_SERIALIZED)") \
+    X(EHANDLER, -16, "actor handler failed")
+
+enum rap_err {
+    RAP_OK = 0,
+#define RAP_ERR_ENUM(name, code, text) RAP_##name = (code),
+    RAP_ERR_MAP(RAP_ERR_ENUM)
+#undef RAP_ERR_ENUM
+};
+
+/* Text of an error code ("unknown error" for a value that is not one).
+ * Returns: a static string.  Thread: any. */
+RAP_API const char *rap_strerror(int err);
+
+/* Name of an error code, e.g. "RAP_EDEAD" ("RAP_E?" when unknown).
+ * Returns: a static string.  Thread: any. */
+RAP_API const char *rap_err_name(int err);
+
+/* ------------------------------------------------------------------- ids */
+
+/* Actor id: 64 bits, location independent.  Bits 63..44 hold the home rank
+ * (the rank that created the actor), bits 43..0 a serial unique on that
+ * rank.  RAP_AID_NONE (0) is "no actor", e.g. the sender of a message sent
+ * from outside any handler. */
+typedef uint64_t rap_aid;
+#define RAP_AID_NONE ((rap_aid)0)
+#define RAP_AID_RANK_BITS 20
+#define RAP_AID_SERIAL_BITS 44
+#define RAP_AID_RANK(aid) ((int)((aid) >> RAP_AID_SERIAL_BITS))
+#define RAP_AID_SERIAL(aid) ((aid) & ((UINT64_C(1) << RAP_AID_SERIAL_BITS) - 1))
+
+/* For rap_spawn_on(): any rank that has the actor type. */
+#define RAP_ANY_RANK (-1)
+
+/* Handler context: valid only inside the handler (or init/fini/error
+ * callback) it was given to, on that thread. */
+typedef struct rap_ctx rap_ctx;
+
+/* A message buffer for zero-copy sends (rap_msg_alloc / rap_msg_send). */
+typedef struct rap_msg rap_msg;
+
+/* ------------------------------------------------------------ built-ins */
+
+/* Message types with fixed ids, registered by the runtime.  User names are
+ * never given ids below RAP_TYPE_USER_MIN. */
+#define RAP_MSG_SPAWNED 1u  /* payload: rap_spawned; answer to rap_spawn_on() */
+#define RAP_TYPE_USER_MIN 256u
+
+/* The answer to a successful rap_spawn_on(), delivered to the requesting
+ * actor's handler for RAP_MSG_SPAWNED (register one with rap_actor_type_on). */
+typedef struct rap_spawned {
+    uint64_t cookie;   /* the caller's cookie from rap_spawn_on() */
+    rap_aid aid;       /* the new actor */
+} rap_spawned;
+
+/* What went wrong, as delivered to an actor type's error handler.  Each
+ * event is an ActorErrorMsg or SystemErrorMsg sent to the actor. */
+typedef enum rap_error_kind {
+    RAP_ERROR_DEAD_LETTER = 1, /* `actor` does not exist (never did, or destroyed) */
+    RAP_ERROR_UNHANDLED = 2,   /* `actor`'s type has no handler for `msg_type` */
+    RAP_ERROR_SPAWN = 3,       /* rap_spawn_on() with `cookie` failed; `msg_type` is the actor type */
+    RAP_ERROR_CHILD = 4        /* child `actor`'s handler for `msg_type` returned `code` */
+} rap_error_kind;
+
+typedef struct rap_error_event {
+    int kind;          /* rap_error_kind */
+    int code;          /* RAP_E* (or the handler's own return value for RAP_ERROR_CHILD) */
+    rap_aid actor;     /* the actor the event is about */
+    uint32_t msg_type; /* the message (or, for spawn, actor) type involved */
+    uint64_t cookie;   /* spawn cookie, 0 otherwise */
+} rap_error_event;
+
+/* --------------------------------------------------------- registration */
+
+/* Handler for one message type.  `data`/`len` stay valid until the handler
+ * returns.  Return RAP_OK, or an error: the actor's supervisor (the actor
+ * that spawned it) then receives a RAP_ERROR_CHILD event, and it is logged. */
+typedef int (*rap_handler_fn)(rap_ctx *ctx, void *state, rap_aid from,
+                              const void *data, size_t len);
+/* Runs once on the new actor before any message.  A non-zero return fails
+ * the spawn with that code (RAP_EHANDLER if it is not a RAP_E* code). */
+typedef int (*rap_init_fn)(rap_ctx *ctx, void *state, const void *arg,
+                           size_t len);
+/* Runs once when the actor is destroyed (or at rap_finalize). */
+typedef void (*rap_fini_fn)(rap_ctx *ctx, void *state);
+/* Receives the error events addressed to the actor. */
+typedef void (*rap_error_fn)(rap_ctx *ctx, void *state,
+                             const rap_error_event *ev);
+
+/* Flags for rap_msg_type_register(). */
+#define RAP_MSG_FIXED 0u    /* every message is exactly `size` bytes */
+#define RAP_MSG_VAR 1u      /* a message is at most `size` bytes (0: no limit) */
+
+/* Register a message type by name.  Its id is a hash of the name, the same
+ * in every executable of the job.
+ * Names starting "rap." are reserved for the runtime.
+ * Returns:   RAP_OK; RAP_EINVAL (NULL, empty or reserved name, bad flags,
+ *            FIXED with size 0, size over RAP_MAX_PAYLOAD); RAP_EEXIST if the name is
+ *            registered; RAP_ECOLLIDE if another name has the same id;
+ *            RAP_ESTATE after rap_init; RAP_ENOMEM.
+ * Thread:    the thread that will call rap_init, before rap_init. */
+RAP_API int rap_msg_type_register(const char *name, size_t size,
+                                  unsigned flags, uint32_t *id_out);
+
+/* Register an actor type by name; `state_size` bytes of zeroed state are
+ * allocated for each actor.  `init` and `fini` may be NULL.
+ * Returns:   as rap_msg_type_register.
+ * Thread:    the thread that will call rap_init, before rap_init. */
+RAP_API int rap_actor_type_register(const char *name, size_t state_size,
+                                    rap_init_fn init, rap_fini_fn fini,
+                                    uint32_t *id_out);
+
+/* Make `fn` the handler of `actor_type` for `msg_type` (a registered
+ * message type or RAP_MSG_SPAWNED).
+ * Returns:   RAP_OK; RAP_EINVAL (NULL fn); RAP_ENOTYPE (unknown type);
+ *            RAP_EEXIST (a handler is already set); RAP_ESTATE after rap_init.
+ * Thread:    as rap_actor_type_register. */
+RAP_API int rap_actor_type_on(uint32_t actor_type, uint32_t msg_type,
+                              rap_handler_fn fn);
+
+/* Make `fn` the error handler of `actor_type`.  Without one, error events
+ * are written to the log.
+ * Returns / Thread: as rap_actor_type_on. */
+RAP_API int rap_actor_type_on_error(uint32_t actor_type, rap_error_fn fn);
+
+/* The id a name has (or would have) as a type, without registering it.
+ * Returns: RAP_OK; RAP_EINVAL (NULL or empty name).  Thread: any. */
+RAP_API int rap_type_id(const char *name, uint32_t *id_out);
+
+/* ------------------------------------------------------------ lifecycle */
+
+/* Start Raptors on MPI_COMM_WORLD.  Calls MPI_Init_thread (asking for
+ * MPI_THREAD_MULTIPLE; MPI_THREAD_SERIALIZED is enough) unless MPI is already
+ * initialised, exchanges the type tables of all ranks and starts the workers.
+ * Collective over MPI_COMM_WORLD.  `argc`/`argv` may be NULL.
+ * Returns:   RAP_OK; RAP_ESTATE if already initialised; RAP_ETHREAD;
+ *            RAP_ECOLLIDE if two ranks registered different names with one
+ *            id, or one name with different sizes; RAP_EMPI; RAP_ENOMEM.
+ * Thread:    one thread per process; then call the rest of the lifecycle
+ *            from the same thread. */
+RAP_API int rap_init(int *argc, char ***argv);
+
+/* As rap_init, on a duplicate of `comm`, for programs that already use
+ * MPI (MPI must be initialised).  Raptors never finalises an MPI it did not
+ * initialise, and its traffic never mixes with the application's.
+ * Collective over `comm`.  Returns: as rap_init, and RAP_EINVAL for
+ * MPI_COMM_NULL or when MPI is not initialised.  Thread: as rap_init. */
+RAP_API int rap_init_comm(MPI_Comm comm);
+
+/* Run until the job is quiescent (no actor has a message to handle and no
+ * message is in flight on any rank) or rap_stop() was called, then return
+ * on every rank.  May be called again after it returns.
+ * Collective.  Returns: RAP_OK; RAP_ESTATE if not initialised; RAP_EMPI.
+ * Thread: the thread that called rap_init. */
+RAP_API int rap_run(void);
+
+/* Drain the log and all messages still in flight, run every live actor's
+ * fini, stop the workers, free Raptors' communicators and, if rap_init
+ * initialised MPI, finalise it.  The log is complete when it returns.
+ * With RAPTORS_STATS=1 each rank prints its counters to stderr.
+ * Collective.  Returns: RAP_OK; RAP_ESTATE if not initialised.
+ * Thread: the thread that called rap_init. */
+RAP_API int rap_finalize(void);
+
+/* Drive Raptors' MPI progress once from the calling thread (for programs
+ * that call MPI themselves under MPI_THREAD_SERIALIZED, where Raptors only
+ * calls MPI from inside rap_run, rap_progress and rap_finalize).
+ * Returns: RAP_OK; RAP_ESTATE if not initialised.  Thread: the rap_init thread. */
+RAP_API int rap_progress(void);
+
+/* This rank, the number of ranks, and this process's MPI_APPNUM (0 when
+ * the launcher sets none).  -1 before rap_init.  Thread: any. */
+RAP_API int rap_rank(void);
+RAP_API int rap_size(void);
+RAP_API int rap_appnum(void);
+
+/* The MPI thread support level Raptors runs with, or -1 before rap_init. */
+RAP_API int rap_thread_level(void);
+
+/* The number of worker threads on this rank, or 0 before rap_init. */
+RAP_API int rap_workers(void);
+
+/* Ask the whole job to stop: every rank stops handling actor messages,
+ * drops what is queued (counted), and rap_run returns on all ranks.
+ * Returns: RAP_OK; RAP_ESTATE if not initialised.
+ * Thread: any (ctx may be NULL outside a handler). */
+RAP_API int rap_stop(rap_ctx *ctx);
+
+/* --------------------------------------------------------------- actors */
+
+/* Create an actor of `actor_type` on this rank; `init` runs before return
+ * with a copy of `arg`.  The creator (ctx's actor) becomes its supervisor.
+ * Returns:   RAP_OK; RAP_ESTATE before rap_init or after rap_finalize;
+ *            RAP_ENOTYPE; RAP_EINVAL (NULL aid_out, or arg NULL with len);
+ *            RAP_ENOMEM; or init's error.
+ * Thread:    any (ctx NULL outside a handler). */
+RAP_API int rap_spawn(rap_ctx *ctx, uint32_t actor_type, const void *arg,
+                      size_t len, rap_aid *aid_out);
+
+/* Create an actor on `rank` (or RAP_ANY_RANK: a rank that has the type,
+ * in turn), as a SystemActionMsg to that rank's System actor.  The answer
+ * comes later to the calling actor: a RAP_MSG_SPAWNED message carrying
+ * `cookie` and the new id, or a RAP_ERROR_SPAWN error event.
+ * Returns:   RAP_OK when the request is sent; RAP_EINVAL (NULL ctx, bad
+ *            rank, arg NULL with len); RAP_ENOTYPE if no rank registered
+ *            the type; RAP_ENOHOST if `rank` did not; RAP_ETOOBIG; RAP_ENOMEM.
+ * Thread:    owner (inside the handler that was given `ctx`). */
+RAP_API int rap_spawn_on(rap_ctx *ctx, int rank, uint32_t actor_type,
+                         const void *arg, size_t len, uint64_t cookie);
+
+/* Ask actor `aid` to stop: it handles what is already in its mailbox when
+ * the request reaches it, runs fini, and later messages to it are dead
+ * letters.  Asynchronous: a request for an actor that does not exist comes
+ * back as a RAP_ERROR_DEAD_LETTER event.
+ * Returns: RAP_OK; RAP_EINVAL (RAP_AID_NONE or a rank out of range);
+ *          RAP_ESTATE; RAP_ENOMEM.  Thread: any. */
+RAP_API int rap_destroy(rap_ctx *ctx, rap_aid aid);
+
+/* Stop the calling actor when its current handler returns.
+ * Returns: RAP_OK; RAP_EINVAL without an actor.  Thread: owner. */
+RAP_API int rap_exit(rap_ctx *ctx);
+
+/* The calling actor's id (RAP_AID_NONE for NULL ctx).  Thread: owner. */
+RAP_API rap_aid rap_self(const rap_ctx *ctx);
+
+/* -------------------------------------------------------------- sending */
+
+/* Largest payload of one message: bounded by MPI's int count. */
+#define RAP_MAX_PAYLOAD ((size_t)0x7fff0000u)
+
+/* Send a copy of `len` bytes at `data` to actor `to` as message type `type`.
+ * Messages from one actor to another arrive in the order sent.  A message
+ * that cannot be delivered comes back to the sender as an error event
+ * (or is logged when sent from outside an actor); it is never dropped
+ * silently.
+ * Ownership: `data` stays the caller's and is reusable on return.
+ * Returns:   RAP_OK; RAP_ENOTYPE (unregistered type); RAP_ETOOBIG (`len`
+ *            over a variable type's limit); RAP_EINVAL (`len` not the size
+ *            of a fixed type, RAP_AID_NONE, rank out of range, data NULL
+ *            with len); RAP_ESTATE; RAP_ENOMEM.
+ * Thread:    owner (inside the handler given `ctx`), or any thread with
+ *            ctx NULL. */
+RAP_API int rap_send(rap_ctx *ctx, rap_aid to, uint32_t type,
+                     const void *data, size_t len);
+
+/* Allocate a message of `type` with room for `len` payload bytes.
+ * Ownership: the caller owns *msg_out until rap_msg_send succeeds or
+ *            rap_msg_free.
+ * Returns:   RAP_OK; RAP_ENOTYPE; RAP_ETOOBIG; RAP_EINVAL; RAP_ENOMEM.
+ * Thread:    any. */
+RAP_API int rap_msg_alloc(rap_ctx *ctx, uint32_t type, size_t len,
+                          rap_msg **msg_out);
+
+/* The payload of `msg` (len bytes from rap_msg_alloc).  Thread: owner of msg. */
+RAP_API void *rap_msg_data(rap_msg *msg);
+
+/* Zero-copy send.  On RAP_OK the runtime owns `msg`; on error the caller
+ * still does and must rap_msg_free() it.
+ * Returns: as rap_send.  Thread: as rap_send. */
+RAP_API int rap_msg_send(rap_ctx *ctx, rap_aid to, rap_msg *msg);
+
+/* Free a message that was not sent.  NULL is ignored.  Thread: owner of msg. */
+RAP_API void rap_msg_free(rap_msg *msg);
+
+/* ---------------------------------------------------------------- logging */
+
+typedef enum rap_log_level {
+    RAP_LOG_ERROR = 0,
+    RAP_LOG_WARN = 1,
+    RAP_LOG_INFO = 2,
+    RAP_LOG_DEBUG = 3
+} rap_log_level;
+
+/* Write a line to the job's log, kept by the Logger actor on rank 0 (stderr,
+ * or the file RAPTORS_LOG_FILE names).  Each line reads
+ *   2026-11-26T05:33:20.123456Z rank 3 actor 3:17 INFO text
+ * Lines below RAPTORS_LOG_LEVEL (default info) are dropped at the source.
+ * Lines from one actor (or one thread outside actors) appear in the order
+ * logged; text longer than RAP_LOG_MAX is cut.
+ * Returns: RAP_OK; RAP_EINVAL (bad level, NULL fmt); RAP_ESTATE; RAP_ENOMEM.
+ * Thread:  owner, or any thread with ctx NULL. */
+#define RAP_LOG_MAX 4000
+RAP_API int rap_log(rap_ctx *ctx, int level, const char *fmt, ...)
+    RAP_PRINTF(3, 4);
+
+/* --------------------------------------------------------------- counters */
+
+typedef struct rap_stats {
+    uint64_t sent_local;      /* messages to actors on this rank */
+    uint64_t sent_remote;     /* messages handed to MPI (all kinds) */
+    uint64_t bytes_sent_local;
+    uint64_t bytes_sent_remote;
+    uint64_t recv_remote;     /* messages received from MPI (all kinds) */
+    uint64_t bytes_recv_remote;
+    uint64_t handled;         /* handler runs */
+    uint64_t dead_letters;    /* messages to actors that do not exist */
+    uint64_t unhandled;       /* messages of a type the target does not handle */
+    uint64_t malformed;       /* envelopes from the wire that failed validation */
+    uint64_t dropped_stopped; /* messages dropped because the job was stopping */
+    uint64_t actors_live;     /* actors on this rank now */
+} rap_stats;
+
+/* This rank's counters since rap_init.
+ * Returns: RAP_OK; RAP_EINVAL (NULL); RAP_ESTATE before rap_init.  Thread: any. */
+RAP_API int rap_stats_get(rap_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* RAPTORS_H */

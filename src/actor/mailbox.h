@@ -1,0 +1,45 @@
+/* actor/mailbox.h -- per-actor message queue: many producers, one consumer.
+ *
+ * Owns:       every envelope from push until it is retired: the envelope
+ *             pop returns stays in the queue (as its stub) until the next
+ *             pop or destroy frees it, so a handler's data stays valid
+ *             while it runs without a copy.
+ * Invariants: push returns true exactly when the mailbox goes from empty
+ *             to non-empty; that caller, and only it, schedules the actor.
+ *             A mailbox is "empty" only after the consumer marked it so
+ *             with rap__mailbox_mark_empty.  A new mailbox is not marked:
+             its creator holds the actor as if running it (so that messages
+             sent during init wait), and gives it up with mark_empty.
+ * Threads:    push from any thread; pop, mark_empty and destroy only by the
+ *             one thread running the actor.
+ * Uses:       msg/wire.h (rap_env's link), util/.
+ */
+#ifndef RAP_ACTOR_MAILBOX_H
+#define RAP_ACTOR_MAILBOX_H
+
+#include "msg/wire.h"
+
+typedef struct rap_mailbox {
+    /* Written by any producer: atomics only.  Bit 0 set = marked empty. */
+    _Atomic(uintptr_t) head;
+
+    /* Owned by the consumer: no synchronisation. */
+    alignas(RAP_CACHELINE) rap_env *tail;
+} rap_mailbox;
+
+/* Initialise a mailbox with no messages, not marked empty.  Returns RAP_OK or RAP_ENOMEM. */
+int rap__mailbox_init(rap_mailbox *mb);
+/* Free the stub and every queued envelope.  Consumer only, no producers left. */
+void rap__mailbox_destroy(rap_mailbox *mb);
+/* Append; returns true when the mailbox was marked empty. */
+bool rap__mailbox_push(rap_mailbox *mb, rap_env *env);
+/* Next envelope or NULL; frees the envelope returned by the previous pop.
+ * NULL also while a producer is between its two steps: the mailbox is then
+ * not empty, and rap__mailbox_mark_empty fails. */
+rap_env *rap__mailbox_pop(rap_mailbox *mb);
+/* Mark empty if nothing is queued.  True: the consumer gives the actor up
+ * (the next push reports empty->non-empty).  False: a producer got in;
+ * keep running. */
+bool rap__mailbox_mark_empty(rap_mailbox *mb);
+
+#endif

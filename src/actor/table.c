@@ -1,0 +1,224 @@
+/* actor/table.c -- see table.h.
+ *
+ * Layout: serial -> slot in a two-level array, 4096 slots a page, pages
+ * installed on first use with a CAS, so lookups take no lock.  Removal
+ * uses a Dekker-style handshake with senders: the remover clears `alive`
+ * and then waits for `refs` to reach 0; a sender raises `refs` and then
+ * checks `alive` (both sequentially consistent), so one of them always
+ * sees the other.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+
+#include "actor/table.h"
+
+#define PAGE_BITS 12
+#define PAGE_SLOTS (1u << PAGE_BITS)
+#define DIR_SLOTS (1u << 20) /* 2^32 serials per rank */
+
+typedef struct page {
+    _Atomic(rap_actor *) slot[PAGE_SLOTS];
+} page;
+
+struct rap_table {
+    int rank;
+    _Atomic uint64_t next_serial;
+    _Atomic uint64_t live;
+    _Atomic(page *) *dir;
+
+    pthread_mutex_t lock; /* guards the free list and `chunks` */
+    rap_actor *free;
+    void **chunks;
+    size_t nchunks, capchunks;
+};
+
+#define CHUNK_ACTORS 256
+
+int rap__table_create(int rank, rap_table **table_out)
+{
+    rap_table *t = calloc(1, sizeof(*t));
+
+    if (t == NULL)
+        return RAP_ENOMEM;
+    t->dir = calloc(DIR_SLOTS, sizeof(*t->dir));
+    if (t->dir == NULL) {
+        free(t);
+        return RAP_ENOMEM;
+    }
+    t->rank = rank;
+    atomic_init(&t->next_serial, RAP_SERIAL_USER_MIN);
+    pthread_mutex_init(&t->lock, NULL);
+    *table_out = t;
+    return RAP_OK;
+}
+
+void rap__table_destroy(rap_table *t)
+{
+    if (t == NULL)
+        return;
+    for (size_t i = 0; i < DIR_SLOTS; i++)
+        free(atomic_load_explicit(&t->dir[i], memory_order_relaxed));
+    free(t->dir);
+    for (size_t i = 0; i < t->nchunks; i++)
+        free(t->chunks[i]);
+    free(t->chunks);
+    pthread_mutex_destroy(&t->lock);
+    free(t);
+}
+
+rap_actor *rap__table_alloc(rap_table *t)
+{
+    rap_actor *a;
+
+    pthread_mutex_lock(&t->lock);
+    if (t->free == NULL) {
+        rap_actor *chunk;
+        if (t->nchunks == t->capchunks) {
+            size_t ncap = t->capchunks ? t->capchunks * 2 : 16;
+            void **c = realloc(t->chunks, ncap * sizeof(*c));
+            if (c == NULL) {
+                pthread_mutex_unlock(&t->lock);
+                return NULL;
+            }
+            t->chunks = c;
+            t->capchunks = ncap;
+        }
+        chunk = aligned_alloc(RAP_CACHELINE, CHUNK_ACTORS * sizeof(rap_actor));
+        if (chunk == NULL) {
+            pthread_mutex_unlock(&t->lock);
+            return NULL;
+        }
+        t->chunks[t->nchunks++] = chunk;
+        for (size_t i = 0; i < CHUNK_ACTORS; i++) {
+            atomic_init(&chunk[i].aid, RAP_AID_NONE);
+            atomic_init(&chunk[i].alive, 0);
+            atomic_init(&chunk[i].refs, 0);
+            chunk[i].free_next = t->free;
+            t->free = &chunk[i];
+        }
+    }
+    a = t->free;
+    t->free = a->free_next;
+    pthread_mutex_unlock(&t->lock);
+
+    /* aid, alive and refs may be read by stale senders: keep them atomic. */
+    a->task = (rap_task){ 0 };
+    a->parent = RAP_AID_NONE;
+    a->type = NULL;
+    a->state = NULL;
+    a->exiting = false;
+    a->free_next = NULL;
+    return a;
+}
+
+static _Atomic(rap_actor *) *slot_of(rap_table *t, uint64_t serial, bool create)
+{
+    uint64_t pi = serial >> PAGE_BITS;
+    page *p;
+
+    if (pi >= DIR_SLOTS)
+        return NULL;
+    /* acquire: pairs with the release CAS that installed the page. */
+    p = atomic_load_explicit(&t->dir[pi], memory_order_acquire);
+    if (p == NULL) {
+        page *expect = NULL;
+        if (!create)
+            return NULL;
+        p = calloc(1, sizeof(*p));
+        if (p == NULL)
+            return NULL;
+        if (!atomic_compare_exchange_strong_explicit(&t->dir[pi], &expect, p,
+                                                     memory_order_acq_rel, memory_order_acquire)) {
+            free(p);
+            p = expect;
+        }
+    }
+    return &p->slot[serial & (PAGE_SLOTS - 1)];
+}
+
+int rap__table_publish(rap_table *t, rap_actor *a, uint64_t serial)
+{
+    _Atomic(rap_actor *) *slot;
+
+    if (serial == 0)
+        serial = atomic_fetch_add_explicit(&t->next_serial, 1, memory_order_relaxed);
+    slot = slot_of(t, serial, true);
+    if (slot == NULL)
+        return RAP_ENOMEM;
+    atomic_store(&a->aid, ((uint64_t)t->rank << RAP_AID_SERIAL_BITS) | serial);
+    atomic_store(&a->alive, 1);
+    /* release: a sender that finds `a` sees its mailbox and type. */
+    atomic_store_explicit(slot, a, memory_order_release);
+    atomic_fetch_add_explicit(&t->live, 1, memory_order_relaxed);
+    return RAP_OK;
+}
+
+rap_actor *rap__table_acquire(rap_table *t, rap_aid aid)
+{
+    _Atomic(rap_actor *) *slot;
+    rap_actor *a;
+
+    if (RAP_AID_RANK(aid) != t->rank)
+        return NULL;
+    slot = slot_of(t, RAP_AID_SERIAL(aid), false);
+    if (slot == NULL)
+        return NULL;
+    /* acquire: pairs with the release store in publish. */
+    a = atomic_load_explicit(slot, memory_order_acquire);
+    if (a == NULL)
+        return NULL;
+    atomic_fetch_add(&a->refs, 1);              /* seq_cst: pairs with remove */
+    if (!atomic_load(&a->alive) || atomic_load(&a->aid) != aid) {
+        atomic_fetch_sub(&a->refs, 1);
+        return NULL;
+    }
+    return a;
+}
+
+void rap__table_release(rap_actor *a)
+{
+    /* release: our push happens before the remover's acquire read of 0. */
+    atomic_fetch_sub_explicit(&a->refs, 1, memory_order_release);
+}
+
+void rap__table_remove(rap_table *t, rap_actor *a)
+{
+    uint64_t serial = RAP_AID_SERIAL(atomic_load(&a->aid));
+    _Atomic(rap_actor *) *slot = slot_of(t, serial, false);
+
+    atomic_store(&a->alive, 0);                 /* seq_cst: pairs with acquire */
+    if (slot != NULL)
+        atomic_store(slot, NULL);
+    while (atomic_load(&a->refs) != 0)
+        sched_yield();
+    atomic_fetch_sub_explicit(&t->live, 1, memory_order_relaxed);
+}
+
+void rap__table_free(rap_table *t, rap_actor *a)
+{
+    atomic_store(&a->aid, RAP_AID_NONE);
+    pthread_mutex_lock(&t->lock);
+    a->free_next = t->free;
+    t->free = a;
+    pthread_mutex_unlock(&t->lock);
+}
+
+uint64_t rap__table_live(const rap_table *t)
+{
+    return atomic_load_explicit(&((rap_table *)t)->live, memory_order_relaxed);
+}
+
+void rap__table_foreach(rap_table *t, void (*fn)(rap_actor *a, void *arg), void *arg)
+{
+    for (size_t pi = 0; pi < DIR_SLOTS; pi++) {
+        page *p = atomic_load_explicit(&t->dir[pi], memory_order_acquire);
+        if (p == NULL)
+            continue;
+        for (size_t i = 0; i < PAGE_SLOTS; i++) {
+            rap_actor *a = atomic_load_explicit(&p->slot[i], memory_order_acquire);
+            if (a != NULL)
+                fn(a, arg);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+/* msg/wire.c -- envelope allocation and wire validation (see wire.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "msg/registry.h"
+#include "msg/wire.h"
+
+rap_env *rap__env_alloc(size_t len)
+{
+    rap_env *env;
+
+    if (len > RAP_MAX_PAYLOAD)
+        return NULL;
+    env = malloc(sizeof(*env) + len);
+    if (env == NULL)
+        return NULL;
+    atomic_init(&env->next, NULL);
+    env->src_rank = -1;
+    env->cap = (uint32_t)len;
+    memset(&env->hdr, 0, sizeof(env->hdr));
+    env->hdr.magic = RAP_WIRE_MAGIC;
+    env->hdr.version = RAP_WIRE_VERSION;
+    env->hdr.len = (uint32_t)len;
+    return env;
+}
+
+rap_env *rap__env_alloc_wire(size_t wire_bytes)
+{
+    size_t len = wire_bytes > sizeof(rap_wire_hdr) ? wire_bytes - sizeof(rap_wire_hdr) : 0;
+    return rap__env_alloc(len);
+}
+
+void rap__env_free(rap_env *env)
+{
+    free(env);
+}
+
+void rap__env_set(rap_env *env, int kind, uint32_t type, rap_aid to, rap_aid from)
+{
+    env->hdr.kind = (uint8_t)kind;
+    env->hdr.type = type;
+    env->hdr.to = to;
+    env->hdr.from = from;
+}
+
+static bool rank_ok(rap_aid aid, const rap_wire_limits *lim)
+{
+    return RAP_AID_RANK(aid) < lim->size && RAP_AID_SERIAL(aid) != 0;
+}
+
+#define FAIL(text)       \
+    do {                 \
+        *why = (text);   \
+        return RAP_EMALFORMED; \
+    } while (0)
+
+static int check_err_payload(const rap_wire_hdr *h, const void *payload, const char **why)
+{
+    rap_wire_err e;
+
+    if (h->len != sizeof(e))
+        FAIL("error payload has the wrong size");
+    memcpy(&e, payload, sizeof(e));
+    if (e.kind < RAP_ERROR_DEAD_LETTER || e.kind > RAP_ERROR_CHILD)
+        FAIL("unknown error kind");
+    if (e.reserved != 0)
+        FAIL("reserved error field not zero");
+    return RAP_OK;
+}
+
+int rap__wire_validate(const void *buf, size_t n, int tag,
+                       const rap_wire_limits *lim, const char **why)
+{
+    rap_wire_hdr h;
+    const void *payload;
+    int kind = rap__tag_kind(tag);
+
+    if (n < sizeof(h))
+        FAIL("shorter than a header");
+    memcpy(&h, buf, sizeof(h));
+    payload = (const char *)buf + sizeof(h);
+    if (h.magic != RAP_WIRE_MAGIC)
+        FAIL("bad magic");
+    if (h.version != RAP_WIRE_VERSION)
+        FAIL("unsupported wire version");
+    if (kind < 0 || kind >= RAP_KIND_COUNT || h.kind != (unsigned)kind)
+        FAIL("kind does not match the MPI tag");
+    if (h.flags != 0)
+        FAIL("reserved flags not zero");
+    if ((uint64_t)h.len != n - sizeof(h))
+        FAIL("length does not match the bytes received");
+    if (h.to == RAP_AID_NONE || !rank_ok(h.to, lim))
+        FAIL("bad destination actor id");
+    if (RAP_AID_RANK(h.to) != lim->my_rank)
+        FAIL("destination actor is not on this rank");
+    if (h.from != RAP_AID_NONE && !rank_ok(h.from, lim))
+        FAIL("bad source actor id");
+
+    switch (kind) {
+    case RAP_KIND_ACTOR_ACTION: {
+        const rap_msg_type *mt = rap__msgtype_find(h.type);
+        if (mt == NULL)
+            FAIL("unregistered message type");
+        if (rap__msgtype_check_len(mt, h.len) != RAP_OK)
+            FAIL("length does not fit the message type");
+        return RAP_OK;
+    }
+    case RAP_KIND_ACTOR_ERROR:
+        return check_err_payload(&h, payload, why);
+    case RAP_KIND_SYS_ERROR:
+        if (h.type != RAP_SYS_SPAWN_FAILED)
+            FAIL("unknown system error operation");
+        return check_err_payload(&h, payload, why);
+    case RAP_KIND_SYS_ACTION:
+        switch (h.type) {
+        case RAP_SYS_SPAWN:
+            if (h.len < sizeof(rap_wire_spawn))
+                FAIL("spawn request too short");
+            return RAP_OK;
+        case RAP_SYS_SPAWN_REPLY:
+            if (h.len != sizeof(rap_spawned))
+                FAIL("spawn reply has the wrong size");
+            return RAP_OK;
+        case RAP_SYS_DESTROY:
+            if (h.len != sizeof(uint64_t))
+                FAIL("destroy request has the wrong size");
+            return RAP_OK;
+        case RAP_SYS_STOP:
+            if (h.len != 0)
+                FAIL("stop request has a payload");
+            return RAP_OK;
+        default:
+            FAIL("unknown system operation");
+        }
+    default:
+        FAIL("unknown kind");
+    }
+}

@@ -1,0 +1,114 @@
+/* msg/wire.h -- the envelope and its wire format; the MPI tag layout.
+ *
+ * Owns:       rap_env (one message: local fields, then the wire header,
+ *             then the payload, in one allocation, so that a remote send
+ *             is a single MPI buffer and a receive lands in place).
+ * Invariants: the wire header is followed directly by `hdr.len` payload
+ *             bytes; every header from the wire passes rap__wire_validate
+ *             before any field is used.
+ * Threads:    an envelope has one owner at a time (sender, queue, net,
+ *             mailbox, handler); nothing here locks.
+ * Uses:       util/.
+ */
+#ifndef RAP_MSG_WIRE_H
+#define RAP_MSG_WIRE_H
+
+#include "util/common.h"
+
+/* The four message kinds (DESIGN.md section 2).  On the wire each has its
+ * own MPI tag, so that system traffic is received ahead of actor traffic. */
+enum rap_kind {
+    RAP_KIND_SYS_ACTION = 0,
+    RAP_KIND_SYS_ERROR = 1,
+    RAP_KIND_ACTOR_ERROR = 2,
+    RAP_KIND_ACTOR_ACTION = 3,
+    RAP_KIND_COUNT = 4
+};
+
+/* The tag layout, the one place it is defined: tag = base + kind.  Checked
+ * against MPI_TAG_UB at start-up (rap__tag_max). */
+#define RAP_TAG_BASE 16
+static inline int rap__kind_tag(int kind) { return RAP_TAG_BASE + kind; }
+static inline int rap__tag_kind(int tag) { return tag - RAP_TAG_BASE; }
+static inline int rap__tag_max(void) { return RAP_TAG_BASE + RAP_KIND_COUNT - 1; }
+
+/* System operations (the `type` field of system kinds). */
+enum rap_sysop {
+    RAP_SYS_SPAWN = 1,       /* SYS_ACTION to a System actor: rap_wire_spawn + arg */
+    RAP_SYS_SPAWN_REPLY = 2, /* SYS_ACTION to the requester: rap_spawned */
+    RAP_SYS_DESTROY = 3,     /* SYS_ACTION to a System actor or (locally) to the actor: target aid */
+    RAP_SYS_STOP = 4,        /* SYS_ACTION to a System actor: no payload */
+    RAP_SYS_SPAWN_FAILED = 5 /* SYS_ERROR to the requester: rap_wire_err */
+};
+
+#define RAP_WIRE_MAGIC 0x5241u /* "RA" */
+#define RAP_WIRE_VERSION 1u
+
+typedef struct rap_wire_hdr {
+    uint16_t magic;
+    uint8_t version;
+    uint8_t kind;     /* enum rap_kind; must match the MPI tag */
+    uint32_t type;    /* message type id (actor kinds) or enum rap_sysop */
+    uint64_t to;      /* destination actor */
+    uint64_t from;    /* sending actor or RAP_AID_NONE */
+    uint32_t len;     /* payload bytes that follow */
+    uint32_t flags;   /* reserved, must be 0 */
+} rap_wire_hdr;
+
+/* Payload of RAP_SYS_SPAWN; the init argument follows it. */
+typedef struct rap_wire_spawn {
+    uint32_t actor_type;
+    uint32_t reserved;
+    uint64_t cookie;
+} rap_wire_spawn;
+
+/* Payload of ACTOR_ERROR and RAP_SYS_SPAWN_FAILED messages. */
+typedef struct rap_wire_err {
+    int32_t kind;     /* rap_error_kind */
+    int32_t code;
+    uint64_t actor;
+    uint32_t msg_type;
+    uint32_t reserved;
+    uint64_t cookie;
+} rap_wire_err;
+
+typedef struct rap_env {
+    _Atomic(struct rap_env *) next; /* queue link while queued */
+    int32_t src_rank;               /* MPI source of a remote arrival; -1 when local */
+    uint32_t cap;                   /* payload bytes allocated */
+    rap_wire_hdr hdr;               /* the wire image starts here ... */
+} rap_env;                          /* ... and the payload follows directly */
+
+_Static_assert(sizeof(rap_wire_hdr) == 32, "wire header is 32 bytes");
+_Static_assert(offsetof(rap_env, hdr) + sizeof(rap_wire_hdr) == sizeof(rap_env),
+               "payload must follow the wire header directly");
+
+static inline void *rap__env_payload(rap_env *env) { return (void *)(env + 1); }
+static inline const void *rap__env_cpayload(const rap_env *env) { return (const void *)(env + 1); }
+static inline size_t rap__env_wire_size(const rap_env *env)
+{
+    return sizeof(rap_wire_hdr) + env->hdr.len;
+}
+
+/* Allocate an envelope with room for `len` payload bytes; the header is
+ * zeroed except magic, version and len.  NULL when out of memory. */
+rap_env *rap__env_alloc(size_t len);
+/* Allocate an envelope able to receive a wire image of `wire_bytes`. */
+rap_env *rap__env_alloc_wire(size_t wire_bytes);
+void rap__env_free(rap_env *env);
+/* Fill the header of a fresh envelope. */
+void rap__env_set(rap_env *env, int kind, uint32_t type, rap_aid to, rap_aid from);
+
+/* What the receiving rank knows, for validation. */
+typedef struct rap_wire_limits {
+    int my_rank;
+    int size;
+} rap_wire_limits;
+
+/* Validate a wire image of `n` bytes received with `tag`.  On failure
+ * returns RAP_EMALFORMED and sets *why (static text); never reads past n.
+ * Message types are checked against the registry (msg/registry.h). */
+int rap__wire_validate(const void *buf, size_t n, int tag,
+                       const rap_wire_limits *lim, const char **why);
+
+#endif

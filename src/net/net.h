@@ -1,0 +1,56 @@
+/* net/net.h -- MPI transport of envelopes between ranks.
+ *
+ * Owns:       Raptors' data communicator (a duplicate made by the caller),
+ *             the queue of envelopes waiting to be sent, and each envelope
+ *             from rap__net_send until its MPI send completes.
+ * Invariants: envelopes to one peer are handed to MPI in the order
+ *             rap__net_send got them, each kind on its own tag (wire.h), so
+ *             that MPI's non-overtaking rule keeps actor-to-actor order.
+ *             Every arrival is validated (rap__wire_validate) before the
+ *             arrival callback sees it; a malformed one goes to the
+ *             malformed callback and is freed.  `sent` counts messages
+ *             accepted by rap__net_send, `received` every message taken off
+ *             MPI (malformed included): the termination wave compares them.
+ * Threads:    rap__net_send from any thread; rap__net_progress by one thread
+ *             at a time (the caller serialises: it holds the MPI token).
+ * Uses:       MPI, msg/, util/.  Knows nothing of actors.
+ */
+#ifndef RAP_NET_NET_H
+#define RAP_NET_NET_H
+
+#include <mpi.h>
+
+#include "msg/wire.h"
+
+typedef struct rap_net_callbacks {
+    /* A validated envelope from the wire; the callee owns it. */
+    void (*arrival)(void *arg, rap_env *env);
+    /* A message that failed validation (already counted and freed). */
+    void (*malformed)(void *arg, int src_rank, size_t bytes, const char *why);
+    /* A send MPI refused; the callee owns env. */
+    void (*send_failed)(void *arg, rap_env *env, int dest, const char *mpi_text);
+    void *arg;
+} rap_net_callbacks;
+
+typedef struct rap_net_counters {
+    _Atomic uint64_t sent, bytes_sent;
+    _Atomic uint64_t received, bytes_received;
+    _Atomic uint64_t malformed;
+} rap_net_counters;
+
+typedef struct rap_net rap_net;
+
+int rap__net_create(MPI_Comm comm, const rap_net_callbacks *cb, rap_net **net_out);
+/* Queue `env` (header filled) for `dest`.  Takes ownership. */
+void rap__net_send(rap_net *net, int dest, rap_env *env);
+/* Post queued sends, complete finished ones, receive arrivals (system
+ * kinds first, at most a batch).  Returns the number of events handled. */
+int rap__net_progress(rap_net *net);
+/* True when nothing waits in the send queue and no send is incomplete. */
+bool rap__net_quiet(rap_net *net);
+const rap_net_counters *rap__net_counters(const rap_net *net);
+/* Wait for every incomplete send, then free.  Collective in effect: peers
+ * must keep receiving until theirs complete. */
+void rap__net_destroy(rap_net *net);
+
+#endif

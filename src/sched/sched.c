@@ -1,0 +1,325 @@
+/* sched/sched.c -- workers and run queue (see sched.h).
+ *
+ * Idle policy, per worker: after its last work it keeps trying the run
+ * queue and hooks.poll for spin_us (pausing, yielding the core every few
+ * rounds so that ranks sharing cores get their turn), then sleeps on the
+ * condition variable.  One sleeping worker (the poller) instead sleeps for
+ * a time that doubles from 16 us up to poll_max_us between polls, unless an
+ * external poller (rap_run's thread) is active.  Waking a sleeping thread
+ * costs tens of microseconds on the target VMs, which is why workers spin
+ * first.
+ */
+#include <hwloc.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sched/sched.h"
+#include "util/clock.h"
+
+typedef struct worker {
+    rap_sched *s;
+    int index;
+    pthread_t thread;
+} worker;
+
+struct rap_sched {
+    pthread_mutex_t lock; /* guards the queue, sleepers and stop */
+    pthread_cond_t cond;
+    rap_task *head, *tail;
+    int sleepers;
+    bool stop;
+    _Atomic bool external_poller;
+    _Atomic bool poller_taken;
+    _Atomic size_t queued; /* read without the lock as a hint */
+
+    rap_sched_hooks hooks;
+    unsigned spin_us, poll_max_us;
+    bool bind;
+    hwloc_topology_t topo;
+    hwloc_bitmap_t cpuset;
+    int ncores;
+    int nworkers;
+    worker *workers;
+};
+
+static _Thread_local int tl_worker = -1;
+
+int rap__sched_self(void) { return tl_worker; }
+int rap__sched_workers(const rap_sched *s) { return s->nworkers; }
+
+static int count_cores(hwloc_topology_t topo, hwloc_const_bitmap_t set)
+{
+    int n = hwloc_get_nbobjs_inside_cpuset_by_type(topo, set, HWLOC_OBJ_CORE);
+    if (n <= 0)
+        n = hwloc_get_nbobjs_inside_cpuset_by_type(topo, set, HWLOC_OBJ_PU);
+    return n > 0 ? n : 1;
+}
+
+int rap__topo_cores(void)
+{
+    hwloc_topology_t topo;
+    hwloc_bitmap_t set;
+    int n = 1;
+
+    if (hwloc_topology_init(&topo) != 0)
+        return 1;
+    if (hwloc_topology_load(topo) == 0 && (set = hwloc_bitmap_alloc()) != NULL) {
+        if (hwloc_get_cpubind(topo, set, HWLOC_CPUBIND_PROCESS) == 0)
+            n = count_cores(topo, set);
+        hwloc_bitmap_free(set);
+    }
+    hwloc_topology_destroy(topo);
+    return n;
+}
+
+static void bind_self(rap_sched *s, int index)
+{
+    hwloc_obj_t obj = hwloc_get_obj_inside_cpuset_by_type(s->topo, s->cpuset, HWLOC_OBJ_CORE,
+                                                          (unsigned)(index % s->ncores));
+    if (obj == NULL)
+        obj = hwloc_get_obj_inside_cpuset_by_type(s->topo, s->cpuset, HWLOC_OBJ_PU,
+                                                  (unsigned)(index % s->ncores));
+    if (obj != NULL)
+        hwloc_set_cpubind(s->topo, obj->cpuset, HWLOC_CPUBIND_THREAD);
+}
+
+static rap_task *pop_locked(rap_sched *s)
+{
+    rap_task *t = s->head;
+    if (t != NULL) {
+        s->head = t->next;
+        if (s->head == NULL)
+            s->tail = NULL;
+        atomic_fetch_sub_explicit(&s->queued, 1, memory_order_relaxed);
+    }
+    return t;
+}
+
+static rap_task *try_pop(rap_sched *s)
+{
+    rap_task *t;
+
+    if (atomic_load_explicit(&s->queued, memory_order_relaxed) == 0)
+        return NULL;
+    pthread_mutex_lock(&s->lock);
+    t = pop_locked(s);
+    pthread_mutex_unlock(&s->lock);
+    return t;
+}
+
+void rap__sched_push(rap_sched *s, rap_task *task)
+{
+    task->next = NULL;
+    pthread_mutex_lock(&s->lock);
+    if (s->tail != NULL)
+        s->tail->next = task;
+    else
+        s->head = task;
+    s->tail = task;
+    atomic_fetch_add_explicit(&s->queued, 1, memory_order_relaxed);
+    if (s->sleepers > 0)
+        pthread_cond_signal(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* Spin phase shared by workers and rap__sched_poll_until: one round. */
+static void spin_pause(unsigned round)
+{
+    if ((round & 15) == 15)
+        sched_yield();
+    else
+        for (int i = 0; i < 32; i++)
+            rap__cpu_relax();
+}
+
+/* The sleeping poller: sleep, poll, until work turns up or it is stopped. */
+static void run_poller(rap_sched *s)
+{
+    uint64_t d = 16000;
+
+    for (;;) {
+        rap__sleep_ns(d);
+        if (atomic_load_explicit(&s->queued, memory_order_relaxed) != 0)
+            break;
+        if (s->hooks.poll(s->hooks.arg) > 0)
+            break;
+        if (atomic_load_explicit(&s->external_poller, memory_order_relaxed))
+            break;
+        pthread_mutex_lock(&s->lock);
+        bool stop = s->stop;
+        pthread_mutex_unlock(&s->lock);
+        if (stop)
+            break;
+        d *= 2;
+        if (d > (uint64_t)s->poll_max_us * 1000u)
+            d = (uint64_t)s->poll_max_us * 1000u;
+    }
+    atomic_store_explicit(&s->poller_taken, false, memory_order_release);
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    rap_sched *s = w->s;
+    uint64_t last_work = rap__now_ns();
+    unsigned round = 0;
+
+    tl_worker = w->index;
+    if (s->bind)
+        bind_self(s, w->index);
+    for (;;) {
+        rap_task *t = try_pop(s);
+        if (t != NULL) {
+            t->run(t, w->index);
+            last_work = 0;
+            continue;
+        }
+        if (s->hooks.poll(s->hooks.arg) > 0) {
+            last_work = 0;
+            continue;
+        }
+        uint64_t now = rap__now_ns();
+        if (last_work == 0)
+            last_work = now;
+        if (now - last_work < (uint64_t)s->spin_us * 1000u) {
+            spin_pause(round++);
+            continue;
+        }
+        /* Sleep phase. */
+        bool expect = false;
+        if (!atomic_load_explicit(&s->external_poller, memory_order_relaxed) &&
+            atomic_compare_exchange_strong(&s->poller_taken, &expect, true)) {
+            run_poller(s);
+            last_work = 0;
+        } else {
+            pthread_mutex_lock(&s->lock);
+            if (s->stop) {
+                pthread_mutex_unlock(&s->lock);
+                break;
+            }
+            if (s->head == NULL) {
+                s->sleepers++;
+                pthread_cond_wait(&s->cond, &s->lock);
+                s->sleepers--;
+            }
+            pthread_mutex_unlock(&s->lock);
+            last_work = 0;
+        }
+        pthread_mutex_lock(&s->lock);
+        bool stop = s->stop;
+        pthread_mutex_unlock(&s->lock);
+        if (stop)
+            break;
+    }
+    return NULL;
+}
+
+void rap__sched_set_external_poller(rap_sched *s, bool on)
+{
+    atomic_store(&s->external_poller, on);
+    if (!on) {
+        /* A worker must take the poller role again: wake one sleeper. */
+        pthread_mutex_lock(&s->lock);
+        pthread_cond_signal(&s->cond);
+        pthread_mutex_unlock(&s->lock);
+    }
+}
+
+void rap__sched_poll_until(rap_sched *s, bool (*done)(void *), void *arg)
+{
+    uint64_t last_work = rap__now_ns();
+    uint64_t d = 16000;
+    unsigned round = 0;
+
+    while (!done(arg)) {
+        if (s->hooks.poll(s->hooks.arg) > 0) {
+            last_work = rap__now_ns();
+            d = 16000;
+            continue;
+        }
+        if (rap__now_ns() - last_work < (uint64_t)s->spin_us * 1000u) {
+            spin_pause(round++);
+            continue;
+        }
+        rap__sleep_ns(d);
+        d *= 2;
+        if (d > (uint64_t)s->poll_max_us * 1000u)
+            d = (uint64_t)s->poll_max_us * 1000u;
+    }
+}
+
+int rap__sched_create(int nworkers, bool bind, unsigned spin_us, unsigned poll_max_us,
+                      const rap_sched_hooks *hooks, rap_sched **sched_out)
+{
+    rap_sched *s;
+    int err = RAP_ENOMEM;
+
+    if (nworkers <= 0 || hooks == NULL || hooks->poll == NULL || sched_out == NULL)
+        return RAP_EINVAL;
+    s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        return RAP_ENOMEM;
+    s->hooks = *hooks;
+    s->spin_us = spin_us;
+    s->poll_max_us = poll_max_us > 0 ? poll_max_us : 1;
+    s->nworkers = nworkers;
+    s->bind = bind;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->cond, NULL);
+    if (bind) {
+        if (hwloc_topology_init(&s->topo) != 0)
+            goto free_sched;
+        if (hwloc_topology_load(s->topo) != 0 || (s->cpuset = hwloc_bitmap_alloc()) == NULL)
+            goto free_topo;
+        if (hwloc_get_cpubind(s->topo, s->cpuset, HWLOC_CPUBIND_PROCESS) != 0)
+            hwloc_bitmap_copy(s->cpuset, hwloc_topology_get_topology_cpuset(s->topo));
+        s->ncores = count_cores(s->topo, s->cpuset);
+    }
+    s->workers = calloc((size_t)nworkers, sizeof(*s->workers));
+    if (s->workers == NULL)
+        goto free_topo;
+    for (int i = 0; i < nworkers; i++) {
+        s->workers[i].s = s;
+        s->workers[i].index = i;
+        if (pthread_create(&s->workers[i].thread, NULL, worker_main, &s->workers[i]) != 0) {
+            s->nworkers = i;
+            rap__sched_destroy(s);
+            return RAP_ENOMEM;
+        }
+    }
+    *sched_out = s;
+    return RAP_OK;
+
+free_topo:
+    if (s->cpuset != NULL)
+        hwloc_bitmap_free(s->cpuset);
+    if (bind)
+        hwloc_topology_destroy(s->topo);
+free_sched:
+    pthread_cond_destroy(&s->cond);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+    return err;
+}
+
+void rap__sched_destroy(rap_sched *s)
+{
+    if (s == NULL)
+        return;
+    pthread_mutex_lock(&s->lock);
+    s->stop = true;
+    pthread_cond_broadcast(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+    for (int i = 0; i < s->nworkers; i++)
+        pthread_join(s->workers[i].thread, NULL);
+    free(s->workers);
+    if (s->bind) {
+        hwloc_bitmap_free(s->cpuset);
+        hwloc_topology_destroy(s->topo);
+    }
+    pthread_cond_destroy(&s->cond);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}

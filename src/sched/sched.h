@@ -1,0 +1,59 @@
+/* sched/sched.h -- worker threads, run queue, idle policy.
+ *
+ * Owns:       the worker threads and the run queue of rap_task.
+ * Invariants: a task is in the run queue at most once (its owner pushes it
+ *             only when it becomes runnable); a worker runs it once per pop.
+ *             While no thread outside polls (rap_run's thread), exactly one
+ *             idle worker at a time polls through hooks.poll with a growing
+ *             sleep, so a rank makes MPI progress with every worker asleep,
+ *             and never spins on a core it has nothing to do on.
+ * Threads:    push from any thread; everything else from the creating thread.
+ * Uses:       hwloc, pthreads, util/.  Knows nothing of actors or MPI.
+ */
+#ifndef RAP_SCHED_SCHED_H
+#define RAP_SCHED_SCHED_H
+
+#include "util/common.h"
+
+typedef struct rap_task rap_task;
+typedef void (*rap_task_fn)(rap_task *task, int worker);
+
+struct rap_task {
+    rap_task *next;
+    rap_task_fn run;
+};
+
+typedef struct rap_sched_hooks {
+    /* Make progress outside tasks (MPI); returns how much was done, 0 if
+     * nothing.  Called by idle workers, never concurrently with itself
+     * unless the callee serialises (it does, with a trylock). */
+    int (*poll)(void *arg);
+    void *arg;
+} rap_sched_hooks;
+
+typedef struct rap_sched rap_sched;
+
+/* Cores in the calling process's binding (PUs if hwloc finds no cores);
+ * at least 1. */
+int rap__topo_cores(void);
+
+/* Start `nworkers` workers, bound to the cores of the process's binding in
+ * turn when `bind`.  `spin_us`: how long an idle worker spins (trying poll)
+ * before it sleeps; `poll_max_us`: the poller's longest sleep. */
+int rap__sched_create(int nworkers, bool bind, unsigned spin_us, unsigned poll_max_us,
+                      const rap_sched_hooks *hooks, rap_sched **sched_out);
+/* Make `task` runnable. */
+void rap__sched_push(rap_sched *s, rap_task *task);
+/* Tell the workers whether another thread polls (true inside rap_run): then
+ * no worker takes the sleeping-poller role. */
+void rap__sched_set_external_poller(rap_sched *s, bool on);
+/* Poll with the same spin-then-sleep policy from the calling thread until
+ * done(arg) is true. */
+void rap__sched_poll_until(rap_sched *s, bool (*done)(void *), void *arg);
+/* Stop and join the workers; tasks still queued are not run. */
+void rap__sched_destroy(rap_sched *s);
+int rap__sched_workers(const rap_sched *s);
+/* Index of the calling worker, or -1 for a thread that is not one. */
+int rap__sched_self(void);
+
+#endif

@@ -1,0 +1,984 @@
+/* system/node.c -- the node: lifecycle, routing of sends, the runner of
+ * actors, the System actor, and termination.
+ *
+ * Owns:       g_node (see node.h) and the life of every actor on the rank.
+ * Invariants: an actor is run by one worker at a time: it is pushed to the
+ *             run queue only by the sender whose push found its mailbox
+ *             marked empty, by its creator after init, or by its runner when
+ *             a batch ends with messages left.  `active` rises before the
+ *             actor is queued and falls only when its runner marks the
+ *             mailbox empty or tears the actor down, so a rank with a
+ *             message to handle is never idle.  rap_run returns when two
+ *             consecutive termination waves (an MPI_Iallreduce of this
+ *             rank's sent and received message counts, each started only
+ *             while the rank is idle) see equal, unchanged totals.
+ * Threads:    lifecycle calls from rap_init's thread; routing from any
+ *             thread; runner on workers; MPI under the token.
+ * Uses:       actor/, msg/, net/, sched/, util/, services/logger.c.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "msg/registry.h"
+#include "system/node.h"
+#include "util/clock.h"
+
+#define RUN_BATCH 64
+
+rap_node g_node;
+
+static bool node_up(void)
+{
+    return atomic_load_explicit(&g_node.state, memory_order_acquire) == RAP_NODE_UP;
+}
+
+static rap_aid ctx_aid(const rap_ctx *ctx)
+{
+    return (ctx != NULL && ctx->actor != NULL) ? atomic_load_explicit(&ctx->actor->aid, memory_order_relaxed)
+                                               : RAP_AID_NONE;
+}
+
+/* ---------------------------------------------------------------- routing */
+
+static void schedule(rap_actor *a)
+{
+    atomic_fetch_add(&g_node.active, 1);
+    rap__sched_push(g_node.sched, &a->task);
+}
+
+/* Report an undeliverable envelope to its sender (or the log); the caller
+ * still owns and frees it. */
+static void dead_letter_report(const rap_env *env)
+{
+    const rap_wire_hdr *h = &env->hdr;
+    char to[32], from[32];
+
+    RAP_COUNT(g_node.dead_letters, 1);
+    if ((h->kind == RAP_KIND_ACTOR_ACTION || h->kind == RAP_KIND_SYS_ACTION) && h->from != RAP_AID_NONE) {
+        rap__send_error(h->from, RAP_KIND_ACTOR_ERROR, 0, RAP_ERROR_DEAD_LETTER, RAP_EDEAD, h->to,
+                        h->type, 0);
+        return;
+    }
+    /* No one to tell (sent from outside actors, or an error event whose
+     * addressee is gone): the log is the report. */
+    rap__aid_str(h->to, to, sizeof(to));
+    rap__aid_str(h->from, from, sizeof(from));
+    rap__log(RAP_LOG_WARN, RAP_AID_NONE, "dead letter: kind %u type %08x to %s from %s",
+             (unsigned)h->kind, h->type, to, from);
+}
+
+static void dead_letter(rap_env *env)
+{
+    dead_letter_report(env);
+    rap__env_free(env);
+}
+
+static void deliver_local(rap_env *env)
+{
+    rap_actor *a = rap__table_acquire(g_node.table, env->hdr.to);
+
+    if (a == NULL) {
+        dead_letter(env);
+        return;
+    }
+    RAP_COUNT(g_node.sent_local, 1);
+    RAP_COUNT(g_node.bytes_sent_local, env->hdr.len);
+    if (rap__mailbox_push(&a->mb, env))
+        schedule(a);
+    rap__table_release(a);
+}
+
+void rap__route(rap_env *env)
+{
+    int dest = RAP_AID_RANK(env->hdr.to);
+
+    if (dest == g_node.rank)
+        deliver_local(env);
+    else
+        rap__net_send(g_node.net, dest, env);
+}
+
+void rap__send_error(rap_aid to, int kind, uint32_t op, int err_kind, int code, rap_aid about,
+                     uint32_t msg_type, uint64_t cookie)
+{
+    rap_wire_err e = { .kind = err_kind, .code = code, .actor = about, .msg_type = msg_type,
+                       .cookie = cookie };
+    rap_env *env;
+    char a[32];
+
+    if (to == RAP_AID_NONE) {
+        rap__aid_str(about, a, sizeof(a));
+        rap__log(RAP_LOG_WARN, RAP_AID_NONE, "error event %d (%s) about %s, type %08x: no actor to tell",
+                 err_kind, rap_err_name(code), a, msg_type);
+        return;
+    }
+    env = rap__env_alloc(sizeof(e));
+    if (env == NULL) {
+        rap__log(RAP_LOG_ERROR, RAP_AID_NONE, "out of memory sending an error event");
+        return;
+    }
+    memcpy(rap__env_payload(env), &e, sizeof(e));
+    rap__env_set(env, kind, op, to, rap__aid(g_node.rank, RAP_SERIAL_SYSTEM));
+    rap__route(env);
+}
+
+/* ---------------------------------------------------------- actor runner */
+
+static void teardown(rap_actor *a, int worker, bool call_fini)
+{
+    rap_ctx ctx = { a, worker };
+    rap_env *env;
+
+    rap__table_remove(g_node.table, a);
+    if (call_fini && a->type->fini != NULL)
+        a->type->fini(&ctx, a->state);
+    /* No push can start now: what is queued is final. */
+    while ((env = rap__mailbox_pop(&a->mb)) != NULL)
+        dead_letter_report(env); /* the mailbox frees env at the next pop */
+    rap__mailbox_destroy(&a->mb);
+    free(a->state);
+    rap__table_free(g_node.table, a);
+    atomic_fetch_sub(&g_node.active, 1);
+}
+
+static void deliver_error(rap_ctx *ctx, rap_actor *a, const rap_env *env)
+{
+    rap_wire_err w;
+    rap_error_event ev;
+    char self[32], about[32];
+
+    memcpy(&w, rap__env_cpayload(env), sizeof(w));
+    ev = (rap_error_event){ .kind = w.kind, .code = w.code, .actor = w.actor,
+                            .msg_type = w.msg_type, .cookie = w.cookie };
+    if (a->type->on_error != NULL) {
+        a->type->on_error(ctx, a->state, &ev);
+        return;
+    }
+    rap__aid_str(atomic_load_explicit(&a->aid, memory_order_relaxed), self, sizeof(self));
+    rap__aid_str(ev.actor, about, sizeof(about));
+    rap__log(RAP_LOG_WARN, RAP_AID_NONE,
+             "actor %s (%s) has no error handler: error kind %d %s about %s, type %08x, cookie %llu",
+             self, a->type->name, ev.kind, rap_err_name(ev.code), about, ev.msg_type,
+             (unsigned long long)ev.cookie);
+}
+
+static int create_actor(uint32_t type, rap_aid parent, const void *arg, size_t len, int worker,
+                        rap_aid *aid_out);
+
+static void system_dispatch(rap_ctx *ctx, const rap_env *env)
+{
+    const rap_wire_hdr *h = &env->hdr;
+
+    switch (h->type) {
+    case RAP_SYS_SPAWN: {
+        rap_wire_spawn req;
+        rap_aid aid = RAP_AID_NONE;
+        int rc;
+
+        memcpy(&req, rap__env_cpayload(env), sizeof(req));
+        if (atomic_load(&g_node.stopping))
+            rc = RAP_ESTOPPED;
+        else
+            rc = create_actor(req.actor_type, h->from,
+                              (const char *)rap__env_cpayload(env) + sizeof(req),
+                              h->len - sizeof(req), ctx->worker, &aid);
+        if (rc == RAP_OK && h->from != RAP_AID_NONE) {
+            rap_spawned reply = { req.cookie, aid };
+            rap_env *r = rap__env_alloc(sizeof(reply));
+            if (r != NULL) {
+                memcpy(rap__env_payload(r), &reply, sizeof(reply));
+                rap__env_set(r, RAP_KIND_SYS_ACTION, RAP_SYS_SPAWN_REPLY, h->from,
+                             rap__aid(g_node.rank, RAP_SERIAL_SYSTEM));
+                rap__route(r);
+            }
+        } else if (rc != RAP_OK) {
+            rap__send_error(h->from, RAP_KIND_SYS_ERROR, RAP_SYS_SPAWN_FAILED, RAP_ERROR_SPAWN, rc,
+                            RAP_AID_NONE, req.actor_type, req.cookie);
+        }
+        break;
+    }
+    case RAP_SYS_STOP:
+        atomic_store(&g_node.stopping, true);
+        break;
+    default: {
+        char from[32];
+        rap__aid_str(h->from, from, sizeof(from));
+        rap__log(RAP_LOG_WARN, RAP_AID_NONE, "System actor: unexpected operation %u from %s",
+                 h->type, from);
+    }
+    }
+}
+
+static void child_failed(rap_actor *a, uint32_t msg_type, int rc)
+{
+    char self[32];
+    rap_aid aid = atomic_load_explicit(&a->aid, memory_order_relaxed);
+
+    rap__aid_str(aid, self, sizeof(self));
+    rap__log(RAP_LOG_WARN, RAP_AID_NONE, "actor %s (%s): handler for type %08x returned %d (%s)",
+             self, a->type->name, msg_type, rc, rap_strerror(rc));
+    if (a->parent != RAP_AID_NONE)
+        rap__send_error(a->parent, RAP_KIND_ACTOR_ERROR, 0, RAP_ERROR_CHILD, rc, aid, msg_type, 0);
+}
+
+static void dispatch(rap_ctx *ctx, rap_actor *a, rap_env *env)
+{
+    const rap_wire_hdr *h = &env->hdr;
+
+    /* Stopping: only destroy requests and the System actor's own traffic
+     * still act; everything else is dropped and counted. */
+    if (atomic_load_explicit(&g_node.stopping, memory_order_relaxed) &&
+        !(h->kind == RAP_KIND_SYS_ACTION &&
+          (a->type->id == RAP_ATYPE_SYSTEM || h->type == RAP_SYS_DESTROY))) {
+        RAP_COUNT(g_node.dropped_stopped, 1);
+        return;
+    }
+    if (h->kind == RAP_KIND_ACTOR_ACTION) {
+        rap_handler_fn fn;
+        int rc;
+
+        fn = rap__atype_handler(a->type, h->type);
+        if (fn == NULL) {
+            RAP_COUNT(g_node.unhandled, 1);
+            if (h->from != RAP_AID_NONE) {
+                rap__send_error(h->from, RAP_KIND_ACTOR_ERROR, 0, RAP_ERROR_UNHANDLED, RAP_EUNHANDLED,
+                                atomic_load(&a->aid), h->type, 0);
+            } else {
+                char self[32];
+                rap__aid_str(atomic_load(&a->aid), self, sizeof(self));
+                rap__log(RAP_LOG_WARN, RAP_AID_NONE, "actor %s (%s) has no handler for type %08x",
+                         self, a->type->name, h->type);
+            }
+            return;
+        }
+        RAP_COUNT(g_node.handled, 1);
+        rc = fn(ctx, a->state, h->from, rap__env_cpayload(env), h->len);
+        if (rc != RAP_OK)
+            child_failed(a, h->type, rc);
+        return;
+    }
+    switch (h->kind) {
+    case RAP_KIND_ACTOR_ERROR:
+    case RAP_KIND_SYS_ERROR:
+        deliver_error(ctx, a, env);
+        return;
+    case RAP_KIND_SYS_ACTION:
+        if (a->type->id == RAP_ATYPE_SYSTEM) {
+            system_dispatch(ctx, env);
+        } else if (h->type == RAP_SYS_DESTROY) {
+            a->exiting = true;
+        } else if (h->type == RAP_SYS_SPAWN_REPLY) {
+            rap_handler_fn fn = rap__atype_handler(a->type, RAP_MSG_SPAWNED);
+            if (fn != NULL) {
+                int rc = fn(ctx, a->state, h->from, rap__env_cpayload(env), h->len);
+                if (rc != RAP_OK)
+                    child_failed(a, RAP_MSG_SPAWNED, rc);
+            } else {
+                rap_spawned s;
+                char self[32], child[32];
+                memcpy(&s, rap__env_cpayload(env), sizeof(s));
+                rap__aid_str(atomic_load(&a->aid), self, sizeof(self));
+                rap__aid_str(s.aid, child, sizeof(child));
+                rap__log(RAP_LOG_INFO, RAP_AID_NONE,
+                         "actor %s (%s) has no RAP_MSG_SPAWNED handler: spawned %s (cookie %llu)",
+                         self, a->type->name, child, (unsigned long long)s.cookie);
+            }
+        }
+        return;
+    default:
+        return;
+    }
+}
+
+static void run_actor(rap_task *task, int worker)
+{
+    rap_actor *a = RAP_CONTAINER_OF(task, rap_actor, task);
+    rap_ctx ctx = { a, worker };
+
+    for (int i = 0; i < RUN_BATCH; i++) {
+        rap_env *env = rap__mailbox_pop(&a->mb);
+        if (env == NULL) {
+            if (rap__mailbox_mark_empty(&a->mb)) {
+                atomic_fetch_sub(&g_node.active, 1);
+                return;
+            }
+            break; /* a producer is mid-push: come back later */
+        }
+        dispatch(&ctx, a, env);
+        if (a->exiting) {
+            teardown(a, worker, true);
+            return;
+        }
+    }
+    rap__sched_push(g_node.sched, &a->task);
+}
+
+/* Give up an actor its creator held during init (see mailbox.h). */
+static void release_new(rap_actor *a)
+{
+    if (rap__mailbox_mark_empty(&a->mb))
+        atomic_fetch_sub(&g_node.active, 1);
+    else
+        rap__sched_push(g_node.sched, &a->task);
+}
+
+static int create_actor(uint32_t type, rap_aid parent, const void *arg, size_t len, int worker,
+                        rap_aid *aid_out)
+{
+    rap_actor_type *at = rap__atype_find(type);
+    rap_actor *a;
+    int rc;
+
+    if (at == NULL || type < RAP_TYPE_USER_MIN)
+        return RAP_ENOTYPE;
+    a = rap__table_alloc(g_node.table);
+    if (a == NULL)
+        return RAP_ENOMEM;
+    a->type = at;
+    a->parent = parent;
+    a->task.run = run_actor;
+    a->state = calloc(1, at->state_size ? at->state_size : 1);
+    if (a->state == NULL) {
+        rc = RAP_ENOMEM;
+        goto free_actor;
+    }
+    rc = rap__mailbox_init(&a->mb);
+    if (rc != RAP_OK)
+        goto free_state;
+    rc = rap__table_publish(g_node.table, a, 0);
+    if (rc != RAP_OK)
+        goto free_mailbox;
+    atomic_fetch_add(&g_node.active, 1); /* held by its creator during init */
+    if (at->init != NULL) {
+        rap_ctx ctx = { a, worker };
+        rc = at->init(&ctx, a->state, arg, len);
+        if (rc != RAP_OK) {
+            if (rc > 0 || rc < RAP_EHANDLER)
+                rc = RAP_EHANDLER;
+            teardown(a, worker, false);
+            return rc;
+        }
+    }
+    *aid_out = atomic_load(&a->aid);
+    if (a->exiting)
+        teardown(a, worker, true);
+    else
+        release_new(a);
+    return RAP_OK;
+
+free_mailbox:
+    rap__mailbox_destroy(&a->mb);
+free_state:
+    free(a->state);
+free_actor:
+    rap__table_free(g_node.table, a);
+    return rc;
+}
+
+/* Runtime actors (System, Logger) at fixed serials. */
+static int create_builtin(uint32_t type, uint64_t serial)
+{
+    rap_actor *a = rap__table_alloc(g_node.table);
+    int rc;
+
+    if (a == NULL)
+        return RAP_ENOMEM;
+    a->type = rap__atype_find(type);
+    a->task.run = run_actor;
+    rc = rap__mailbox_init(&a->mb);
+    if (rc == RAP_OK) {
+        rc = rap__table_publish(g_node.table, a, serial);
+        if (rc == RAP_OK) {
+            rap__mailbox_mark_empty(&a->mb);
+            return RAP_OK;
+        }
+        rap__mailbox_destroy(&a->mb);
+    }
+    rap__table_free(g_node.table, a);
+    return rc;
+}
+
+/* ------------------------------------------------------ progress, waves */
+
+static bool locally_idle(void)
+{
+    return atomic_load(&g_node.active) == 0;
+}
+
+/* One step of the termination protocol (token held). */
+static int term_progress(void)
+{
+    if (!atomic_load_explicit(&g_node.running, memory_order_relaxed) ||
+        atomic_load_explicit(&g_node.done, memory_order_relaxed))
+        return 0;
+    if (g_node.wave_on) {
+        int flag = 0;
+        if (MPI_Test(&g_node.wave_req, &flag, MPI_STATUS_IGNORE) != MPI_SUCCESS || !flag)
+            return 0;
+        g_node.wave_on = false;
+        if (g_node.wave_out[0] == g_node.wave_out[1] && g_node.prev_valid &&
+            g_node.prev[0] == g_node.wave_out[0] && g_node.prev[1] == g_node.wave_out[1]) {
+            atomic_store(&g_node.done, true);
+        } else {
+            g_node.prev[0] = g_node.wave_out[0];
+            g_node.prev[1] = g_node.wave_out[1];
+            g_node.prev_valid = true;
+        }
+        return 1;
+    }
+    if (!locally_idle())
+        return 0;
+    const rap_net_counters *c = rap__net_counters(g_node.net);
+    g_node.wave_in[0] = RAP_READ(c->sent);
+    g_node.wave_in[1] = RAP_READ(c->received);
+    if (MPI_Iallreduce(g_node.wave_in, g_node.wave_out, 2, MPI_UINT64_T, MPI_SUM,
+                       g_node.term_comm, &g_node.wave_req) != MPI_SUCCESS) {
+        fprintf(stderr, "raptors: rank %d: MPI_Iallreduce failed in the termination wave\n",
+                g_node.rank);
+        MPI_Abort(g_node.comm, 1);
+    }
+    g_node.wave_on = true;
+    return 0;
+}
+
+static int node_poll(void *arg)
+{
+    int n;
+
+    (void)arg;
+    if (!atomic_load_explicit(&g_node.mpi_open, memory_order_acquire))
+        return 0;
+    if (atomic_load_explicit(&g_node.token, memory_order_relaxed) != 0 ||
+        atomic_exchange_explicit(&g_node.token, 1, memory_order_acquire) != 0)
+        return 0;
+    n = rap__net_progress(g_node.net);
+    n += term_progress();
+    /* release: pairs with the acquire exchange of the next holder. */
+    atomic_store_explicit(&g_node.token, 0, memory_order_release);
+    return n;
+}
+
+/* ------------------------------------------------------ net callbacks */
+
+static void on_arrival(void *arg, rap_env *env)
+{
+    (void)arg;
+    deliver_local(env);
+}
+
+static void on_malformed(void *arg, int src, size_t bytes, const char *why)
+{
+    (void)arg;
+    rap__log(RAP_LOG_ERROR, RAP_AID_NONE, "dropped a malformed message of %zu bytes from rank %d: %s",
+             bytes, src, why);
+}
+
+static void on_send_failed(void *arg, rap_env *env, int dest, const char *text)
+{
+    (void)arg;
+    rap__log(RAP_LOG_ERROR, RAP_AID_NONE, "send to rank %d failed: %s", dest, text);
+    dead_letter(env); /* undeliverable: tell its sender */
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+static int check_tags(void)
+{
+    int *ub = NULL, flag = 0;
+
+    MPI_Comm_get_attr(g_node.comm, MPI_TAG_UB, &ub, &flag);
+    if (!flag || ub == NULL || *ub < rap__tag_max()) {
+        fprintf(stderr, "raptors: MPI_TAG_UB (%d) is below the largest Raptors tag (%d)\n",
+                flag && ub ? *ub : -1, rap__tag_max());
+        return RAP_EMPI;
+    }
+    return RAP_OK;
+}
+
+static int start(MPI_Comm base)
+{
+    int rc, *appnum = NULL, flag = 0, nworkers;
+    rap_net_callbacks cb = { on_arrival, on_malformed, on_send_failed, NULL };
+    rap_sched_hooks hooks = { node_poll, NULL };
+
+    if (MPI_Comm_dup(base, &g_node.comm) != MPI_SUCCESS)
+        return RAP_EMPI;
+    if (MPI_Comm_dup(base, &g_node.term_comm) != MPI_SUCCESS) {
+        MPI_Comm_free(&g_node.comm);
+        return RAP_EMPI;
+    }
+    MPI_Comm_set_errhandler(g_node.comm, MPI_ERRORS_RETURN);
+    MPI_Comm_set_errhandler(g_node.term_comm, MPI_ERRORS_RETURN);
+    MPI_Comm_rank(g_node.comm, &g_node.rank);
+    MPI_Comm_size(g_node.comm, &g_node.size);
+    MPI_Comm_get_attr(MPI_COMM_WORLD, MPI_APPNUM, &appnum, &flag);
+    g_node.appnum = (flag && appnum != NULL) ? *appnum : 0;
+
+    rc = check_tags();
+    if (rc == RAP_OK && g_node.size > (1 << RAP_AID_RANK_BITS)) {
+        fprintf(stderr, "raptors: %d ranks exceed the %d an actor id can name\n", g_node.size,
+                1 << RAP_AID_RANK_BITS);
+        rc = RAP_ERANGE;
+    }
+    if (rc != RAP_OK)
+        goto free_comms;
+
+    rap__atype_on(RAP_ATYPE_LOGGER, RAP_MSG_LOG, rap__logger_handle); /* EEXIST on re-init */
+    rap__registry_freeze();
+    rc = rap__types_exchange();
+    if (rc != RAP_OK)
+        goto thaw;
+    rc = rap__table_create(g_node.rank, &g_node.table);
+    if (rc != RAP_OK)
+        goto free_types;
+    rc = create_builtin(RAP_ATYPE_SYSTEM, RAP_SERIAL_SYSTEM);
+    if (rc == RAP_OK && g_node.rank == 0)
+        rc = create_builtin(RAP_ATYPE_LOGGER, RAP_SERIAL_LOGGER);
+    if (rc == RAP_OK && g_node.rank == 0)
+        rc = rap__logger_open();
+    if (rc != RAP_OK)
+        goto free_table;
+    rc = rap__net_create(g_node.comm, &cb, &g_node.net);
+    if (rc != RAP_OK)
+        goto close_log;
+
+    nworkers = g_node.cfg.workers > 0 ? g_node.cfg.workers : rap__topo_cores();
+    atomic_store(&g_node.mpi_open, g_node.level == MPI_THREAD_MULTIPLE);
+    atomic_store_explicit(&g_node.state, RAP_NODE_UP, memory_order_release);
+    rc = rap__sched_create(nworkers, g_node.cfg.bind, g_node.cfg.spin_us, g_node.cfg.poll_max_us,
+                           &hooks, &g_node.sched);
+    if (rc != RAP_OK)
+        goto free_net;
+    /* Every rank's System actor exists before any rank can send to it. */
+    if (MPI_Barrier(g_node.comm) != MPI_SUCCESS) {
+        rc = RAP_EMPI;
+        goto free_sched;
+    }
+    return RAP_OK;
+
+free_sched:
+    rap__sched_destroy(g_node.sched);
+free_net:
+    atomic_store(&g_node.state, RAP_NODE_NONE);
+    rap__net_destroy(g_node.net);
+close_log:
+    rap__logger_close();
+free_table:
+    rap__table_destroy(g_node.table);
+free_types:
+    rap__types_free();
+thaw:
+    rap__registry_thaw();
+free_comms:
+    MPI_Comm_free(&g_node.term_comm);
+    MPI_Comm_free(&g_node.comm);
+    return rc;
+}
+
+static void reset_node(void)
+{
+    memset(&g_node, 0, sizeof(g_node));
+    g_node.rank = g_node.size = g_node.appnum = g_node.level = -1;
+}
+
+static int init_common(MPI_Comm comm, int *argc, char ***argv)
+{
+    int inited = 0, finalized = 0, provided = 0, rc;
+
+    if (node_up())
+        return RAP_ESTATE;
+    reset_node();
+    rap__config_read(&g_node.cfg);
+    MPI_Initialized(&inited);
+    MPI_Finalized(&finalized);
+    if (finalized)
+        return RAP_ESTATE;
+    if (!inited) {
+        if (MPI_Init_thread(argc, argv, g_node.cfg.thread_level, &provided) != MPI_SUCCESS)
+            return RAP_EMPI;
+        g_node.mpi_owned = true;
+    } else {
+        MPI_Query_thread(&provided);
+    }
+    if (provided < MPI_THREAD_SERIALIZED) {
+        fprintf(stderr, "raptors: MPI provides thread level %d; Raptors needs MPI_THREAD_SERIALIZED\n",
+                provided);
+        rc = RAP_ETHREAD;
+        goto fail;
+    }
+    g_node.level = provided >= MPI_THREAD_MULTIPLE ? MPI_THREAD_MULTIPLE : MPI_THREAD_SERIALIZED;
+    rc = start(comm);
+    if (rc == RAP_OK)
+        return RAP_OK;
+fail:
+    if (g_node.mpi_owned)
+        MPI_Finalize();
+    reset_node();
+    return rc;
+}
+
+int rap_init(int *argc, char ***argv)
+{
+    if ((argc == NULL) != (argv == NULL))
+        return RAP_EINVAL;
+    return init_common(MPI_COMM_WORLD, argc, argv);
+}
+
+int rap_init_comm(MPI_Comm comm)
+{
+    int inited = 0;
+
+    MPI_Initialized(&inited);
+    if (!inited || comm == MPI_COMM_NULL)
+        return RAP_EINVAL;
+    return init_common(comm, NULL, NULL);
+}
+
+static bool run_done(void *arg)
+{
+    (void)arg;
+    return atomic_load(&g_node.done);
+}
+
+/* The quiescence loop shared by rap_run and rap_finalize. */
+static void run_until_quiescent(void)
+{
+    g_node.prev_valid = false;
+    atomic_store(&g_node.done, false);
+    atomic_store(&g_node.running, true);
+    atomic_store(&g_node.mpi_open, true);
+    rap__sched_set_external_poller(g_node.sched, true);
+    rap__sched_poll_until(g_node.sched, run_done, NULL);
+    atomic_store(&g_node.running, false);
+    /* Quiescent on every rank: no STOP can still be in flight. */
+    atomic_store(&g_node.stopping, false);
+    if (g_node.level != MPI_THREAD_MULTIPLE) {
+        /* Wait out a worker that is inside MPI before giving MPI back. */
+        atomic_store(&g_node.mpi_open, false);
+        while (atomic_load(&g_node.token) != 0)
+            rap__cpu_relax();
+    }
+    rap__sched_set_external_poller(g_node.sched, false);
+}
+
+int rap_run(void)
+{
+    if (!node_up())
+        return RAP_ESTATE;
+    run_until_quiescent();
+    return RAP_OK;
+}
+
+int rap_progress(void)
+{
+    if (!node_up())
+        return RAP_ESTATE;
+    if (g_node.level != MPI_THREAD_MULTIPLE) {
+        atomic_store(&g_node.mpi_open, true);
+        node_poll(NULL);
+        atomic_store(&g_node.mpi_open, false);
+        while (atomic_load(&g_node.token) != 0)
+            rap__cpu_relax();
+    } else {
+        node_poll(NULL);
+    }
+    return RAP_OK;
+}
+
+static void destroy_user_actor(rap_actor *a, void *arg)
+{
+    rap_env *env;
+
+    (void)arg;
+    if (a->type->id < RAP_TYPE_USER_MIN)
+        return;
+    env = rap__env_alloc(0);
+    if (env == NULL)
+        return;
+    rap__env_set(env, RAP_KIND_SYS_ACTION, RAP_SYS_DESTROY, atomic_load(&a->aid), RAP_AID_NONE);
+    if (rap__mailbox_push(&a->mb, env))
+        schedule(a);
+}
+
+static void free_builtin(rap_actor *a, void *arg)
+{
+    (void)arg;
+    rap__table_remove(g_node.table, a);
+    rap__mailbox_destroy(&a->mb);
+    free(a->state);
+    rap__table_free(g_node.table, a);
+}
+
+static void print_stats(void)
+{
+    rap_stats s;
+
+    rap_stats_get(&s);
+    fprintf(stderr,
+            "raptors stats rank %d: sent local %llu (%llu B) remote %llu (%llu B); received remote "
+            "%llu (%llu B); handled %llu; dead letters %llu; unhandled %llu; malformed %llu; "
+            "dropped at stop %llu\n",
+            g_node.rank, (unsigned long long)s.sent_local, (unsigned long long)s.bytes_sent_local,
+            (unsigned long long)s.sent_remote, (unsigned long long)s.bytes_sent_remote,
+            (unsigned long long)s.recv_remote, (unsigned long long)s.bytes_recv_remote,
+            (unsigned long long)s.handled, (unsigned long long)s.dead_letters,
+            (unsigned long long)s.unhandled, (unsigned long long)s.malformed,
+            (unsigned long long)s.dropped_stopped);
+}
+
+int rap_finalize(void)
+{
+    if (!node_up())
+        return RAP_ESTATE;
+    /* 1. Handle everything in flight.  2. Destroy every user actor through
+     * its own mailbox (fini runs on a worker, in order with its messages),
+     * and handle what the fini callbacks sent and logged. */
+    run_until_quiescent();
+    rap__table_foreach(g_node.table, destroy_user_actor, NULL);
+    run_until_quiescent();
+    if (g_node.cfg.stats)
+        print_stats();
+
+    atomic_store(&g_node.mpi_open, false);
+    rap__sched_destroy(g_node.sched);
+    atomic_store_explicit(&g_node.state, RAP_NODE_NONE, memory_order_release);
+    rap__net_destroy(g_node.net);
+    rap__logger_close();
+    rap__table_foreach(g_node.table, free_builtin, NULL);
+    rap__table_destroy(g_node.table);
+    rap__types_free();
+    MPI_Comm_free(&g_node.term_comm);
+    MPI_Comm_free(&g_node.comm);
+    if (g_node.mpi_owned)
+        MPI_Finalize();
+    rap__registry_thaw();
+    reset_node();
+    return RAP_OK;
+}
+
+/* ---------------------------------------------------------------- queries */
+
+int rap_rank(void) { return node_up() ? g_node.rank : -1; }
+int rap_size(void) { return node_up() ? g_node.size : -1; }
+int rap_appnum(void) { return node_up() ? g_node.appnum : -1; }
+int rap_thread_level(void) { return node_up() ? g_node.level : -1; }
+int rap_workers(void) { return node_up() ? rap__sched_workers(g_node.sched) : 0; }
+rap_aid rap_self(const rap_ctx *ctx) { return ctx_aid(ctx); }
+
+int rap_stats_get(rap_stats *out)
+{
+    const rap_net_counters *c;
+
+    if (out == NULL)
+        return RAP_EINVAL;
+    if (!node_up())
+        return RAP_ESTATE;
+    c = rap__net_counters(g_node.net);
+    *out = (rap_stats){
+        .sent_local = RAP_READ(g_node.sent_local),
+        .sent_remote = RAP_READ(c->sent),
+        .bytes_sent_local = RAP_READ(g_node.bytes_sent_local),
+        .bytes_sent_remote = RAP_READ(c->bytes_sent),
+        .recv_remote = RAP_READ(c->received),
+        .bytes_recv_remote = RAP_READ(c->bytes_received),
+        .handled = RAP_READ(g_node.handled),
+        .dead_letters = RAP_READ(g_node.dead_letters),
+        .unhandled = RAP_READ(g_node.unhandled),
+        .malformed = RAP_READ(c->malformed),
+        .dropped_stopped = RAP_READ(g_node.dropped_stopped),
+        .actors_live = rap__table_live(g_node.table),
+    };
+    return RAP_OK;
+}
+
+/* ----------------------------------------------------------------- actors */
+
+int rap_spawn(rap_ctx *ctx, uint32_t actor_type, const void *arg, size_t len, rap_aid *aid_out)
+{
+    if (!node_up())
+        return RAP_ESTATE;
+    if (aid_out == NULL || (arg == NULL && len > 0))
+        return RAP_EINVAL;
+    return create_actor(actor_type, ctx_aid(ctx), arg, len, ctx ? ctx->worker : -1, aid_out);
+}
+
+int rap_spawn_on(rap_ctx *ctx, int rank, uint32_t actor_type, const void *arg, size_t len,
+                 uint64_t cookie)
+{
+    const rap_host *hosts;
+    size_t nhosts;
+    rap_wire_spawn req = { .actor_type = actor_type, .cookie = cookie };
+    rap_env *env;
+
+    if (!node_up())
+        return RAP_ESTATE;
+    if (ctx == NULL || ctx->actor == NULL || (arg == NULL && len > 0))
+        return RAP_EINVAL;
+    if (rank != RAP_ANY_RANK && (rank < 0 || rank >= g_node.size))
+        return RAP_EINVAL;
+    if (len > RAP_MAX_PAYLOAD - sizeof(req))
+        return RAP_ETOOBIG;
+    nhosts = rap__types_hosts(actor_type, &hosts);
+    if (nhosts == 0)
+        return RAP_ENOTYPE;
+    if (rank == RAP_ANY_RANK) {
+        rank = hosts[atomic_fetch_add_explicit(&g_node.rr, 1, memory_order_relaxed) % nhosts].rank;
+    } else {
+        size_t i = 0;
+        while (i < nhosts && hosts[i].rank != rank)
+            i++;
+        if (i == nhosts)
+            return RAP_ENOHOST;
+    }
+    env = rap__env_alloc(sizeof(req) + len);
+    if (env == NULL)
+        return RAP_ENOMEM;
+    memcpy(rap__env_payload(env), &req, sizeof(req));
+    if (len > 0)
+        memcpy((char *)rap__env_payload(env) + sizeof(req), arg, len);
+    rap__env_set(env, RAP_KIND_SYS_ACTION, RAP_SYS_SPAWN, rap__aid(rank, RAP_SERIAL_SYSTEM),
+                 ctx_aid(ctx));
+    rap__route(env);
+    return RAP_OK;
+}
+
+static int check_aid(rap_aid aid)
+{
+    if (aid == RAP_AID_NONE || RAP_AID_RANK(aid) >= g_node.size || RAP_AID_SERIAL(aid) == 0)
+        return RAP_EINVAL;
+    return RAP_OK;
+}
+
+int rap_destroy(rap_ctx *ctx, rap_aid aid)
+{
+    rap_env *env;
+
+    if (!node_up())
+        return RAP_ESTATE;
+    if (check_aid(aid) != RAP_OK || RAP_AID_SERIAL(aid) < RAP_SERIAL_USER_MIN)
+        return RAP_EINVAL;
+    env = rap__env_alloc(0);
+    if (env == NULL)
+        return RAP_ENOMEM;
+    rap__env_set(env, RAP_KIND_SYS_ACTION, RAP_SYS_DESTROY, aid, ctx_aid(ctx));
+    rap__route(env);
+    return RAP_OK;
+}
+
+int rap_exit(rap_ctx *ctx)
+{
+    if (ctx == NULL || ctx->actor == NULL)
+        return RAP_EINVAL;
+    ctx->actor->exiting = true;
+    return RAP_OK;
+}
+
+int rap_stop(rap_ctx *ctx)
+{
+    if (!node_up())
+        return RAP_ESTATE;
+    atomic_store(&g_node.stopping, true);
+    for (int r = 0; r < g_node.size; r++) {
+        if (r == g_node.rank)
+            continue;
+        rap_env *env = rap__env_alloc(0);
+        if (env == NULL)
+            return RAP_ENOMEM;
+        rap__env_set(env, RAP_KIND_SYS_ACTION, RAP_SYS_STOP, rap__aid(r, RAP_SERIAL_SYSTEM),
+                     ctx_aid(ctx));
+        rap__route(env);
+    }
+    return RAP_OK;
+}
+
+/* ---------------------------------------------------------------- sending */
+
+static int check_send(rap_aid to, uint32_t type, size_t len, const rap_msg_type **mt_out)
+{
+    const rap_msg_type *mt;
+    int rc;
+
+    if (!node_up())
+        return RAP_ESTATE;
+    if (check_aid(to) != RAP_OK)
+        return RAP_EINVAL;
+    mt = rap__msgtype_find(type);
+    if (mt == NULL)
+        return RAP_ENOTYPE;
+    rc = rap__msgtype_check_len(mt, len);
+    if (rc != RAP_OK)
+        return rc;
+    if (mt_out != NULL)
+        *mt_out = mt;
+    return RAP_OK;
+}
+
+int rap_send(rap_ctx *ctx, rap_aid to, uint32_t type, const void *data, size_t len)
+{
+    rap_env *env;
+    int rc;
+
+    if (data == NULL && len > 0)
+        return RAP_EINVAL;
+    rc = check_send(to, type, len, NULL);
+    if (rc != RAP_OK)
+        return rc;
+    env = rap__env_alloc(len);
+    if (env == NULL)
+        return RAP_ENOMEM;
+    if (len > 0)
+        memcpy(rap__env_payload(env), data, len);
+    rap__env_set(env, RAP_KIND_ACTOR_ACTION, type, to, ctx_aid(ctx));
+    rap__route(env);
+    return RAP_OK;
+}
+
+int rap_msg_alloc(rap_ctx *ctx, uint32_t type, size_t len, rap_msg **msg_out)
+{
+    const rap_msg_type *mt = rap__msgtype_find(type);
+    rap_env *env;
+    int rc;
+
+    (void)ctx;
+    if (msg_out == NULL)
+        return RAP_EINVAL;
+    if (mt == NULL)
+        return RAP_ENOTYPE;
+    rc = rap__msgtype_check_len(mt, len);
+    if (rc != RAP_OK)
+        return rc;
+    env = rap__env_alloc(len);
+    if (env == NULL)
+        return RAP_ENOMEM;
+    env->hdr.kind = RAP_KIND_ACTOR_ACTION;
+    env->hdr.type = type;
+    *msg_out = (rap_msg *)env;
+    return RAP_OK;
+}
+
+void *rap_msg_data(rap_msg *msg)
+{
+    return msg == NULL ? NULL : rap__env_payload((rap_env *)msg);
+}
+
+int rap_msg_send(rap_ctx *ctx, rap_aid to, rap_msg *msg)
+{
+    rap_env *env = (rap_env *)msg;
+    int rc;
+
+    if (msg == NULL)
+        return RAP_EINVAL;
+    rc = check_send(to, env->hdr.type, env->hdr.len, NULL);
+    if (rc != RAP_OK)
+        return rc;
+    rap__env_set(env, RAP_KIND_ACTOR_ACTION, env->hdr.type, to, ctx_aid(ctx));
+    rap__route(env);
+    return RAP_OK;
+}
+
+void rap_msg_free(rap_msg *msg)
+{
+    rap__env_free((rap_env *)msg);
+}

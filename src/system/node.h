@@ -1,0 +1,96 @@
+/* system/node.h -- the node: one per process, shared by system/ and services/.
+ *
+ * Owns:       the rank's runtime state (rap_node g_node): communicators,
+ *             transport, scheduler, actor table, host table, counters.
+ * Invariants: `active` counts actors that are scheduled or being run (a
+ *             mailbox not marked empty); the rank is locally idle when it is
+ *             0.  All of Raptors' MPI calls happen under the MPI token.
+ * Threads:    see each field.
+ * Uses:       every layer below.
+ */
+#ifndef RAP_SYSTEM_NODE_H
+#define RAP_SYSTEM_NODE_H
+
+#include <mpi.h>
+#include <stdio.h>
+
+#include "actor/table.h"
+#include "net/net.h"
+#include "sched/sched.h"
+#include "util/config.h"
+
+struct rap_ctx {
+    rap_actor *actor; /* NULL outside actors */
+    int worker;
+};
+
+typedef struct rap_host {
+    uint32_t type;
+    int rank;
+} rap_host;
+
+enum rap_node_state { RAP_NODE_NONE = 0, RAP_NODE_UP = 1 };
+
+typedef struct rap_node {
+    _Atomic int state;
+    rap_config cfg;
+    MPI_Comm comm, term_comm;
+    int rank, size, appnum, level;
+    bool mpi_owned;
+    _Atomic bool mpi_open;   /* workers may call MPI now */
+    _Atomic int token;       /* the MPI token: 1 while a thread is in Raptors' MPI */
+
+    rap_net *net;
+    rap_sched *sched;
+    rap_table *table;
+    rap_host *hosts;         /* (actor type, rank) pairs, sorted; read-only after init */
+    size_t nhosts;
+    _Atomic uint32_t rr;     /* RAP_ANY_RANK turn */
+
+    _Atomic int64_t active;
+    _Atomic bool stopping;
+    _Atomic bool running;    /* inside rap_run: termination waves allowed */
+    _Atomic bool done;       /* the wave found the job quiescent */
+
+    /* Termination wave: owned by the token holder. */
+    bool wave_on;
+    MPI_Request wave_req;
+    uint64_t wave_in[2], wave_out[2], prev[2];
+    bool prev_valid;
+
+    /* Counters (relaxed). */
+    _Atomic uint64_t sent_local, bytes_sent_local, handled, dead_letters, unhandled,
+        dropped_stopped;
+
+    /* Logger (rank 0). */
+    FILE *log;
+    bool log_close;
+} rap_node;
+
+extern rap_node g_node;
+
+static inline rap_aid rap__aid(int rank, uint64_t serial)
+{
+    return ((uint64_t)rank << RAP_AID_SERIAL_BITS) | serial;
+}
+
+/* Deliver or transmit a filled envelope; takes ownership. */
+void rap__route(rap_env *env);
+/* Send an error event to `to` (logged instead when `to` is RAP_AID_NONE). */
+void rap__send_error(rap_aid to, int kind, uint32_t op, int err_kind, int code,
+                     rap_aid about, uint32_t msg_type, uint64_t cookie);
+
+/* Type tables (system/types.c). */
+int rap__types_exchange(void);
+void rap__types_free(void);
+/* Ranks hosting `type`: *first_out points at `n` sorted pairs. */
+size_t rap__types_hosts(uint32_t type, const rap_host **first_out);
+
+/* Logging (services/logger.c). */
+void rap__log(int level, rap_aid actor, const char *fmt, ...) RAP_PRINTF(3, 4);
+int rap__logger_open(void);
+void rap__logger_close(void);
+int rap__logger_handle(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len);
+void rap__aid_str(rap_aid aid, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,37 @@
+/* util/common.h -- small helpers every module uses.
+ *
+ * Owns:    nothing; macros and inline helpers only.
+ * Uses:    the C11 library.
+ */
+#ifndef RAP_UTIL_COMMON_H
+#define RAP_UTIL_COMMON_H
+
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "raptors.h"
+
+#define RAP_LIKELY(x) __builtin_expect(!!(x), 1)
+#define RAP_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define RAP_CACHELINE 64
+#define RAP_CONTAINER_OF(p, type, member) \
+    ((type *)(void *)((char *)(p) - offsetof(type, member)))
+#define RAP_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline void rap__cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+/* Relaxed counter helpers: statistics only, never for synchronisation. */
+#define RAP_COUNT(c, n) atomic_fetch_add_explicit(&(c), (uint64_t)(n), memory_order_relaxed)
+#define RAP_READ(c) atomic_load_explicit(&(c), memory_order_relaxed)
+
+#endif

@@ -1,0 +1,73 @@
+/* Error codes: every code has its own text and name; unknown codes say so. */
+#include <CUnit/CUnit.h>
+#include <string.h>
+
+#include "raptors.h"
+#include "support/unit.h"
+#include "util/config.h"
+#include "util/hash.h"
+
+static const int codes[] = {
+#define X(name, code, text) RAP_##name,
+    RAP_ERR_MAP(X)
+#undef X
+};
+
+static void every_code_has_distinct_text_and_name(void)
+{
+    for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+        CU_ASSERT_TRUE(codes[i] < 0);
+        CU_ASSERT_STRING_NOT_EQUAL(rap_strerror(codes[i]), "unknown error");
+        CU_ASSERT_STRING_NOT_EQUAL(rap_err_name(codes[i]), "RAP_E?");
+        for (size_t j = 0; j < i; j++) {
+            CU_ASSERT_NOT_EQUAL(codes[i], codes[j]);
+            CU_ASSERT_STRING_NOT_EQUAL(rap_strerror(codes[i]), rap_strerror(codes[j]));
+        }
+    }
+}
+
+static void known_texts(void)
+{
+    CU_ASSERT_STRING_EQUAL(rap_strerror(RAP_OK), "success");
+    CU_ASSERT_STRING_EQUAL(rap_strerror(RAP_EDEAD), "no such actor");
+    CU_ASSERT_STRING_EQUAL(rap_err_name(RAP_EDEAD), "RAP_EDEAD");
+    CU_ASSERT_STRING_EQUAL(rap_err_name(RAP_OK), "RAP_OK");
+    CU_ASSERT_STRING_EQUAL(rap_strerror(12345), "unknown error");
+    CU_ASSERT_STRING_EQUAL(rap_strerror(-999), "unknown error");
+    CU_ASSERT_STRING_EQUAL(rap_err_name(-999), "RAP_E?");
+}
+
+static void name_hash_is_stable(void)
+{
+    /* FNV-1a 32 reference values: ids must never change between releases. */
+    CU_ASSERT_EQUAL(rap__hash_name(""), 0x811c9dc5u);
+    CU_ASSERT_EQUAL(rap__hash_name("a"), 0xe40c292cu);
+    CU_ASSERT_EQUAL(rap__hash_name("foobar"), 0xbf9cf968u);
+    CU_ASSERT_NOT_EQUAL(rap__hash_check("foobar"), rap__hash_name("foobar"));
+}
+
+static void log_levels_parse(void)
+{
+    CU_ASSERT_EQUAL(rap__config_parse_level("error"), RAP_LOG_ERROR);
+    CU_ASSERT_EQUAL(rap__config_parse_level("WARN"), RAP_LOG_WARN);
+    CU_ASSERT_EQUAL(rap__config_parse_level("debug"), RAP_LOG_DEBUG);
+    CU_ASSERT_EQUAL(rap__config_parse_level("2"), RAP_LOG_INFO);
+    CU_ASSERT_EQUAL(rap__config_parse_level("verbose"), -1);
+    CU_ASSERT_EQUAL(rap__config_parse_level("7"), -1);
+    CU_ASSERT_EQUAL(rap__config_parse_level(NULL), -1);
+}
+
+static CU_TestInfo tests[] = {
+    { "every code has distinct text and name", every_code_has_distinct_text_and_name },
+    { "known texts", known_texts },
+    { "name hash is stable", name_hash_is_stable },
+    { "log levels parse", log_levels_parse },
+    CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+    { .pName = "util/err", .pTests = tests },
+    CU_SUITE_INFO_NULL,
+};
+
+int main(void) { return rap_test_run(suites); }
