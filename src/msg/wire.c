@@ -122,8 +122,8 @@ int rap__wire_validate(const void *buf, size_t n, int tag,
                 FAIL("spawn reply has the wrong size");
             return RAP_OK;
         case RAP_SYS_DESTROY:
-            if (h.len != sizeof(uint64_t))
-                FAIL("destroy request has the wrong size");
+            if (h.len != 0)
+                FAIL("destroy request has a payload");
             return RAP_OK;
         case RAP_SYS_STOP:
             if (h.len != 0)

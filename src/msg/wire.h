@@ -36,7 +36,7 @@ static inline int rap__tag_max(void) { return RAP_TAG_BASE + RAP_KIND_COUNT - 1;
 enum rap_sysop {
     RAP_SYS_SPAWN = 1,       /* SYS_ACTION to a System actor: rap_wire_spawn + arg */
     RAP_SYS_SPAWN_REPLY = 2, /* SYS_ACTION to the requester: rap_spawned */
-    RAP_SYS_DESTROY = 3,     /* SYS_ACTION to a System actor or (locally) to the actor: target aid */
+    RAP_SYS_DESTROY = 3,     /* SYS_ACTION to the actor itself, behind its queued messages: no payload */
     RAP_SYS_STOP = 4,        /* SYS_ACTION to a System actor: no payload */
     RAP_SYS_SPAWN_FAILED = 5 /* SYS_ERROR to the requester: rap_wire_err */
 };

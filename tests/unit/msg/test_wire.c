@@ -134,10 +134,10 @@ static void system_operations(void)
     CU_ASSERT_EQUAL(check(N(sizeof(rap_spawned)), S), RAP_OK);
     good(S, RAP_SYS_SPAWN_REPLY, 8);
     CU_ASSERT_EQUAL(check(N(8), S), RAP_EMALFORMED);
-    good(S, RAP_SYS_DESTROY, 8);
-    CU_ASSERT_EQUAL(check(N(8), S), RAP_OK);
     good(S, RAP_SYS_DESTROY, 0);
-    CU_ASSERT_EQUAL(check(N(0), S), RAP_EMALFORMED);
+    CU_ASSERT_EQUAL(check(N(0), S), RAP_OK);
+    good(S, RAP_SYS_DESTROY, 8);
+    CU_ASSERT_EQUAL(check(N(8), S), RAP_EMALFORMED);
     good(S, RAP_SYS_STOP, 0);
     CU_ASSERT_EQUAL(check(N(0), S), RAP_OK);
     good(S, RAP_SYS_STOP, 1);

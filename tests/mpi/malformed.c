@@ -1,0 +1,88 @@
+/* Bad bytes from the wire: messages with a short body, a bad magic, an
+ * unregistered type, a kind that does not match the tag, a destination on
+ * another rank and a lying length are injected into Raptors' own
+ * communicator; each is counted and dropped, and the rank goes on
+ * handling good messages. */
+#include <stdatomic.h>
+#include <string.h>
+
+#include "msg/wire.h"
+#include "support/mpitest.h"
+#include "system/node.h"
+
+static uint32_t GOOD, SINK;
+static _Atomic int good_seen;
+
+static int sink_good(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
+{
+    (void)ctx, (void)state, (void)from, (void)len;
+    if (*(const int *)data == 4242)
+        atomic_fetch_add(&good_seen, 1);
+    return RAP_OK;
+}
+
+/* Send raw bytes as if they were a Raptors message, counted as one so that
+ * termination still balances. */
+static void inject(const void *buf, int n, int kind, int dest)
+{
+    RAP_COUNT(((rap_net_counters *)rap__net_counters(g_node.net))->sent, 1);
+    MT_CHECK(MPI_Send(buf, n, MPI_BYTE, dest, rap__kind_tag(kind), g_node.comm) == MPI_SUCCESS);
+}
+
+int main(int argc, char **argv)
+{
+    rap_aid sink = RAP_AID_NONE;
+    rap_stats st;
+    int injected = 0;
+
+    MT_OK(rap_msg_type_register("bad.good", sizeof(int), RAP_MSG_FIXED, &GOOD));
+    MT_OK(rap_actor_type_register("bad.sink", 0, NULL, NULL, &SINK));
+    MT_OK(rap_actor_type_on(SINK, GOOD, sink_good));
+    MT_OK(rap_init(&argc, &argv));
+    if (rap_size() < 2)
+        MT_SKIP("needs 2 ranks");
+    if (rap_rank() == 0)
+        MT_OK(rap_spawn(NULL, SINK, NULL, 0, &sink));
+    MPI_Bcast(&sink, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+
+    if (rap_rank() == 1) {
+        unsigned char img[sizeof(rap_wire_hdr) + sizeof(int)];
+        rap_wire_hdr h = { RAP_WIRE_MAGIC, RAP_WIRE_VERSION, RAP_KIND_ACTOR_ACTION, GOOD,
+                           sink, RAP_AID_NONE, sizeof(int), 0 };
+        int v = 4242;
+        const char junk[5] = "junk";
+
+        inject(junk, 5, RAP_KIND_ACTOR_ACTION, 0), injected++;             /* short */
+        rap_wire_hdr b = h;
+        b.magic = 0xbeef;
+        memcpy(img, &b, sizeof(b)), memcpy(img + sizeof(b), &v, sizeof(v));
+        inject(img, sizeof(img), RAP_KIND_ACTOR_ACTION, 0), injected++;     /* magic */
+        b = h, b.type = 0x12345678u;
+        memcpy(img, &b, sizeof(b));
+        inject(img, sizeof(img), RAP_KIND_ACTOR_ACTION, 0), injected++;     /* type */
+        b = h;
+        memcpy(img, &b, sizeof(b));
+        inject(img, sizeof(img), RAP_KIND_SYS_ACTION, 0), injected++;       /* kind vs tag */
+        b = h, b.to = ((uint64_t)1 << RAP_AID_SERIAL_BITS) | 16u;
+        memcpy(img, &b, sizeof(b));
+        inject(img, sizeof(img), RAP_KIND_ACTOR_ACTION, 0), injected++;     /* not rank 0's */
+        b = h, b.len = 4000;
+        memcpy(img, &b, sizeof(b));
+        inject(img, sizeof(img), RAP_KIND_ACTOR_ACTION, 0), injected++;     /* lying length */
+        b = h;
+        memcpy(img, &b, sizeof(b));
+        inject(img, sizeof(img), RAP_KIND_ACTOR_ACTION, 0);                 /* a good one */
+        MT_OK(rap_send(NULL, sink, GOOD, &v, sizeof(v)));                   /* and a real one */
+    }
+    MPI_Bcast(&injected, 1, MPI_INT, 1, MPI_COMM_WORLD);
+    MT_OK(rap_run());
+    MT_OK(rap_stats_get(&st));
+    if (rap_rank() == 0) {
+        MT_CHECK(st.malformed == (uint64_t)injected);
+        MT_CHECK(atomic_load(&good_seen) == 2);
+    } else {
+        MT_CHECK(st.malformed == 0);
+    }
+    MT_OK(rap_finalize());
+    return 0;
+}

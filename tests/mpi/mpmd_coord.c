@@ -1,0 +1,84 @@
+/* MPMD, the coordinator executable: `mpiexec -np 1 mpmd_coord : -np 2
+ * mpmd_worker`.  Only this executable has the coordinator type and only
+ * the other has the worker type; spawn-by-type must find the workers'
+ * ranks, and refuse what no rank (or the named rank) can host.
+ * With MPMD_MISMATCH=1 it registers "mpmd.job" with another size, and
+ * rap_init must fail with RAP_ECOLLIDE on every rank. */
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "support/mpitest.h"
+#include "mpmd.h"
+
+static uint32_t JOB, DONE, COORD, WORKER;
+static _Atomic int answers, wrong;
+
+static int coord_start(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
+{
+    uint32_t nobody;
+    (void)state, (void)from, (void)data, (void)len;
+    rap_type_id("mpmd.nobody", &nobody);
+    MT_CHECK(rap_spawn_on(ctx, RAP_ANY_RANK, nobody, NULL, 0, 0) == RAP_ENOTYPE);
+    MT_CHECK(rap_spawn_on(ctx, 0, WORKER, NULL, 0, 0) == RAP_ENOHOST);  /* we lack it */
+    MT_CHECK(rap_spawn_on(ctx, 1, COORD, NULL, 0, 0) == RAP_ENOHOST);   /* they lack it */
+    MT_CHECK(rap_spawn(ctx, WORKER, NULL, 0, &(rap_aid){ 0 }) == RAP_ENOTYPE);
+    for (int i = 0; i < MPMD_JOBS; i++)
+        MT_OK(rap_spawn_on(ctx, RAP_ANY_RANK, WORKER, NULL, 0, (uint64_t)i));
+    return RAP_OK;
+}
+
+static int coord_spawned(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
+{
+    const rap_spawned *s = data;
+    mpmd_job j = { (int64_t)s->cookie + 3 };
+    (void)state, (void)from, (void)len;
+    if (RAP_AID_RANK(s->aid) == 0)
+        atomic_fetch_add(&wrong, 1);
+    return rap_send(ctx, s->aid, JOB, &j, sizeof(j));
+}
+
+static int coord_done(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
+{
+    const mpmd_done *d = data;
+    (void)ctx, (void)state, (void)len;
+    if (d->square != d->n * d->n || d->appnum != 1 || d->rank != RAP_AID_RANK(from))
+        atomic_fetch_add(&wrong, 1);
+    atomic_fetch_add(&answers, 1);
+    return RAP_OK;
+}
+
+int main(int argc, char **argv)
+{
+    rap_aid me;
+    uint32_t START;
+    int rc;
+    size_t jobsize = getenv("MPMD_MISMATCH") ? sizeof(mpmd_job) + 8 : sizeof(mpmd_job);
+
+    MT_OK(rap_msg_type_register("mpmd.job", jobsize, RAP_MSG_FIXED, &JOB));
+    MT_OK(rap_msg_type_register("mpmd.done", sizeof(mpmd_done), RAP_MSG_FIXED, &DONE));
+    MT_OK(rap_msg_type_register("mpmd.start", 0, RAP_MSG_VAR, &START));
+    MT_OK(rap_actor_type_register("mpmd.coordinator", 0, NULL, NULL, &COORD));
+    MT_OK(rap_type_id("mpmd.worker", &WORKER));
+    MT_OK(rap_actor_type_on(COORD, START, coord_start));
+    MT_OK(rap_actor_type_on(COORD, RAP_MSG_SPAWNED, coord_spawned));
+    MT_OK(rap_actor_type_on(COORD, DONE, coord_done));
+    rc = rap_init(&argc, &argv);
+    if (getenv("MPMD_MISMATCH")) {
+        if (rc != RAP_ECOLLIDE) {
+            fprintf(stderr, "FAIL: coordinator: rap_init returned %s, not RAP_ECOLLIDE\n", rap_err_name(rc));
+            return 1;
+        }
+        return 0; /* rap_init finalised the MPI it had initialised */
+    }
+    MT_OK(rc);
+    MT_CHECK(rap_appnum() == 0);
+    MT_CHECK(rap_rank() == 0);
+    MT_OK(rap_spawn(NULL, COORD, NULL, 0, &me));
+    MT_OK(rap_send(NULL, me, START, NULL, 0));
+    MT_OK(rap_run());
+    MT_CHECK(atomic_load(&answers) == MPMD_JOBS);
+    MT_CHECK(atomic_load(&wrong) == 0);
+    MT_OK(rap_finalize());
+    printf("mpmd: %d jobs answered by the worker executable\n", MPMD_JOBS);
+    return 0;
+}
