@@ -1,3 +1,11 @@
-# mpi-examples/local.mk -- runnable examples, each one idea.
-noinst_PROGRAMS += %D%/primes
+# mpi-examples/local.mk -- runnable examples, each one idea; each also runs
+# (small) in make check through examples.sh.
+example_programs = %D%/primes %D%/pingpong %D%/ring %D%/mpmd_coordinator %D%/mpmd_worker
+noinst_PROGRAMS += $(example_programs)
 %C%_primes_LDADD = src/libraptors.la $(MPI_LIBS)
+%C%_pingpong_LDADD = src/libraptors.la $(MPI_LIBS)
+%C%_ring_LDADD = src/libraptors.la $(MPI_LIBS)
+%C%_mpmd_coordinator_LDADD = src/libraptors.la $(MPI_LIBS)
+%C%_mpmd_worker_LDADD = src/libraptors.la $(MPI_LIBS)
+dist_check_SCRIPTS += %D%/examples.sh
+TESTS += %D%/examples.sh

@@ -118,7 +118,7 @@ static int coord_result(rap_ctx *ctx, void *state, rap_aid from, const void *dat
                 (unsigned long long)c->total, (unsigned long long)c->limit,
                 (unsigned long long)check, c->total == check ? "OK" : "MISMATCH");
         printf("primes below %llu: %llu (%d workers on %d ranks) %s\n",
-               (unsigned long long)c->limit, (unsigned long long)c->total, c->workers_up,
+               (unsigned long long)c->limit, (unsigned long long)c->total, c->expected_workers,
                rap_size(), c->total == check ? "OK" : "MISMATCH");
         fflush(stdout);
         c->failed = c->total != check;

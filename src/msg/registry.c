@@ -259,7 +259,8 @@ void rap__registry_freeze(void)
 {
     ensure_builtins();
     for (size_t i = 0; i < reg.nact; i++)
-        qsort(reg.act[i].handlers, reg.act[i].nhandlers, sizeof(rap_handler_entry), cmp_handler);
+        if (reg.act[i].nhandlers > 1)
+            qsort(reg.act[i].handlers, reg.act[i].nhandlers, sizeof(rap_handler_entry), cmp_handler);
     reg.frozen = true;
 }
 

@@ -217,7 +217,10 @@ int rap__net_progress(rap_net *net)
     int n = post_sends(net);
     n += receive(net);
     n += complete_sends(net);
-    return n;
+    /* A large send completes only through progress calls on this side
+     * (rendezvous): while one is incomplete, report work, so that the
+     * idle policy keeps polling instead of sleeping. */
+    return n + (net->ninflight > 0);
 }
 
 bool rap__net_quiet(rap_net *net)

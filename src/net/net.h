@@ -44,7 +44,8 @@ int rap__net_create(MPI_Comm comm, const rap_net_callbacks *cb, rap_net **net_ou
 /* Queue `env` (header filled) for `dest`.  Takes ownership. */
 void rap__net_send(rap_net *net, int dest, rap_env *env);
 /* Post queued sends, complete finished ones, receive arrivals (system
- * kinds first, at most a batch).  Returns the number of events handled. */
+ * kinds first, at most a batch).  Returns the number of events handled,
+ * plus one while a send is incomplete (so that callers keep polling). */
 int rap__net_progress(rap_net *net);
 /* True when nothing waits in the send queue and no send is incomplete. */
 bool rap__net_quiet(rap_net *net);

@@ -4,8 +4,9 @@
  * queue and hooks.poll for spin_us (pausing, yielding the core every few
  * rounds so that ranks sharing cores get their turn), then sleeps on the
  * condition variable.  One sleeping worker (the poller) instead sleeps for
- * a time that doubles from 16 us up to poll_max_us between polls, unless an
- * external poller (rap_run's thread) is active.  Waking a sleeping thread
+ * a time that doubles from 16 us up to poll_max_us between polls.  The
+ * workers are the only threads that poll: a second spinning thread on the
+ * core would only halve the worker's share of it.  Waking a sleeping thread
  * costs tens of microseconds on the target VMs, which is why workers spin
  * first.
  */
@@ -30,7 +31,6 @@ struct rap_sched {
     rap_task *head, *tail;
     int sleepers;
     bool stop;
-    _Atomic bool external_poller;
     _Atomic bool poller_taken;
     _Atomic size_t queued; /* read without the lock as a hint */
 
@@ -124,7 +124,7 @@ void rap__sched_push(rap_sched *s, rap_task *task)
     pthread_mutex_unlock(&s->lock);
 }
 
-/* Spin phase shared by workers and rap__sched_poll_until: one round. */
+/* One round of the spin phase. */
 static void spin_pause(unsigned round)
 {
     if ((round & 15) == 15)
@@ -144,8 +144,6 @@ static void run_poller(rap_sched *s)
         if (atomic_load_explicit(&s->queued, memory_order_relaxed) != 0)
             break;
         if (s->hooks.poll(s->hooks.arg) > 0)
-            break;
-        if (atomic_load_explicit(&s->external_poller, memory_order_relaxed))
             break;
         pthread_mutex_lock(&s->lock);
         bool stop = s->stop;
@@ -189,8 +187,7 @@ static void *worker_main(void *arg)
         }
         /* Sleep phase. */
         bool expect = false;
-        if (!atomic_load_explicit(&s->external_poller, memory_order_relaxed) &&
-            atomic_compare_exchange_strong(&s->poller_taken, &expect, true)) {
+        if (atomic_compare_exchange_strong(&s->poller_taken, &expect, true)) {
             run_poller(s);
             last_work = 0;
         } else {
@@ -214,40 +211,6 @@ static void *worker_main(void *arg)
             break;
     }
     return NULL;
-}
-
-void rap__sched_set_external_poller(rap_sched *s, bool on)
-{
-    atomic_store(&s->external_poller, on);
-    if (!on) {
-        /* A worker must take the poller role again: wake one sleeper. */
-        pthread_mutex_lock(&s->lock);
-        pthread_cond_signal(&s->cond);
-        pthread_mutex_unlock(&s->lock);
-    }
-}
-
-void rap__sched_poll_until(rap_sched *s, bool (*done)(void *), void *arg)
-{
-    uint64_t last_work = rap__now_ns();
-    uint64_t d = 16000;
-    unsigned round = 0;
-
-    while (!done(arg)) {
-        if (s->hooks.poll(s->hooks.arg) > 0) {
-            last_work = rap__now_ns();
-            d = 16000;
-            continue;
-        }
-        if (rap__now_ns() - last_work < (uint64_t)s->spin_us * 1000u) {
-            spin_pause(round++);
-            continue;
-        }
-        rap__sleep_ns(d);
-        d *= 2;
-        if (d > (uint64_t)s->poll_max_us * 1000u)
-            d = (uint64_t)s->poll_max_us * 1000u;
-    }
 }
 
 int rap__sched_create(int nworkers, bool bind, unsigned spin_us, unsigned poll_max_us,

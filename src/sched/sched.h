@@ -3,10 +3,10 @@
  * Owns:       the worker threads and the run queue of rap_task.
  * Invariants: a task is in the run queue at most once (its owner pushes it
  *             only when it becomes runnable); a worker runs it once per pop.
- *             While no thread outside polls (rap_run's thread), exactly one
- *             idle worker at a time polls through hooks.poll with a growing
- *             sleep, so a rank makes MPI progress with every worker asleep,
- *             and never spins on a core it has nothing to do on.
+ *             Exactly one idle worker at a time (the poller) polls through
+ *             hooks.poll with a growing sleep, so a rank makes MPI progress
+ *             with every other worker asleep, and never spins on a core it
+ *             has nothing to do on.
  * Threads:    push from any thread; everything else from the creating thread.
  * Uses:       hwloc, pthreads, util/.  Knows nothing of actors or MPI.
  */
@@ -44,12 +44,6 @@ int rap__sched_create(int nworkers, bool bind, unsigned spin_us, unsigned poll_m
                       const rap_sched_hooks *hooks, rap_sched **sched_out);
 /* Make `task` runnable. */
 void rap__sched_push(rap_sched *s, rap_task *task);
-/* Tell the workers whether another thread polls (true inside rap_run): then
- * no worker takes the sleeping-poller role. */
-void rap__sched_set_external_poller(rap_sched *s, bool on);
-/* Poll with the same spin-then-sleep policy from the calling thread until
- * done(arg) is true. */
-void rap__sched_poll_until(rap_sched *s, bool (*done)(void *), void *arg);
 /* Stop and join the workers; tasks still queued are not run. */
 void rap__sched_destroy(rap_sched *s);
 int rap__sched_workers(const rap_sched *s);

@@ -420,7 +420,10 @@ static int term_progress(void)
         g_node.wave_on = false;
         if (g_node.wave_out[0] == g_node.wave_out[1] && g_node.prev_valid &&
             g_node.prev[0] == g_node.wave_out[0] && g_node.prev[1] == g_node.wave_out[1]) {
+            pthread_mutex_lock(&g_node.done_lock);
             atomic_store(&g_node.done, true);
+            pthread_cond_broadcast(&g_node.done_cond);
+            pthread_mutex_unlock(&g_node.done_lock);
         } else {
             g_node.prev[0] = g_node.wave_out[0];
             g_node.prev[1] = g_node.wave_out[1];
@@ -581,6 +584,8 @@ static void reset_node(void)
 {
     memset(&g_node, 0, sizeof(g_node));
     g_node.rank = g_node.size = g_node.appnum = g_node.level = -1;
+    pthread_mutex_init(&g_node.done_lock, NULL);
+    pthread_cond_init(&g_node.done_cond, NULL);
 }
 
 static int init_common(MPI_Comm comm, int *argc, char ***argv)
@@ -636,12 +641,6 @@ int rap_init_comm(MPI_Comm comm)
     return init_common(comm, NULL, NULL);
 }
 
-static bool run_done(void *arg)
-{
-    (void)arg;
-    return atomic_load(&g_node.done);
-}
-
 /* The quiescence loop shared by rap_run and rap_finalize. */
 static void run_until_quiescent(void)
 {
@@ -649,8 +648,11 @@ static void run_until_quiescent(void)
     atomic_store(&g_node.done, false);
     atomic_store(&g_node.running, true);
     atomic_store(&g_node.mpi_open, true);
-    rap__sched_set_external_poller(g_node.sched, true);
-    rap__sched_poll_until(g_node.sched, run_done, NULL);
+    /* The workers poll and run the waves; this thread only waits. */
+    pthread_mutex_lock(&g_node.done_lock);
+    while (!atomic_load(&g_node.done))
+        pthread_cond_wait(&g_node.done_cond, &g_node.done_lock);
+    pthread_mutex_unlock(&g_node.done_lock);
     atomic_store(&g_node.running, false);
     /* Quiescent on every rank: no STOP can still be in flight. */
     atomic_store(&g_node.stopping, false);
@@ -660,7 +662,6 @@ static void run_until_quiescent(void)
         while (atomic_load(&g_node.token) != 0)
             rap__cpu_relax();
     }
-    rap__sched_set_external_poller(g_node.sched, false);
 }
 
 int rap_run(void)

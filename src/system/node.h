@@ -12,6 +12,7 @@
 #define RAP_SYSTEM_NODE_H
 
 #include <mpi.h>
+#include <pthread.h>
 #include <stdio.h>
 
 #include "actor/table.h"
@@ -51,6 +52,8 @@ typedef struct rap_node {
     _Atomic bool stopping;
     _Atomic bool running;    /* inside rap_run: termination waves allowed */
     _Atomic bool done;       /* the wave found the job quiescent */
+    pthread_mutex_t done_lock; /* with done_cond: rap_run's thread waits for done */
+    pthread_cond_t done_cond;
 
     /* Termination wave: owned by the token holder. */
     bool wave_on;
