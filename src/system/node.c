@@ -410,8 +410,9 @@ static bool locally_idle(void)
 /* One step of the termination protocol (token held). */
 static int term_progress(void)
 {
-    if (!atomic_load_explicit(&g_node.running, memory_order_relaxed) ||
-        atomic_load_explicit(&g_node.done, memory_order_relaxed))
+    /* seq_cst: pairs with rap_run's store of running, which publishes
+     * prev_valid and done. */
+    if (!atomic_load(&g_node.running) || atomic_load(&g_node.done))
         return 0;
     if (g_node.wave_on) {
         int flag = 0;
@@ -448,19 +449,31 @@ static int term_progress(void)
 
 static int node_poll(void *arg)
 {
-    int n;
+    int n = 0;
 
     (void)arg;
-    if (!atomic_load_explicit(&g_node.mpi_open, memory_order_acquire))
+    if (!atomic_load_explicit(&g_node.mpi_open, memory_order_relaxed) ||
+        atomic_load_explicit(&g_node.token, memory_order_relaxed) != 0)
         return 0;
-    if (atomic_load_explicit(&g_node.token, memory_order_relaxed) != 0 ||
-        atomic_exchange_explicit(&g_node.token, 1, memory_order_acquire) != 0)
+    /* Take the token, then check that MPI is open (both seq_cst): the thread
+     * that closes MPI stores mpi_open and then waits for the token to be
+     * free, so one of the two always sees the other. */
+    if (atomic_exchange(&g_node.token, 1) != 0)
         return 0;
-    n = rap__net_progress(g_node.net);
-    n += term_progress();
-    /* release: pairs with the acquire exchange of the next holder. */
-    atomic_store_explicit(&g_node.token, 0, memory_order_release);
+    if (atomic_load(&g_node.mpi_open)) {
+        n = rap__net_progress(g_node.net);
+        n += term_progress();
+    }
+    atomic_store(&g_node.token, 0);
     return n;
+}
+
+/* Stop workers from entering MPI, and wait for one that is inside. */
+static void close_mpi(void)
+{
+    atomic_store(&g_node.mpi_open, false);
+    while (atomic_load(&g_node.token) != 0)
+        rap__cpu_relax();
 }
 
 /* ------------------------------------------------------ net callbacks */
@@ -656,12 +669,8 @@ static void run_until_quiescent(void)
     atomic_store(&g_node.running, false);
     /* Quiescent on every rank: no STOP can still be in flight. */
     atomic_store(&g_node.stopping, false);
-    if (g_node.level != MPI_THREAD_MULTIPLE) {
-        /* Wait out a worker that is inside MPI before giving MPI back. */
-        atomic_store(&g_node.mpi_open, false);
-        while (atomic_load(&g_node.token) != 0)
-            rap__cpu_relax();
-    }
+    if (g_node.level != MPI_THREAD_MULTIPLE)
+        close_mpi(); /* MPI is the application's again */
 }
 
 int rap_run(void)
@@ -679,9 +688,7 @@ int rap_progress(void)
     if (g_node.level != MPI_THREAD_MULTIPLE) {
         atomic_store(&g_node.mpi_open, true);
         node_poll(NULL);
-        atomic_store(&g_node.mpi_open, false);
-        while (atomic_load(&g_node.token) != 0)
-            rap__cpu_relax();
+        close_mpi();
     } else {
         node_poll(NULL);
     }
@@ -742,7 +749,7 @@ int rap_finalize(void)
     if (g_node.cfg.stats)
         print_stats();
 
-    atomic_store(&g_node.mpi_open, false);
+    close_mpi();
     rap__sched_destroy(g_node.sched);
     atomic_store_explicit(&g_node.state, RAP_NODE_NONE, memory_order_release);
     rap__net_destroy(g_node.net);

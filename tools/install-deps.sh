@@ -1,0 +1,18 @@
+#!/bin/bash
+# tools/install-deps.sh -- install what Raptors needs to build and test on
+# Debian 12 (apt-get; root, or sudo).  Does nothing when all is there.
+set -euo pipefail
+pkgs=(build-essential autoconf automake libtool pkg-config
+      openmpi-bin libopenmpi-dev hwloc libhwloc-dev libcunit1-dev)
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+apt=($sudo apt-get -y -q -o DPkg::Lock::Timeout=600 -o Dpkg::Use-Pty=0)
+echo "installing: ${missing[*]}"
+"${apt[@]}" update
+"${apt[@]}" install --no-install-recommends "${missing[@]}"
