@@ -13,6 +13,11 @@
 #include "net/net.h"
 
 #define RECV_BATCH 64
+/* Sends handed to MPI at once.  The rest wait in the queue, in order: a
+ * handler that sends 100,000 messages must not leave 100,000 requests for
+ * every MPI_Testsome to scan (measured: 46 s instead of about 1 s at 16
+ * ranks). */
+#define MAX_INFLIGHT 256
 
 struct rap_net {
     MPI_Comm comm;
@@ -95,21 +100,34 @@ static void mpi_text(int rc, char *buf)
 
 static int post_sends(rap_net *net)
 {
-    rap_env *list;
+    rap_env *list, *cur, *last = NULL;
     int n = 0;
 
-    if (atomic_load_explicit(&net->queued, memory_order_relaxed) == 0)
+    if (atomic_load_explicit(&net->queued, memory_order_relaxed) == 0 ||
+        net->ninflight >= MAX_INFLIGHT)
         return 0;
+    /* Take as many as there are free request slots off the queue's head. */
     pthread_mutex_lock(&net->qlock);
-    list = net->qhead;
-    net->qhead = net->qtail = NULL;
-    atomic_store_explicit(&net->queued, 0, memory_order_relaxed);
+    list = cur = net->qhead;
+    if (list == NULL) {
+        pthread_mutex_unlock(&net->qlock);
+        return 0;
+    }
+    for (int room = MAX_INFLIGHT - net->ninflight; cur != NULL && room > 0; room--) {
+        last = cur;
+        cur = atomic_load_explicit(&cur->next, memory_order_relaxed);
+    }
+    atomic_store_explicit(&last->next, NULL, memory_order_relaxed);
+    net->qhead = cur;
+    if (cur == NULL)
+        net->qtail = NULL;
     pthread_mutex_unlock(&net->qlock);
 
     while (list != NULL) {
         rap_env *env = list;
         int dest = env->src_rank, rc;
         list = atomic_load_explicit(&env->next, memory_order_relaxed);
+        atomic_fetch_sub_explicit(&net->queued, 1, memory_order_relaxed);
         if (net->ninflight == net->capinflight && !grow_inflight(net)) {
             net->cb.send_failed(net->cb.arg, env, dest, "out of memory for send requests");
             continue;
@@ -232,11 +250,14 @@ void rap__net_destroy(rap_net *net)
 {
     if (net == NULL)
         return;
-    post_sends(net);
-    if (net->ninflight > 0)
-        MPI_Waitall(net->ninflight, net->reqs, MPI_STATUSES_IGNORE);
-    for (int i = 0; i < net->ninflight; i++)
-        rap__env_free(net->inflight[i]);
+    do {
+        post_sends(net);
+        if (net->ninflight > 0)
+            MPI_Waitall(net->ninflight, net->reqs, MPI_STATUSES_IGNORE);
+        for (int i = 0; i < net->ninflight; i++)
+            rap__env_free(net->inflight[i]);
+        net->ninflight = 0;
+    } while (atomic_load_explicit(&net->queued, memory_order_relaxed) != 0);
     free(net->reqs);
     free(net->inflight);
     free(net->done_idx);
