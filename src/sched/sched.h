@@ -42,8 +42,12 @@ int rap__topo_cores(void);
  * before it sleeps; `poll_max_us`: the poller's longest sleep. */
 int rap__sched_create(int nworkers, bool bind, unsigned spin_us, unsigned poll_max_us,
                       const rap_sched_hooks *hooks, rap_sched **sched_out);
-/* Make `task` runnable. */
+/* Make `task` runnable.  From a worker it is run next by that worker
+ * (a task it displaces becomes stealable by the others). */
 void rap__sched_push(rap_sched *s, rap_task *task);
+/* Make `task` runnable again after its turn, behind the calling worker's
+ * other runnable tasks (fairness). */
+void rap__sched_yield(rap_sched *s, rap_task *task);
 /* Stop and join the workers; tasks still queued are not run. */
 void rap__sched_destroy(rap_sched *s);
 int rap__sched_workers(const rap_sched *s);

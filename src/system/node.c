@@ -312,7 +312,7 @@ static void run_actor(rap_task *task, int worker)
             return;
         }
     }
-    rap__sched_push(g_node.sched, &a->task);
+    rap__sched_yield(g_node.sched, &a->task);
 }
 
 /* Give up an actor its creator held during init (see mailbox.h). */

@@ -74,6 +74,58 @@ static void every_task_runs_once(void)
     CU_ASSERT_EQUAL(rap__sched_self(), -1);
 }
 
+/* A chain of tasks, each made runnable by the previous one's run: every
+ * link must run on the worker that pushed it (the `next` slot), however
+ * many other workers are idle and stealing. */
+enum { CHAIN = 20000, FAN = 64 };
+typedef struct link_task {
+    rap_task task;
+    int index;
+} link_task;
+static link_task links[CHAIN];
+static _Atomic int chain_done, moved, fan_runs;
+static int last_worker = -1;
+static link_task fan[FAN];
+
+static void run_fan(rap_task *t, int worker)
+{
+    (void)t, (void)worker;
+    atomic_fetch_add(&fan_runs, 1);
+}
+
+static void run_link(rap_task *t, int worker)
+{
+    link_task *l = RAP_CONTAINER_OF(t, link_task, task);
+    if (l->index > 0 && worker != last_worker)
+        atomic_fetch_add(&moved, 1);
+    last_worker = worker;
+    if (l->index == CHAIN / 2) /* a fan-out: the others may take these */
+        for (int i = 0; i < FAN; i++)
+            rap__sched_push(S, &fan[i].task);
+    if (l->index + 1 < CHAIN)
+        rap__sched_push(S, &links[l->index + 1].task);
+    else
+        atomic_store(&chain_done, 1);
+}
+
+static void handoff_stays_on_the_worker(void)
+{
+    rap_sched_hooks hooks = { poll_hook, NULL };
+
+    for (int i = 0; i < CHAIN; i++)
+        links[i] = (link_task){ { NULL, run_link }, i };
+    for (int i = 0; i < FAN; i++)
+        fan[i] = (link_task){ { NULL, run_fan }, i };
+    CU_ASSERT_EQUAL_FATAL(rap__sched_create(3, false, 200, 200, &hooks, &S), RAP_OK);
+    rap__sched_push(S, &links[0].task); /* from outside: the injection queue */
+    for (int wait = 0; wait < 20000 && !(atomic_load(&chain_done) && atomic_load(&fan_runs) == FAN); wait++)
+        rap__sleep_ns(1000000);
+    rap__sched_destroy(S);
+    CU_ASSERT_EQUAL(atomic_load(&chain_done), 1);
+    CU_ASSERT_EQUAL(atomic_load(&moved), 0);
+    CU_ASSERT_EQUAL(atomic_load(&fan_runs), FAN);
+}
+
 static void bad_arguments(void)
 {
     rap_sched_hooks hooks = { poll_hook, NULL }, nohook = { NULL, NULL };
@@ -88,6 +140,7 @@ static void bad_arguments(void)
 
 static CU_TestInfo tests[] = {
     { "every task runs once", every_task_runs_once },
+    { "hand-off stays on the worker", handoff_stays_on_the_worker },
     { "bad arguments", bad_arguments },
     CU_TEST_INFO_NULL,
 };
