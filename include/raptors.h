@@ -346,6 +346,7 @@ typedef struct rap_stats {
     uint64_t bytes_sent_local;
     uint64_t bytes_sent_remote;
     uint64_t recv_remote;     /* messages received from MPI (all kinds) */
+    uint64_t batches_sent;    /* MPI messages that carried several small messages */
     uint64_t bytes_recv_remote;
     uint64_t handled;         /* handler runs */
     uint64_t dead_letters;    /* messages to actors that do not exist */

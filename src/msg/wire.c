@@ -86,7 +86,7 @@ int rap__wire_validate(const void *buf, size_t n, int tag,
     if (kind < 0 || kind >= RAP_KIND_COUNT || h.kind != (unsigned)kind)
         FAIL("kind does not match the MPI tag");
     if (h.flags != 0)
-        FAIL("reserved flags not zero");
+        FAIL(h.flags == RAP_WIRE_BATCH ? "batch where a single message belongs" : "reserved flags not zero");
     if ((uint64_t)h.len != n - sizeof(h))
         FAIL("length does not match the bytes received");
     if (h.to == RAP_AID_NONE || !rank_ok(h.to, lim))
@@ -135,4 +135,32 @@ int rap__wire_validate(const void *buf, size_t n, int tag,
     default:
         FAIL("unknown kind");
     }
+}
+
+uint32_t rap__wire_flags(const void *buf)
+{
+    rap_wire_hdr h;
+    memcpy(&h, buf, sizeof(h));
+    return h.flags;
+}
+
+int rap__wire_validate_batch(const void *buf, size_t n, int tag,
+                             const rap_wire_limits *lim, const char **why)
+{
+    rap_wire_hdr h;
+
+    if (n < 2 * sizeof(h))
+        FAIL("batch shorter than a header and one item");
+    memcpy(&h, buf, sizeof(h));
+    if (h.magic != RAP_WIRE_MAGIC || h.version != RAP_WIRE_VERSION)
+        FAIL("bad batch magic or version");
+    if (rap__tag_kind(tag) != RAP_KIND_ACTOR_ACTION || h.kind != RAP_KIND_ACTOR_ACTION)
+        FAIL("batch of a kind other than ActorActionMsg");
+    if (h.flags != RAP_WIRE_BATCH || h.type != 0)
+        FAIL("bad batch flags or type");
+    if ((uint64_t)h.len != n - sizeof(h))
+        FAIL("batch length does not match the bytes received");
+    if (RAP_AID_RANK(h.to) != lim->my_rank || RAP_AID_SERIAL(h.to) != 1 || h.from != RAP_AID_NONE)
+        FAIL("batch not addressed to this rank's System actor");
+    return RAP_OK;
 }

@@ -42,6 +42,10 @@ enum rap_sysop {
 };
 
 #define RAP_WIRE_MAGIC 0x5241u /* "RA" */
+/* Header flag of a batch: an ACTOR_ACTION message, type 0, addressed to the
+ * receiving rank's System actor, whose payload is a sequence of complete
+ * wire images (header + payload), each of them ACTOR_ACTION with flags 0. */
+#define RAP_WIRE_BATCH 1u
 #define RAP_WIRE_VERSION 1u
 
 typedef struct rap_wire_hdr {
@@ -52,7 +56,7 @@ typedef struct rap_wire_hdr {
     uint64_t to;      /* destination actor */
     uint64_t from;    /* sending actor or RAP_AID_NONE */
     uint32_t len;     /* payload bytes that follow */
-    uint32_t flags;   /* reserved, must be 0 */
+    uint32_t flags;   /* 0, or RAP_WIRE_BATCH on the outer header of a batch */
 } rap_wire_hdr;
 
 /* Payload of RAP_SYS_SPAWN; the init argument follows it. */
@@ -107,8 +111,15 @@ typedef struct rap_wire_limits {
 
 /* Validate a wire image of `n` bytes received with `tag`.  On failure
  * returns RAP_EMALFORMED and sets *why (static text); never reads past n.
- * Message types are checked against the registry (msg/registry.h). */
+ * Message types are checked against the registry (msg/registry.h).
+ * A batch's outer header is refused here (see rap__wire_validate_batch). */
 int rap__wire_validate(const void *buf, size_t n, int tag,
                        const rap_wire_limits *lim, const char **why);
+/* Validate the outer header of a batch of `n` bytes; the items inside are
+ * each checked with rap__wire_validate as they are taken out. */
+int rap__wire_validate_batch(const void *buf, size_t n, int tag,
+                             const rap_wire_limits *lim, const char **why);
+/* The flags field of a wire image of at least a header's size. */
+uint32_t rap__wire_flags(const void *buf);
 
 #endif

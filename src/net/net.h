@@ -8,9 +8,13 @@
  *             that MPI's non-overtaking rule keeps actor-to-actor order.
  *             Every arrival is validated (rap__wire_validate) before the
  *             arrival callback sees it; a malformed one goes to the
- *             malformed callback and is freed.  `sent` counts messages
- *             accepted by rap__net_send, `received` every message taken off
- *             MPI (malformed included): the termination wave compares them.
+ *             malformed callback and is freed.  Small ActorActionMsgs to
+ *             one rank that are queued when a poll posts them go as one
+ *             MPI message (a batch, at most RAP_NET_BATCH_MAX bytes); a
+ *             lone message goes as itself.  `mpi_sent` / `mpi_received`
+ *             count MPI messages (a batch is one; malformed ones count):
+ *             the termination wave compares them.  `sent` / `received`
+ *             count the messages inside.
  * Threads:    rap__net_send from any thread; rap__net_progress by one thread
  *             at a time (the caller serialises: it holds the MPI token).
  * Uses:       MPI, msg/, util/.  Knows nothing of actors.
@@ -33,10 +37,17 @@ typedef struct rap_net_callbacks {
 } rap_net_callbacks;
 
 typedef struct rap_net_counters {
-    _Atomic uint64_t sent, bytes_sent;
-    _Atomic uint64_t received, bytes_received;
+    _Atomic uint64_t sent, bytes_sent;         /* messages given to rap__net_send */
+    _Atomic uint64_t received, bytes_received; /* messages delivered */
+    _Atomic uint64_t mpi_sent, mpi_received;   /* MPI messages (batches count once) */
+    _Atomic uint64_t batches_sent;
     _Atomic uint64_t malformed;
 } rap_net_counters;
+
+/* Batches stay under Open MPI's shared-memory eager limit (4 KiB with its
+ * own header); messages up to RAP_NET_BATCH_ITEM bytes on the wire join them. */
+#define RAP_NET_BATCH_MAX 3968
+#define RAP_NET_BATCH_ITEM 1024
 
 typedef struct rap_net rap_net;
 
@@ -49,6 +60,8 @@ void rap__net_send(rap_net *net, int dest, rap_env *env);
 int rap__net_progress(rap_net *net);
 /* True when nothing waits in the send queue and no send is incomplete. */
 bool rap__net_quiet(rap_net *net);
+/* True when nothing waits in the send queue (sends may be incomplete). */
+bool rap__net_queue_empty(rap_net *net);
 const rap_net_counters *rap__net_counters(const rap_net *net);
 /* Wait for every incomplete send, then free.  Collective in effect: peers
  * must keep receiving until theirs complete. */

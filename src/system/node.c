@@ -402,9 +402,12 @@ static int create_builtin(uint32_t type, uint64_t serial)
 
 /* ------------------------------------------------------ progress, waves */
 
+/* No actor has work, and nothing waits to be handed to MPI (messages are
+ * counted for termination when MPI gets them).  `active` is read first: a
+ * handler queues its sends before its actor stops being active. */
 static bool locally_idle(void)
 {
-    return atomic_load(&g_node.active) == 0;
+    return atomic_load(&g_node.active) == 0 && rap__net_queue_empty(g_node.net);
 }
 
 /* One step of the termination protocol (token held). */
@@ -435,8 +438,8 @@ static int term_progress(void)
     if (!locally_idle())
         return 0;
     const rap_net_counters *c = rap__net_counters(g_node.net);
-    g_node.wave_in[0] = RAP_READ(c->sent);
-    g_node.wave_in[1] = RAP_READ(c->received);
+    g_node.wave_in[0] = RAP_READ(c->mpi_sent);
+    g_node.wave_in[1] = RAP_READ(c->mpi_received);
     if (MPI_Iallreduce(g_node.wave_in, g_node.wave_out, 2, MPI_UINT64_T, MPI_SUM,
                        g_node.term_comm, &g_node.wave_req) != MPI_SUCCESS) {
         fprintf(stderr, "raptors: rank %d: MPI_Iallreduce failed in the termination wave\n",
@@ -725,12 +728,12 @@ static void print_stats(void)
 
     rap_stats_get(&s);
     fprintf(stderr,
-            "raptors stats rank %d: sent local %llu (%llu B) remote %llu (%llu B); received remote "
-            "%llu (%llu B); handled %llu; dead letters %llu; unhandled %llu; malformed %llu; "
-            "dropped at stop %llu\n",
+            "raptors stats rank %d: sent local %llu (%llu B) remote %llu (%llu B, %llu batches); "
+            "received remote %llu (%llu B); handled %llu; dead letters %llu; unhandled %llu; "
+            "malformed %llu; dropped at stop %llu\n",
             g_node.rank, (unsigned long long)s.sent_local, (unsigned long long)s.bytes_sent_local,
             (unsigned long long)s.sent_remote, (unsigned long long)s.bytes_sent_remote,
-            (unsigned long long)s.recv_remote, (unsigned long long)s.bytes_recv_remote,
+            (unsigned long long)s.batches_sent, (unsigned long long)s.recv_remote, (unsigned long long)s.bytes_recv_remote,
             (unsigned long long)s.handled, (unsigned long long)s.dead_letters,
             (unsigned long long)s.unhandled, (unsigned long long)s.malformed,
             (unsigned long long)s.dropped_stopped);
@@ -790,6 +793,7 @@ int rap_stats_get(rap_stats *out)
         .bytes_sent_local = RAP_READ(g_node.bytes_sent_local),
         .bytes_sent_remote = RAP_READ(c->bytes_sent),
         .recv_remote = RAP_READ(c->received),
+        .batches_sent = RAP_READ(c->batches_sent),
         .bytes_recv_remote = RAP_READ(c->bytes_received),
         .handled = RAP_READ(g_node.handled),
         .dead_letters = RAP_READ(g_node.dead_letters),

@@ -1,8 +1,10 @@
 /* Bad bytes from the wire: messages with a short body, a bad magic, an
  * unregistered type, a kind that does not match the tag, a destination on
  * another rank and a lying length are injected into Raptors' own
- * communicator; each is counted and dropped, and the rank goes on
- * handling good messages. */
+ * communicator, and batches: one with a bad outer header, one with a bad
+ * item between two good ones (the item before it is delivered, the bad one
+ * and what follows it are dropped).  Each is counted, and the rank goes
+ * on handling good messages. */
 #include <stdatomic.h>
 #include <string.h>
 
@@ -25,7 +27,7 @@ static int sink_good(rap_ctx *ctx, void *state, rap_aid from, const void *data, 
  * termination still balances. */
 static void inject(const void *buf, int n, int kind, int dest)
 {
-    RAP_COUNT(((rap_net_counters *)rap__net_counters(g_node.net))->sent, 1);
+    RAP_COUNT(((rap_net_counters *)rap__net_counters(g_node.net))->mpi_sent, 1);
     MT_CHECK(MPI_Send(buf, n, MPI_BYTE, dest, rap__kind_tag(kind), g_node.comm) == MPI_SUCCESS);
 }
 
@@ -72,6 +74,25 @@ int main(int argc, char **argv)
         b = h;
         memcpy(img, &b, sizeof(b));
         inject(img, sizeof(img), RAP_KIND_ACTOR_ACTION, 0);                 /* a good one */
+
+        /* Batches: [good, bad type, good]. */
+        unsigned char bat[sizeof(rap_wire_hdr) + 3 * sizeof(img)];
+        rap_wire_hdr o = { RAP_WIRE_MAGIC, RAP_WIRE_VERSION, RAP_KIND_ACTOR_ACTION, 0,
+                           (uint64_t)0 << RAP_AID_SERIAL_BITS | 1u, RAP_AID_NONE,
+                           3 * sizeof(img), RAP_WIRE_BATCH };
+        memcpy(bat, &o, sizeof(o));
+        b = h;
+        memcpy(bat + sizeof(o), &b, sizeof(b)), memcpy(bat + sizeof(o) + sizeof(b), &v, sizeof(v));
+        b.type = 0x12345678u;
+        memcpy(bat + sizeof(o) + sizeof(img), &b, sizeof(b));
+        memcpy(bat + sizeof(o) + sizeof(img) + sizeof(b), &v, sizeof(v));
+        b = h;
+        memcpy(bat + sizeof(o) + 2 * sizeof(img), &b, sizeof(b));
+        memcpy(bat + sizeof(o) + 2 * sizeof(img) + sizeof(b), &v, sizeof(v));
+        inject(bat, sizeof(bat), RAP_KIND_ACTOR_ACTION, 0), injected++;     /* bad item */
+        o.to = sink;
+        memcpy(bat, &o, sizeof(o));
+        inject(bat, sizeof(bat), RAP_KIND_ACTOR_ACTION, 0), injected++;     /* bad outer header */
         MT_OK(rap_send(NULL, sink, GOOD, &v, sizeof(v)));                   /* and a real one */
     }
     MPI_Bcast(&injected, 1, MPI_INT, 1, MPI_COMM_WORLD);
@@ -79,7 +100,7 @@ int main(int argc, char **argv)
     MT_OK(rap_stats_get(&st));
     if (rap_rank() == 0) {
         MT_CHECK(st.malformed == (uint64_t)injected);
-        MT_CHECK(atomic_load(&good_seen) == 2);
+        MT_CHECK(atomic_load(&good_seen) == 3); /* injected, batched, and sent */
     } else {
         MT_CHECK(st.malformed == 0);
     }

@@ -95,6 +95,11 @@ int main(int argc, char **argv)
     MT_CHECK(mine[1] == 0);
     MPI_Allreduce(mine, sum, 2, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
     MT_CHECK(sum[0] == (uint64_t)size * (BIG + SMALL));
+    /* The bursts went coalesced: far fewer MPI messages than messages. */
+    rap_stats st;
+    MT_OK(rap_stats_get(&st));
+    MT_CHECK(st.sent_remote == BIG + SMALL);
+    MT_CHECK(st.batches_sent > 0 && st.batches_sent < (BIG + SMALL) / 10);
     free(all);
     MT_OK(rap_finalize());
     return 0;

@@ -169,6 +169,47 @@ static void error_payloads(void)
     CU_ASSERT_EQUAL(check(N(sizeof(e)), RAP_KIND_SYS_ERROR), RAP_EMALFORMED);
 }
 
+/* A valid batch header with `len` bytes of items (not filled in). */
+static rap_wire_hdr *BATCH(uint32_t len)
+{
+    rap_wire_hdr *h = good(A, 0, len);
+    h->flags = RAP_WIRE_BATCH;
+    h->to = AID(1, 1);
+    h->from = RAP_AID_NONE;
+    return h;
+}
+
+static void batch_headers(void)
+{
+    const char *why = NULL;
+    const int tag = rap__kind_tag(A);
+
+    BATCH(40);
+    CU_ASSERT_EQUAL(rap__wire_flags(buf), RAP_WIRE_BATCH);
+    CU_ASSERT_EQUAL(rap__wire_validate_batch(buf, N(40), tag, &LIM, &why), RAP_OK);
+    /* A batch is never valid as a single message, and vice versa. */
+    CU_ASSERT_EQUAL(check(N(40), A), RAP_EMALFORMED);
+    good(A, FIX8, 8);
+    CU_ASSERT_EQUAL(rap__wire_validate_batch(buf, N(8), tag, &LIM, &why), RAP_EMALFORMED);
+    BATCH(40);
+    CU_ASSERT_EQUAL(rap__wire_validate_batch(buf, N(40), rap__kind_tag(RAP_KIND_SYS_ACTION), &LIM, &why),
+                    RAP_EMALFORMED);                             /* only actor data is batched */
+    BATCH(8);
+    CU_ASSERT_EQUAL(rap__wire_validate_batch(buf, N(8), tag, &LIM, &why), RAP_EMALFORMED); /* no room for an item */
+    BATCH(40);
+    CU_ASSERT_EQUAL(rap__wire_validate_batch(buf, N(41), tag, &LIM, &why), RAP_EMALFORMED); /* length */
+    BATCH(40)->to = AID(1, 20);
+    CU_ASSERT_EQUAL(rap__wire_validate_batch(buf, N(40), tag, &LIM, &why), RAP_EMALFORMED); /* not System */
+    BATCH(40)->to = AID(2, 1);
+    CU_ASSERT_EQUAL(rap__wire_validate_batch(buf, N(40), tag, &LIM, &why), RAP_EMALFORMED); /* other rank */
+    BATCH(40)->from = AID(3, 17);
+    CU_ASSERT_EQUAL(rap__wire_validate_batch(buf, N(40), tag, &LIM, &why), RAP_EMALFORMED);
+    BATCH(40)->type = FIX8;
+    CU_ASSERT_EQUAL(rap__wire_validate_batch(buf, N(40), tag, &LIM, &why), RAP_EMALFORMED);
+    BATCH(40)->magic = 0;
+    CU_ASSERT_EQUAL(rap__wire_validate_batch(buf, N(40), tag, &LIM, &why), RAP_EMALFORMED);
+}
+
 static void random_bytes_are_rejected_safely(void)
 {
     /* Each image is an exact-size heap block, so ASan catches any read
@@ -199,6 +240,7 @@ static CU_TestInfo tests[] = {
     { "message types and lengths", message_types_and_lengths },
     { "system operations", system_operations },
     { "error payloads", error_payloads },
+    { "batch headers", batch_headers },
     { "random bytes are rejected safely", random_bytes_are_rejected_safely },
     CU_TEST_INFO_NULL,
 };
