@@ -1,9 +1,10 @@
 # bench/local.mk -- make bench (never part of make check).
-bench_programs = %D%/remote_latency %D%/local_rate
+bench_programs = %D%/remote_latency %D%/remote_rate %D%/local_rate
 EXTRA_PROGRAMS = $(bench_programs)
 CLEANFILES += $(bench_programs)
 EXTRA_DIST += %D%/bench.h %D%/run.sh
 %C%_remote_latency_LDADD = src/libraptors.la $(MPI_LIBS)
+%C%_remote_rate_LDADD = src/libraptors.la $(MPI_LIBS)
 %C%_local_rate_LDADD = src/libraptors.la $(MPI_LIBS)
 
 bench: $(bench_programs)

@@ -77,8 +77,10 @@ int rap__net_create(MPI_Comm comm, const rap_net_callbacks *cb, rap_net **net_ou
 
 const rap_net_counters *rap__net_counters(const rap_net *net) { return &net->ctr; }
 
-void rap__net_send(rap_net *net, int dest, rap_env *env)
+bool rap__net_send(rap_net *net, int dest, rap_env *env)
 {
+    size_t queued;
+
     env->src_rank = dest;
     atomic_store_explicit(&env->next, NULL, memory_order_relaxed);
     RAP_COUNT(net->ctr.sent, 1);
@@ -89,8 +91,9 @@ void rap__net_send(rap_net *net, int dest, rap_env *env)
     else
         net->qhead = env;
     net->qtail = env;
-    atomic_fetch_add_explicit(&net->queued, 1, memory_order_relaxed);
+    queued = atomic_fetch_add_explicit(&net->queued, 1, memory_order_relaxed) + 1;
     pthread_mutex_unlock(&net->qlock);
+    return queued % TAKE_MAX == 0;
 }
 
 static bool grow_inflight(rap_net *net)

@@ -52,8 +52,10 @@ typedef struct rap_net_counters {
 typedef struct rap_net rap_net;
 
 int rap__net_create(MPI_Comm comm, const rap_net_callbacks *cb, rap_net **net_out);
-/* Queue `env` (header filled) for `dest`.  Takes ownership. */
-void rap__net_send(rap_net *net, int dest, rap_env *env);
+/* Queue `env` (header filled) for `dest`.  Takes ownership.  Returns true
+ * when the queue is long enough that the caller should make progress now
+ * (flush by size) rather than wait for an idle worker. */
+bool rap__net_send(rap_net *net, int dest, rap_env *env);
 /* Post queued sends, complete finished ones, receive arrivals (system
  * kinds first, at most a batch).  Returns the number of events handled,
  * plus one while a send is incomplete (so that callers keep polling). */

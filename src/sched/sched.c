@@ -290,11 +290,15 @@ static void run_poller(rap_sched *s)
     atomic_store_explicit(&s->poller_taken, false, memory_order_release);
 }
 
+/* A busy worker still polls between tasks this often, so that a rank whose
+ * workers never go idle keeps moving its MPI traffic. */
+#define BUSY_POLL_NS 50000
+
 static void *worker_main(void *arg)
 {
     worker *w = arg;
     rap_sched *s = w->s;
-    uint64_t last_work = rap__now_ns();
+    uint64_t last_work = rap__now_ns(), last_poll = 0;
     unsigned round = 0;
 
     tl_worker = w->index;
@@ -304,10 +308,17 @@ static void *worker_main(void *arg)
     for (;;) {
         rap_task *t = try_pop(s, w);
         if (t != NULL) {
+            uint64_t now;
             t->run(t, w->index);
             last_work = 0;
+            now = rap__now_ns();
+            if (now - last_poll >= BUSY_POLL_NS) {
+                last_poll = now;
+                s->hooks.poll(s->hooks.arg);
+            }
             continue;
         }
+        last_poll = rap__now_ns();
         if (s->hooks.poll(s->hooks.arg) > 0) {
             last_work = 0;
             continue;

@@ -90,14 +90,16 @@ static void deliver_local(rap_env *env)
     rap__table_release(a);
 }
 
+static int node_poll(void *arg);
+
 void rap__route(rap_env *env)
 {
     int dest = RAP_AID_RANK(env->hdr.to);
 
     if (dest == g_node.rank)
         deliver_local(env);
-    else
-        rap__net_send(g_node.net, dest, env);
+    else if (rap__net_send(g_node.net, dest, env))
+        node_poll(NULL); /* a long queue: flush by size, if the token is free */
 }
 
 void rap__send_error(rap_aid to, int kind, uint32_t op, int err_kind, int code, rap_aid about,
