@@ -83,8 +83,6 @@ bool rap__net_send(rap_net *net, int dest, rap_env *env)
 
     env->src_rank = dest;
     atomic_store_explicit(&env->next, NULL, memory_order_relaxed);
-    RAP_COUNT(net->ctr.sent, 1);
-    RAP_COUNT(net->ctr.bytes_sent, rap__env_wire_size(env));
     pthread_mutex_lock(&net->qlock);
     if (net->qtail != NULL)
         atomic_store_explicit(&net->qtail->next, env, memory_order_relaxed);
@@ -288,8 +286,8 @@ static void malformed(rap_net *net, int src, size_t bytes, const char *why)
 static void deliver(rap_net *net, rap_env *env, int src)
 {
     env->src_rank = src;
-    RAP_COUNT(net->ctr.received, 1);
-    RAP_COUNT(net->ctr.bytes_received, rap__env_wire_size(env));
+    RAP_BUMP(net->ctr.received, 1);
+    RAP_BUMP(net->ctr.bytes_received, rap__env_wire_size(env));
     net->cb.arrival(net->cb.arg, env);
 }
 

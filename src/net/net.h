@@ -13,8 +13,8 @@
  *             MPI message (a batch, at most RAP_NET_BATCH_MAX bytes); a
  *             lone message goes as itself.  `mpi_sent` / `mpi_received`
  *             count MPI messages (a batch is one; malformed ones count):
- *             the termination wave compares them.  `sent` / `received`
- *             count the messages inside.
+ *             the termination wave compares them.  `received` counts the
+ *             messages inside; the caller counts what it sends.
  * Threads:    rap__net_send from any thread; rap__net_progress by one thread
  *             at a time (the caller serialises: it holds the MPI token).
  * Uses:       MPI, msg/, util/.  Knows nothing of actors.
@@ -37,7 +37,7 @@ typedef struct rap_net_callbacks {
 } rap_net_callbacks;
 
 typedef struct rap_net_counters {
-    _Atomic uint64_t sent, bytes_sent;         /* messages given to rap__net_send */
+    /* Written under the caller's serialisation of rap__net_progress. */
     _Atomic uint64_t received, bytes_received; /* messages delivered */
     _Atomic uint64_t mpi_sent, mpi_received;   /* MPI messages (batches count once) */
     _Atomic uint64_t batches_sent;

@@ -55,7 +55,7 @@ static void dead_letter_report(const rap_env *env)
     const rap_wire_hdr *h = &env->hdr;
     char to[32], from[32];
 
-    RAP_COUNT(g_node.dead_letters, 1);
+    RAP_STAT(dead_letters, 1);
     if ((h->kind == RAP_KIND_ACTOR_ACTION || h->kind == RAP_KIND_SYS_ACTION) && h->from != RAP_AID_NONE) {
         rap__send_error(h->from, RAP_KIND_ACTOR_ERROR, 0, RAP_ERROR_DEAD_LETTER, RAP_EDEAD, h->to,
                         h->type, 0);
@@ -83,8 +83,6 @@ static void deliver_local(rap_env *env)
         dead_letter(env);
         return;
     }
-    RAP_COUNT(g_node.sent_local, 1);
-    RAP_COUNT(g_node.bytes_sent_local, env->hdr.len);
     if (rap__mailbox_push(&a->mb, env))
         schedule(a);
     rap__table_release(a);
@@ -96,9 +94,15 @@ void rap__route(rap_env *env)
 {
     int dest = RAP_AID_RANK(env->hdr.to);
 
-    if (dest == g_node.rank)
+    if (dest == g_node.rank) {
+        RAP_STAT(sent_local, 1);
+        RAP_STAT(bytes_sent_local, env->hdr.len);
         deliver_local(env);
-    else if (rap__net_send(g_node.net, dest, env))
+        return;
+    }
+    RAP_STAT(sent_remote, 1);
+    RAP_STAT(bytes_sent_remote, rap__env_wire_size(env));
+    if (rap__net_send(g_node.net, dest, env))
         node_poll(NULL); /* a long queue: flush by size, if the token is free */
 }
 
@@ -234,7 +238,7 @@ static void dispatch(rap_ctx *ctx, rap_actor *a, rap_env *env)
     if (atomic_load_explicit(&g_node.stopping, memory_order_relaxed) &&
         !(h->kind == RAP_KIND_SYS_ACTION &&
           (a->type->id == RAP_ATYPE_SYSTEM || h->type == RAP_SYS_DESTROY))) {
-        RAP_COUNT(g_node.dropped_stopped, 1);
+        RAP_STAT(dropped_stopped, 1);
         return;
     }
     if (h->kind == RAP_KIND_ACTOR_ACTION) {
@@ -243,7 +247,7 @@ static void dispatch(rap_ctx *ctx, rap_actor *a, rap_env *env)
 
         fn = rap__atype_handler(a->type, h->type);
         if (fn == NULL) {
-            RAP_COUNT(g_node.unhandled, 1);
+            RAP_STAT(unhandled, 1);
             if (h->from != RAP_AID_NONE) {
                 rap__send_error(h->from, RAP_KIND_ACTOR_ERROR, 0, RAP_ERROR_UNHANDLED, RAP_EUNHANDLED,
                                 atomic_load(&a->aid), h->type, 0);
@@ -255,7 +259,7 @@ static void dispatch(rap_ctx *ctx, rap_actor *a, rap_env *env)
             }
             return;
         }
-        RAP_COUNT(g_node.handled, 1);
+        RAP_STAT(handled, 1);
         rc = fn(ctx, a->state, h->from, rap__env_cpayload(env), h->len);
         if (rc != RAP_OK)
             child_failed(a, h->type, rc);
@@ -566,6 +570,13 @@ static int start(MPI_Comm base)
         goto close_log;
 
     nworkers = g_node.cfg.workers > 0 ? g_node.cfg.workers : rap__topo_cores();
+    g_node.nctr = nworkers + 1;
+    g_node.ctr = aligned_alloc(RAP_CACHELINE, (size_t)g_node.nctr * sizeof(*g_node.ctr));
+    if (g_node.ctr == NULL) {
+        rc = RAP_ENOMEM;
+        goto free_net;
+    }
+    memset(g_node.ctr, 0, (size_t)g_node.nctr * sizeof(*g_node.ctr));
     atomic_store(&g_node.mpi_open, g_node.level == MPI_THREAD_MULTIPLE);
     atomic_store_explicit(&g_node.state, RAP_NODE_UP, memory_order_release);
     rc = rap__sched_create(nworkers, g_node.cfg.bind, g_node.cfg.spin_us, g_node.cfg.poll_max_us,
@@ -583,6 +594,7 @@ free_sched:
     rap__sched_destroy(g_node.sched);
 free_net:
     atomic_store(&g_node.state, RAP_NODE_NONE);
+    free(g_node.ctr);
     rap__net_destroy(g_node.net);
 close_log:
     rap__logger_close();
@@ -762,6 +774,7 @@ int rap_finalize(void)
     rap__table_foreach(g_node.table, free_builtin, NULL);
     rap__table_destroy(g_node.table);
     rap__types_free();
+    free(g_node.ctr);
     MPI_Comm_free(&g_node.term_comm);
     MPI_Comm_free(&g_node.comm);
     if (g_node.mpi_owned)
@@ -790,20 +803,23 @@ int rap_stats_get(rap_stats *out)
         return RAP_ESTATE;
     c = rap__net_counters(g_node.net);
     *out = (rap_stats){
-        .sent_local = RAP_READ(g_node.sent_local),
-        .sent_remote = RAP_READ(c->sent),
-        .bytes_sent_local = RAP_READ(g_node.bytes_sent_local),
-        .bytes_sent_remote = RAP_READ(c->bytes_sent),
         .recv_remote = RAP_READ(c->received),
         .batches_sent = RAP_READ(c->batches_sent),
         .bytes_recv_remote = RAP_READ(c->bytes_received),
-        .handled = RAP_READ(g_node.handled),
-        .dead_letters = RAP_READ(g_node.dead_letters),
-        .unhandled = RAP_READ(g_node.unhandled),
         .malformed = RAP_READ(c->malformed),
-        .dropped_stopped = RAP_READ(g_node.dropped_stopped),
         .actors_live = rap__table_live(g_node.table),
     };
+    for (int i = 0; i < g_node.nctr; i++) {
+        const rap_counters *k = &g_node.ctr[i];
+        out->sent_local += RAP_READ(k->sent_local);
+        out->bytes_sent_local += RAP_READ(k->bytes_sent_local);
+        out->sent_remote += RAP_READ(k->sent_remote);
+        out->bytes_sent_remote += RAP_READ(k->bytes_sent_remote);
+        out->handled += RAP_READ(k->handled);
+        out->dead_letters += RAP_READ(k->dead_letters);
+        out->unhandled += RAP_READ(k->unhandled);
+        out->dropped_stopped += RAP_READ(k->dropped_stopped);
+    }
     return RAP_OK;
 }
 

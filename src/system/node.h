@@ -25,6 +25,12 @@ struct rap_ctx {
     int worker;
 };
 
+typedef struct rap_counters {
+    alignas(RAP_CACHELINE) _Atomic uint64_t sent_local;
+    _Atomic uint64_t bytes_sent_local, sent_remote, bytes_sent_remote, handled, dead_letters,
+        unhandled, dropped_stopped;
+} rap_counters;
+
 typedef struct rap_host {
     uint32_t type;
     int rank;
@@ -61,9 +67,10 @@ typedef struct rap_node {
     uint64_t wave_in[2], wave_out[2], prev[2];
     bool prev_valid;
 
-    /* Counters (relaxed). */
-    _Atomic uint64_t sent_local, bytes_sent_local, handled, dead_letters, unhandled,
-        dropped_stopped;
+    /* Statistics: one slot per worker (written by that worker alone) and
+     * one for every other thread; rap_stats_get adds them up. */
+    struct rap_counters *ctr;
+    int nctr;
 
     /* Logger (rank 0). */
     FILE *log;
@@ -71,6 +78,16 @@ typedef struct rap_node {
 } rap_node;
 
 extern rap_node g_node;
+
+/* Add n to this thread's statistic `f` (see rap_node.ctr). */
+#define RAP_STAT(f, n)                                                        \
+    do {                                                                      \
+        int w_ = rap__sched_self();                                           \
+        if (w_ >= 0 && w_ < g_node.nctr - 1)                                  \
+            RAP_BUMP(g_node.ctr[w_].f, (n));                                  \
+        else                                                                  \
+            RAP_COUNT(g_node.ctr[g_node.nctr - 1].f, (n));                    \
+    } while (0)
 
 static inline rap_aid rap__aid(int rank, uint64_t serial)
 {
