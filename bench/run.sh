@@ -1,12 +1,56 @@
 #!/bin/sh
-# bench/run.sh -- make bench: every benchmark, each with its baseline
-# measured in the same run.  REPS (default 5) repetitions each.
+# bench/run.sh -- make bench: every benchmark with its baseline measured in
+# the same run, then one table (ratio = Raptors / baseline), also written to
+# bench-results/bench.csv and bench-results/bench.json.
+#   REPS     repetitions of each measurement (default 5; figures are medians)
+#   WORKERS  worker threads for the same-rank benchmarks, and CAF's threads (default 2)
 set -e
 : "${MPIEXEC:=mpiexec}"
+# Show the human-readable lines; the ROW/BENCH/CAF lines are for the table.
+show() { tee -a "$raw" | grep -v -E '^(ROW\||BENCH |CAF )' || true; }
 : "${REPS:=5}"
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+: "${WORKERS:=2}"
+if [ "$(id -u)" -eq 0 ]; then
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+fi
 export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_base_warn_component_unused=0
-echo "# machine: $(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-"$MPIEXEC" -np 2 bench/remote_latency "$REPS"
-"$MPIEXEC" -np 2 bench/remote_rate "$REPS"
-"$MPIEXEC" -np 1 bench/local_rate "$REPS"
+out=bench-results
+mkdir -p "$out"
+raw="$out/raw.txt"
+machine="$(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "# machine: $machine" | tee "$raw"
+"$MPIEXEC" -np 2 bench/remote_latency "$REPS" | show
+"$MPIEXEC" -np 2 bench/remote_rate "$REPS" | show
+"$MPIEXEC" --bind-to none -x RAPTORS_WORKERS="$WORKERS" -np 1 bench/local_rate "$REPS" | show
+if [ -x bench/caf_bench ]; then
+    bench/caf_bench "$REPS" 1000000 "$WORKERS" | sed 's/^BENCH /CAF /' | show
+else
+    echo "# no CAF baseline: configure --with-caf-bench (needs libcaf-dev) to build it" | tee -a "$raw"
+fi
+
+awk -v csv="$out/bench.csv" -v json="$out/bench.json" -v workers="$WORKERS" -v machine="$machine" '
+function add(name, unit, rap, bname, base,    ratio) {
+    ratio = (base + 0 > 0) ? sprintf("%.2f", rap / base) : "";
+    n++; N[n] = name; U[n] = unit; R[n] = rap; B[n] = bname; V[n] = base; Q[n] = ratio;
+}
+/^ROW\|/ { split($0, f, "|"); add(f[2], f[3], f[4], f[5], f[6]); next }
+/^BENCH / { rap[$2] = $3; order[++m] = $2; next }
+/^CAF / { caf[$2] = $3; next }
+END {
+    for (i = 1; i <= m; i++) {
+        k = order[i];
+        unit = (k == "SpawnMemory") ? "bytes/actor" : (k == "Spawn") ? "actors/s" : "messages/s";
+        add(k, unit, rap[k], "CAF 0.17, " workers " threads", (k in caf) ? caf[k] : "");
+    }
+    printf "\n%-24s %-12s %14s %14s  %-30s %7s\n", "benchmark", "unit", "raptors", "baseline", "baseline is", "ratio";
+    print "benchmark,unit,raptors,baseline,baseline_is,ratio" > csv;
+    printf "{\"machine\": \"%s\", \"rows\": [\n", machine > json;
+    for (i = 1; i <= n; i++) {
+        printf "%-24s %-12s %14s %14s  %-30s %7s\n", N[i], U[i], R[i], (V[i] == "" ? "-" : V[i]), B[i], (Q[i] == "" ? "-" : Q[i] "x");
+        printf "%s,%s,%s,%s,%s,%s\n", N[i], U[i], R[i], V[i], B[i], Q[i] > csv;
+        printf "  {\"benchmark\": \"%s\", \"unit\": \"%s\", \"raptors\": %s, \"baseline\": %s, \"baseline_is\": \"%s\", \"ratio\": %s}%s\n",
+            N[i], U[i], R[i], (V[i] == "" ? "null" : V[i]), B[i], (Q[i] == "" ? "null" : Q[i]), (i < n ? "," : "") > json;
+    }
+    print "]}" > json;
+}' "$raw"
+echo "(written: $out/bench.csv, $out/bench.json)"

@@ -61,3 +61,31 @@ AC_DEFUN([RAP_CHECK_WARNINGS], [
   AS_IF([test "$enable_werror" = yes], [RAP_WARN_CFLAGS="$RAP_WARN_CFLAGS -Werror"])
   AC_SUBST([RAP_WARN_CFLAGS])
 ])
+
+# RAP_CHECK_CAF_BENCH: --with-caf-bench builds bench/caf_bench, the CAF
+# (C++ Actor Framework 0.17, Debian libcaf-dev) baseline of make bench.
+AC_DEFUN([RAP_CHECK_CAF_BENCH], [
+  AC_ARG_WITH([caf-bench],
+    [AS_HELP_STRING([--with-caf-bench], [build the CAF baseline for make bench (needs libcaf-dev)])],
+    [], [with_caf_bench=no])
+  CAF_LIBS=
+  AS_IF([test "x$with_caf_bench" != xno], [
+    AC_LANG_PUSH([C++])
+    rap_save_LIBS=$LIBS
+    rap_save_CXXFLAGS=$CXXFLAGS
+    LIBS="-lcaf_core $LIBS"
+    CXXFLAGS="$CXXFLAGS -std=c++17"
+    AC_MSG_CHECKING([for CAF (caf/all.hpp, -lcaf_core)])
+    AC_LINK_IFELSE([AC_LANG_PROGRAM([[#include <caf/all.hpp>]],
+                     [[caf::actor_system_config cfg; caf::actor_system sys{cfg};]])],
+      [AC_MSG_RESULT([yes])],
+      [AC_MSG_RESULT([no])
+       AC_MSG_ERROR([--with-caf-bench needs CAF 0.17 (Debian: apt-get install libcaf-dev g++)])])
+    LIBS=$rap_save_LIBS
+    CXXFLAGS=$rap_save_CXXFLAGS
+    AC_LANG_POP([C++])
+    CAF_LIBS=-lcaf_core
+    with_caf_bench=yes])
+  AC_SUBST([CAF_LIBS])
+  AM_CONDITIONAL([CAF_BENCH], [test "x$with_caf_bench" = xyes])
+])
