@@ -47,13 +47,12 @@ typedef struct worker {
 } worker;
 
 struct rap_sched {
-    pthread_mutex_t lock; /* guards the injection queue, sleepers and stop */
+    task_queue inject;    /* tasks pushed by threads that are not workers */
+    pthread_mutex_t lock; /* with cond: sleeping workers, and stop */
     pthread_cond_t cond;
-    rap_task *head, *tail;
     _Atomic int sleepers;
     bool stop;
     _Atomic bool poller_taken;
-    _Atomic size_t queued; /* read without the lock as a hint */
 
     rap_sched_hooks hooks;
     unsigned spin_us, poll_max_us;
@@ -107,18 +106,6 @@ static void bind_self(rap_sched *s, int index)
         hwloc_set_cpubind(s->topo, obj->cpuset, HWLOC_CPUBIND_THREAD);
 }
 
-static rap_task *pop_locked(rap_sched *s)
-{
-    rap_task *t = s->head;
-    if (t != NULL) {
-        s->head = t->next;
-        if (s->head == NULL)
-            s->tail = NULL;
-        atomic_fetch_sub_explicit(&s->queued, 1, memory_order_relaxed);
-    }
-    return t;
-}
-
 static void queue_init(task_queue *q)
 {
     pthread_mutex_init(&q->lock, NULL);
@@ -135,6 +122,32 @@ static rap_task *queue_pop_locked(task_queue *q)
             q->tail = NULL;
         atomic_fetch_sub_explicit(&q->n, 1, memory_order_relaxed);
     }
+    return t;
+}
+
+static void queue_append(task_queue *q, rap_task *task)
+{
+    task->next = NULL;
+    pthread_mutex_lock(&q->lock);
+    if (q->tail != NULL)
+        q->tail->next = task;
+    else
+        q->head = task;
+    q->tail = task;
+    atomic_fetch_add_explicit(&q->n, 1, memory_order_relaxed);
+    pthread_mutex_unlock(&q->lock);
+}
+
+/* Pop the head of `q` unless it is (nearly certainly) empty. */
+static rap_task *queue_pop(task_queue *q)
+{
+    rap_task *t;
+
+    if (atomic_load_explicit(&q->n, memory_order_relaxed) == 0)
+        return NULL;
+    pthread_mutex_lock(&q->lock);
+    t = queue_pop_locked(q);
+    pthread_mutex_unlock(&q->lock);
     return t;
 }
 
@@ -162,26 +175,14 @@ static rap_task *try_pop(rap_sched *s, worker *w)
         w->next = NULL;
         return t;
     }
-    if (atomic_load_explicit(&w->q.n, memory_order_relaxed) != 0) {
-        pthread_mutex_lock(&w->q.lock);
-        t = queue_pop_locked(&w->q);
-        pthread_mutex_unlock(&w->q.lock);
-        if (t != NULL)
-            return t;
-    }
-    if (atomic_load_explicit(&s->queued, memory_order_relaxed) != 0) {
-        pthread_mutex_lock(&s->lock);
-        t = pop_locked(s);
-        pthread_mutex_unlock(&s->lock);
-        if (t != NULL)
-            return t;
-    }
+    if ((t = queue_pop(&w->q)) != NULL || (t = queue_pop(&s->inject)) != NULL)
+        return t;
     return steal(s, w);
 }
 
 static bool any_queued(rap_sched *s)
 {
-    if (atomic_load_explicit(&s->queued, memory_order_relaxed) != 0)
+    if (atomic_load(&s->inject.n) != 0) /* seq_cst: see inject() */
         return true;
     for (int i = 0; i < s->nworkers; i++)
         if (atomic_load_explicit(&s->workers[i].q.n, memory_order_relaxed) != 0)
@@ -198,32 +199,19 @@ static void wake_one(rap_sched *s)
     }
 }
 
-static void local_append(worker *w, rap_task *task)
-{
-    task->next = NULL;
-    pthread_mutex_lock(&w->q.lock);
-    if (w->q.tail != NULL)
-        w->q.tail->next = task;
-    else
-        w->q.head = task;
-    w->q.tail = task;
-    atomic_fetch_add_explicit(&w->q.n, 1, memory_order_relaxed);
-    pthread_mutex_unlock(&w->q.lock);
-}
-
+/* A task from a thread that is not a worker.  The count is raised before
+ * sleepers is read (both seq_cst), and a worker raises sleepers before its
+ * last look at the counts: so either it sees the task, or we see it and
+ * signal it under the lock it holds until it waits. */
 static void inject(rap_sched *s, rap_task *task)
 {
-    task->next = NULL;
-    pthread_mutex_lock(&s->lock);
-    if (s->tail != NULL)
-        s->tail->next = task;
-    else
-        s->head = task;
-    s->tail = task;
-    atomic_fetch_add_explicit(&s->queued, 1, memory_order_relaxed);
-    if (atomic_load_explicit(&s->sleepers, memory_order_relaxed) > 0)
+    queue_append(&s->inject, task);
+    atomic_thread_fence(memory_order_seq_cst);
+    if (atomic_load(&s->sleepers) > 0) {
+        pthread_mutex_lock(&s->lock);
         pthread_cond_signal(&s->cond);
-    pthread_mutex_unlock(&s->lock);
+        pthread_mutex_unlock(&s->lock);
+    }
 }
 
 void rap__sched_push(rap_sched *s, rap_task *task)
@@ -238,7 +226,7 @@ void rap__sched_push(rap_sched *s, rap_task *task)
     old = w->next;
     w->next = task;
     if (old != NULL) {
-        local_append(w, old);
+        queue_append(&w->q, old);
         wake_one(s);
     }
 }
@@ -251,7 +239,7 @@ void rap__sched_yield(rap_sched *s, rap_task *task)
         inject(s, task);
         return;
     }
-    local_append(w, task);
+    queue_append(&w->q, task);
     /* Others may take it; the yielding worker runs its slot and queue first. */
     if (atomic_load_explicit(&w->q.n, memory_order_relaxed) > 1 || w->next != NULL)
         wake_one(s);
@@ -341,11 +329,10 @@ static void *worker_main(void *arg)
                 pthread_mutex_unlock(&s->lock);
                 break;
             }
-            if (!any_queued(s)) {
-                atomic_fetch_add_explicit(&s->sleepers, 1, memory_order_relaxed);
+            atomic_fetch_add(&s->sleepers, 1); /* before the last look: see inject() */
+            if (!any_queued(s))
                 pthread_cond_wait(&s->cond, &s->lock);
-                atomic_fetch_sub_explicit(&s->sleepers, 1, memory_order_relaxed);
-            }
+            atomic_fetch_sub(&s->sleepers, 1);
             pthread_mutex_unlock(&s->lock);
             last_work = 0;
         }
@@ -376,6 +363,7 @@ int rap__sched_create(int nworkers, bool bind, unsigned spin_us, unsigned poll_m
     s->bind = bind;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->cond, NULL);
+    queue_init(&s->inject);
     if (bind) {
         if (hwloc_topology_init(&s->topo) != 0)
             goto free_sched;
@@ -411,6 +399,7 @@ free_topo:
     if (bind)
         hwloc_topology_destroy(s->topo);
 free_sched:
+    pthread_mutex_destroy(&s->inject.lock);
     pthread_cond_destroy(&s->cond);
     pthread_mutex_destroy(&s->lock);
     free(s);
@@ -434,6 +423,7 @@ void rap__sched_destroy(rap_sched *s)
         hwloc_bitmap_free(s->cpuset);
         hwloc_topology_destroy(s->topo);
     }
+    pthread_mutex_destroy(&s->inject.lock);
     pthread_cond_destroy(&s->cond);
     pthread_mutex_destroy(&s->lock);
     free(s);
