@@ -4,6 +4,8 @@
 set -euo pipefail
 pkgs=(build-essential autoconf automake libtool pkg-config
       openmpi-bin libopenmpi-dev hwloc libhwloc-dev libcunit1-dev)
+# --tsan also needs clang and its sanitizer runtimes.
+[ "${1:-}" = --tsan ] && pkgs+=(clang libclang-rt-14-dev)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -4,27 +4,47 @@
 # then prints "N passed, N failed, N skipped".
 #   --sanitize   build in build-asan/ with AddressSanitizer and
 #                UndefinedBehaviorSanitizer, and run the tests under them
+#   --tsan       build in build-tsan/ with clang's ThreadSanitizer and run the
+#                mailbox, table, scheduler and transport tests under it
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-bash "$top/tools/install-deps.sh"
+bash "$top/tools/install-deps.sh" "${1:-}"
 cd "$top"
 [ -x configure ] || ./autogen.sh
+tests=
+cc=
 if [ "${1:-}" = --sanitize ]; then
     dir=build-asan
     cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined"
     ldflags="-fsanitize=address,undefined"
     . "$top/tests/sanitizers/env.sh"
+elif [ "${1:-}" = --tsan ]; then
+    dir=build-tsan
+    cc="CC=clang"
+    cflags="-g -O1 -fsanitize=thread"
+    ldflags="-fsanitize=thread"
+    . "$top/tests/sanitizers/env.sh"
+    # A race report fails the test (TSan's exit code), Open MPI's are suppressed.
+    export TSAN_OPTIONS="$TSAN_OPTIONS:exitcode=66"
+    export RAP_TEST_TIMEOUT=600
+    tests="tests/unit/actor/test_mailbox tests/unit/actor/test_table tests/unit/sched/test_sched
+           tests/mpi/order_np2 tests/mpi/malformed_np2 tests/mpi/termination_np2 tests/mpi/stop_np2
+           tests/mpi/spawn_np4 tests/mpi/serialized_np2 tests/mpi/deadletter_np2 tests/mpi/dropin_np2"
 else
     dir=build
     cflags="-g -O2"
     ldflags=""
 fi
 mkdir -p "$dir" && cd "$dir"
-[ -f Makefile ] || ../configure --enable-werror CFLAGS="$cflags" LDFLAGS="$ldflags"
+[ -f Makefile ] || ../configure --enable-werror $cc CFLAGS="$cflags" LDFLAGS="$ldflags"
 make -j"$(nproc)"
 rm -f $(find . -name '*.trs') 2>/dev/null || true
 set +e
-make -j"$(nproc)" check
+if [ -n "$tests" ]; then
+    make -j"$(nproc)" check TESTS="$(echo $tests)"
+else
+    make -j"$(nproc)" check
+fi
 rc=$?
 set -e
 trs=$(find . -name '*.trs')
