@@ -158,7 +158,8 @@ RAP_API int rap_msg_type_register(const char *name, size_t size,
                                   unsigned flags, uint32_t *id_out);
 
 /* Register an actor type by name; `state_size` bytes of zeroed state are
- * allocated for each actor.  `init` and `fini` may be NULL.
+ * allocated for each actor (handlers get state NULL when it is 0).
+ * `init` and `fini` may be NULL.
  * Returns:   as rap_msg_type_register.
  * Thread:    the thread that will call rap_init, before rap_init. */
 RAP_API int rap_actor_type_register(const char *name, size_t state_size,

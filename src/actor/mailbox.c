@@ -11,13 +11,21 @@
 #include "actor/mailbox.h"
 
 #define EMPTY_BIT ((uintptr_t)1)
+/* `cap` of a stub that lives inside its owner: retired, never freed. */
+#define EMBEDDED UINT32_MAX
+
+static void retire(rap_env *env)
+{
+    if (env->cap != EMBEDDED)
+        rap__env_free(env);
+}
 
 int rap__mailbox_init(rap_mailbox *mb)
 {
-    rap_env *stub = rap__env_alloc(0);
+    rap_env *stub = &mb->stub;
 
-    if (stub == NULL)
-        return RAP_ENOMEM;
+    atomic_init(&stub->next, NULL);
+    stub->cap = EMBEDDED;
     mb->tail = stub;
     atomic_init(&mb->head, (uintptr_t)stub);
     return RAP_OK;
@@ -29,7 +37,7 @@ void rap__mailbox_destroy(rap_mailbox *mb)
 
     while ((env = rap__mailbox_pop(mb)) != NULL)
         ;
-    rap__env_free(mb->tail);
+    retire(mb->tail);
     mb->tail = NULL;
 }
 
@@ -58,7 +66,7 @@ rap_env *rap__mailbox_pop(rap_mailbox *mb)
     if (next == NULL)
         return NULL;
     mb->tail = next;
-    rap__env_free(tail);
+    retire(tail);
     return next;
 }
 

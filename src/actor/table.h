@@ -18,18 +18,25 @@
 #include "msg/registry.h"
 #include "sched/sched.h"
 
+/* Field order matters: what senders write on every message (the reference
+ * count, the mailbox head) comes first, what the worker running the actor
+ * writes (the mailbox tail) comes after the mailbox's cold stub, so that the
+ * two ends sit on different cache lines without padding the struct. */
 typedef struct rap_actor {
     rap_task task;               /* run-queue link; first member */
-    rap_mailbox mb;
     _Atomic uint64_t aid;        /* RAP_AID_NONE while free */
     _Atomic int alive;
     _Atomic uint32_t refs;       /* senders inside a push */
+    rap_mailbox mb;              /* head ... stub ... tail */
     rap_aid parent;              /* supervisor: the creator */
     rap_actor_type *type;
     void *state;
     bool exiting;                /* stop after the current message */
     struct rap_actor *free_next;
 } rap_actor;
+
+_Static_assert(offsetof(rap_actor, mb.tail) - offsetof(rap_actor, refs) >= RAP_CACHELINE,
+               "the senders' reference count and the runner's tail need separate lines");
 
 typedef struct rap_table rap_table;
 

@@ -345,8 +345,7 @@ static int create_actor(uint32_t type, rap_aid parent, const void *arg, size_t l
     a->type = at;
     a->parent = parent;
     a->task.run = run_actor;
-    a->state = calloc(1, at->state_size ? at->state_size : 1);
-    if (a->state == NULL) {
+    if (at->state_size > 0 && (a->state = calloc(1, at->state_size)) == NULL) {
         rc = RAP_ENOMEM;
         goto free_actor;
     }
