@@ -265,7 +265,6 @@ void rap__registry_freeze(void)
 }
 
 void rap__registry_thaw(void) { reg.frozen = false; }
-bool rap__registry_frozen(void) { return reg.frozen; }
 
 void rap__registry_reset(void)
 {

@@ -67,7 +67,6 @@ const rap_actor_type *rap__atype_at(size_t i);
 void rap__registry_freeze(void);
 /* Allow registration again (after rap_finalize). */
 void rap__registry_thaw(void);
-bool rap__registry_frozen(void);
 /* Forget everything except the runtime's own types (unit tests). */
 void rap__registry_reset(void);
 

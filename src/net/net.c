@@ -405,11 +405,6 @@ bool rap__net_queue_empty(rap_net *net)
     return atomic_load_explicit(&net->queued, memory_order_relaxed) == 0;
 }
 
-bool rap__net_quiet(rap_net *net)
-{
-    return atomic_load_explicit(&net->queued, memory_order_relaxed) == 0 && net->ninflight == 0;
-}
-
 void rap__net_destroy(rap_net *net)
 {
     if (net == NULL)

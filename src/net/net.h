@@ -60,8 +60,6 @@ bool rap__net_send(rap_net *net, int dest, rap_env *env);
  * kinds first, at most a batch).  Returns the number of events handled,
  * plus one while a send is incomplete (so that callers keep polling). */
 int rap__net_progress(rap_net *net);
-/* True when nothing waits in the send queue and no send is incomplete. */
-bool rap__net_quiet(rap_net *net);
 /* True when nothing waits in the send queue (sends may be incomplete). */
 bool rap__net_queue_empty(rap_net *net);
 const rap_net_counters *rap__net_counters(const rap_net *net);

@@ -54,19 +54,21 @@ static void write_line(FILE *f, const log_head *h, const char *text, size_t len)
 static int vlog(rap_aid actor, int level, const char *fmt, va_list ap)
 {
     log_head h = { rap__utc_ns(), actor, (uint32_t)level, g_node.rank };
+    char text[RAP_LOG_MAX + 1];
     rap_env *env;
     int n;
 
-    env = rap__env_alloc(sizeof(h) + RAP_LOG_MAX + 1);
-    if (env == NULL)
-        return RAP_ENOMEM;
-    n = vsnprintf((char *)rap__env_payload(env) + sizeof(h), RAP_LOG_MAX + 1, fmt, ap);
+    /* Format on the stack, so that the envelope is the line's size. */
+    n = vsnprintf(text, sizeof(text), fmt, ap);
     if (n < 0)
         n = 0;
     if (n > RAP_LOG_MAX)
         n = RAP_LOG_MAX;
+    env = rap__env_alloc(sizeof(h) + (size_t)n);
+    if (env == NULL)
+        return RAP_ENOMEM;
     memcpy(rap__env_payload(env), &h, sizeof(h));
-    env->hdr.len = (uint32_t)(sizeof(h) + (size_t)n);
+    memcpy((char *)rap__env_payload(env) + sizeof(h), text, (size_t)n);
     rap__env_set(env, RAP_KIND_ACTOR_ACTION, RAP_MSG_LOG, rap__aid(0, RAP_SERIAL_LOGGER), actor);
     rap__route(env);
     return RAP_OK;
