@@ -225,15 +225,19 @@ RAP_API int rap_finalize(void);
 RAP_API int rap_progress(void);
 
 /* This rank, the number of ranks, and this process's MPI_APPNUM (0 when
- * the launcher sets none).  -1 before rap_init.  Thread: any. */
+ * the launcher sets none).
+ * Returns: the value; -1 before rap_init.  Thread: any. */
 RAP_API int rap_rank(void);
 RAP_API int rap_size(void);
 RAP_API int rap_appnum(void);
 
-/* The MPI thread support level Raptors runs with, or -1 before rap_init. */
+/* The MPI thread support level Raptors runs with.
+ * Returns: MPI_THREAD_MULTIPLE or MPI_THREAD_SERIALIZED; -1 before rap_init.
+ * Thread: any. */
 RAP_API int rap_thread_level(void);
 
-/* The number of worker threads on this rank, or 0 before rap_init. */
+/* The number of worker threads on this rank.
+ * Returns: the count; 0 before rap_init.  Thread: any. */
 RAP_API int rap_workers(void);
 
 /* Ask the whole job to stop: every rank stops handling actor messages,
@@ -276,7 +280,8 @@ RAP_API int rap_destroy(rap_ctx *ctx, rap_aid aid);
  * Returns: RAP_OK; RAP_EINVAL without an actor.  Thread: owner. */
 RAP_API int rap_exit(rap_ctx *ctx);
 
-/* The calling actor's id (RAP_AID_NONE for NULL ctx).  Thread: owner. */
+/* The calling actor's id.
+ * Returns: the id; RAP_AID_NONE for NULL ctx.  Thread: owner. */
 RAP_API rap_aid rap_self(const rap_ctx *ctx);
 
 /* -------------------------------------------------------------- sending */
@@ -307,7 +312,8 @@ RAP_API int rap_send(rap_ctx *ctx, rap_aid to, uint32_t type,
 RAP_API int rap_msg_alloc(rap_ctx *ctx, uint32_t type, size_t len,
                           rap_msg **msg_out);
 
-/* The payload of `msg` (len bytes from rap_msg_alloc).  Thread: owner of msg. */
+/* The payload of `msg` (len bytes from rap_msg_alloc).
+ * Returns: the payload; NULL for NULL msg.  Thread: owner of msg. */
 RAP_API void *rap_msg_data(rap_msg *msg);
 
 /* Zero-copy send.  On RAP_OK the runtime owns `msg`; on error the caller
@@ -315,7 +321,9 @@ RAP_API void *rap_msg_data(rap_msg *msg);
  * Returns: as rap_send.  Thread: as rap_send. */
 RAP_API int rap_msg_send(rap_ctx *ctx, rap_aid to, rap_msg *msg);
 
-/* Free a message that was not sent.  NULL is ignored.  Thread: owner of msg. */
+/* Free a message that was not sent.  NULL is ignored.
+ * Ownership: frees the caller's `msg`.  Returns: nothing.
+ * Thread: owner of msg. */
 RAP_API void rap_msg_free(rap_msg *msg);
 
 /* ---------------------------------------------------------------- logging */
