@@ -363,6 +363,8 @@ typedef struct rap_stats {
     uint64_t malformed;       /* envelopes from the wire that failed validation */
     uint64_t dropped_stopped; /* messages dropped because the job was stopping */
     uint64_t actors_live;     /* actors on this rank now */
+    uint64_t flow_blocked;    /* messages that waited for their receiver to catch up
+                                 (flow control, RAPTORS_FLOW_WINDOW) */
 } rap_stats;
 
 /* This rank's counters since rap_init.

@@ -61,7 +61,8 @@ mpi_tests = \
 	%D%/mpi/dropin_np4 \
 	%D%/mpi/api_np2 \
 	%D%/mpi/serialized_np2 \
-	%D%/mpi/malformed_np2
+	%D%/mpi/malformed_np2 \
+	%D%/mpi/flow_np2
 check_PROGRAMS += $(mpi_tests)
 TESTS += $(mpi_tests)
 %C%_mpi_spawn_np2_SOURCES = %D%/mpi/spawn.c
@@ -127,6 +128,9 @@ TESTS += $(mpi_tests)
 %C%_mpi_malformed_np2_SOURCES = %D%/mpi/malformed.c
 %C%_mpi_malformed_np2_CFLAGS = $(mpi_cflags)
 %C%_mpi_malformed_np2_LDADD = $(mpi_internal_ldadd)
+%C%_mpi_flow_np2_SOURCES = %D%/mpi/flow.c
+%C%_mpi_flow_np2_CFLAGS = $(mpi_cflags)
+%C%_mpi_flow_np2_LDADD = $(mpi_ldadd)
 
 # MPMD: two executables in one job, run by a script.
 check_PROGRAMS += %D%/mpi/mpmd_coord %D%/mpi/mpmd_worker

@@ -129,6 +129,13 @@ int rap__wire_validate(const void *buf, size_t n, int tag,
             if (h.len != 0)
                 FAIL("stop request has a payload");
             return RAP_OK;
+        case RAP_SYS_CREDIT:
+            if (h.len != sizeof(rap_wire_credit))
+                FAIL("credit has the wrong size");
+            if (RAP_AID_SERIAL(h.to) != 1 || RAP_AID_SERIAL(h.from) != 1 ||
+                RAP_AID_RANK(h.from) == lim->my_rank)
+                FAIL("credit not between two System actors");
+            return RAP_OK;
         default:
             FAIL("unknown system operation");
         }

@@ -38,7 +38,8 @@ enum rap_sysop {
     RAP_SYS_SPAWN_REPLY = 2, /* SYS_ACTION to the requester: rap_spawned */
     RAP_SYS_DESTROY = 3,     /* SYS_ACTION to the actor itself, behind its queued messages: no payload */
     RAP_SYS_STOP = 4,        /* SYS_ACTION to a System actor: no payload */
-    RAP_SYS_SPAWN_FAILED = 5 /* SYS_ERROR to the requester: rap_wire_err */
+    RAP_SYS_SPAWN_FAILED = 5, /* SYS_ERROR to the requester: rap_wire_err */
+    RAP_SYS_CREDIT = 6       /* SYS_ACTION between transports: rap_wire_credit (net.h) */
 };
 
 #define RAP_WIRE_MAGIC 0x5241u /* "RA" */
@@ -65,6 +66,13 @@ typedef struct rap_wire_spawn {
     uint32_t reserved;
     uint64_t cookie;
 } rap_wire_spawn;
+
+/* Payload of RAP_SYS_CREDIT: bytes of ActorActionMsgs the sender of the
+ * credit has consumed and returns to the window of its peer; 0 asks the
+ * peer for whatever it has consumed (the asking side is blocked). */
+typedef struct rap_wire_credit {
+    uint64_t bytes;
+} rap_wire_credit;
 
 /* Payload of ACTOR_ERROR and RAP_SYS_SPAWN_FAILED messages. */
 typedef struct rap_wire_err {

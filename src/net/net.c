@@ -5,6 +5,16 @@
  * envelope allocated for it (header + payload, no copy), and matched probes
  * are safe with several threads in MPI.  Kinds are probed in the order of
  * enum rap_kind, system first.
+ *
+ * Flow control: the sending side charges each ActorActionMsg to its peer's
+ * window when it hands it to MPI (tx[].inflight) and takes the charge back
+ * when a credit comes.  The receiving side counts what it received and
+ * what its actors consumed per peer (rx[]); a consumer returns a credit
+ * when a quarter window is unreturned.  A blocked sender asks once
+ * (credit of 0 bytes); the asked side then returns as soon as 1/32 of the
+ * window is unreturned or everything it received is consumed, so a
+ * blocked sender always gets credit once the messages it sent are handled.
+ * Credits are RAP_SYS_CREDIT system messages, outside the window.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -30,15 +40,38 @@ typedef struct pending {
     bool listed; /* in `touched` this pass */
 } pending;
 
+/* Flow control toward one peer: the progress thread's alone. */
+typedef struct peer_tx {
+    uint64_t inflight;      /* charged and not yet credited */
+    rap_env *bhead, *btail; /* messages waiting for credit, in order */
+    bool requested;         /* a credit request is out, no credit since */
+    bool retry;             /* listed in `retry` */
+} peer_tx;
+
+/* Flow control from one peer: consumers and the progress thread. */
+typedef struct peer_rx {
+    _Atomic uint64_t received; /* charges delivered (progress thread writes) */
+    _Atomic uint64_t consumed; /* charges consumed (any thread) */
+    _Atomic uint64_t returned; /* charges returned in credits (monotonic) */
+    _Atomic bool want;         /* the peer is blocked and has asked */
+} peer_rx;
+
 struct rap_net {
     MPI_Comm comm;
     rap_net_callbacks cb;
     rap_wire_limits lim;
     rap_net_counters ctr;
+    uint64_t window;        /* 0: no flow control */
 
     pthread_mutex_t qlock;  /* guards qhead/qtail */
     rap_env *qhead, *qtail; /* linked through env->next; env->src_rank = destination */
-    _Atomic size_t queued;
+    _Atomic size_t queued;  /* in the queue */
+    _Atomic size_t blocked; /* in the peers' blocked lists */
+
+    peer_tx *tx;
+    peer_rx *rx;
+    int *retry;             /* peers that got credit while blocked */
+    int nretry;
 
     /* Owned by the progress thread of the moment. */
     pending *pend;          /* one per rank */
@@ -49,7 +82,7 @@ struct rap_net {
     int ninflight, capinflight;
 };
 
-int rap__net_create(MPI_Comm comm, const rap_net_callbacks *cb, rap_net **net_out)
+int rap__net_create(MPI_Comm comm, const rap_net_callbacks *cb, uint64_t window, rap_net **net_out)
 {
     rap_net *net;
 
@@ -60,13 +93,21 @@ int rap__net_create(MPI_Comm comm, const rap_net_callbacks *cb, rap_net **net_ou
         return RAP_ENOMEM;
     net->comm = comm;
     net->cb = *cb;
+    net->window = window;
     MPI_Comm_rank(comm, &net->lim.my_rank);
     MPI_Comm_size(comm, &net->lim.size);
     net->pend = calloc((size_t)net->lim.size, sizeof(*net->pend));
     net->touched = calloc((size_t)net->lim.size, sizeof(*net->touched));
-    if (net->pend == NULL || net->touched == NULL) {
+    net->tx = calloc((size_t)net->lim.size, sizeof(*net->tx));
+    net->rx = calloc((size_t)net->lim.size, sizeof(*net->rx));
+    net->retry = calloc((size_t)net->lim.size, sizeof(*net->retry));
+    if (net->pend == NULL || net->touched == NULL || net->tx == NULL || net->rx == NULL ||
+        net->retry == NULL) {
         free(net->pend);
         free(net->touched);
+        free(net->tx);
+        free(net->rx);
+        free(net->retry);
         free(net);
         return RAP_ENOMEM;
     }
@@ -120,13 +161,41 @@ static void mpi_text(int rc, char *buf)
         snprintf(buf, MPI_MAX_ERROR_STRING, "MPI error %d", rc);
 }
 
+/* The window charge of a data message or a batch of them. */
+static uint64_t charge_of(const rap_env *env)
+{
+    const char *p = rap__env_cpayload(env), *end = p + env->hdr.len;
+    uint64_t sum = 0;
+
+    if (env->hdr.kind != RAP_KIND_ACTOR_ACTION)
+        return 0;
+    if (env->hdr.flags != RAP_WIRE_BATCH)
+        return RAP_NET_CHARGE(rap__env_wire_size(env));
+    while (end - p >= (ptrdiff_t)sizeof(rap_wire_hdr)) { /* our own batch: well formed */
+        rap_wire_hdr h;
+        memcpy(&h, p, sizeof(h));
+        sum += RAP_NET_CHARGE(sizeof(h) + h.len);
+        p += sizeof(h) + h.len;
+    }
+    return sum;
+}
+
+static void send_failed(rap_net *net, rap_env *env, int dest, const char *text)
+{
+    if (net->window > 0) { /* it will not be consumed there: take its charge back */
+        uint64_t c = charge_of(env);
+        net->tx[dest].inflight -= c < net->tx[dest].inflight ? c : net->tx[dest].inflight;
+    }
+    net->cb.send_failed(net->cb.arg, env, dest, text);
+}
+
 /* Hand one envelope (a message or a batch) to MPI; takes ownership. */
 static int isend(rap_net *net, rap_env *env, int dest)
 {
     int rc;
 
     if (net->ninflight == net->capinflight && !grow_inflight(net)) {
-        net->cb.send_failed(net->cb.arg, env, dest, "out of memory for send requests");
+        send_failed(net, env, dest, "out of memory for send requests");
         return 0;
     }
     rc = MPI_Isend(&env->hdr, (int)rap__env_wire_size(env), MPI_BYTE, dest,
@@ -134,7 +203,7 @@ static int isend(rap_net *net, rap_env *env, int dest)
     if (rc != MPI_SUCCESS) {
         char text[MPI_MAX_ERROR_STRING];
         mpi_text(rc, text);
-        net->cb.send_failed(net->cb.arg, env, dest, text);
+        send_failed(net, env, dest, text);
         return 0;
     }
     RAP_COUNT(net->ctr.mpi_sent, 1);
@@ -205,20 +274,116 @@ static int add_small(rap_net *net, rap_env *env, int dest, int *ntouched)
     return 0;
 }
 
-static int post_sends(rap_net *net)
+/* Post one envelope taken from the queue or a blocked list. */
+static int post_one(rap_net *net, rap_env *env, int dest, int *ntouched)
+{
+    if (env->hdr.kind == RAP_KIND_ACTOR_ACTION && rap__env_wire_size(env) <= RAP_NET_BATCH_ITEM)
+        return add_small(net, env, dest, ntouched);
+    return flush_dest(net, dest) /* what came before it goes first */ + isend(net, env, dest);
+}
+
+/* A credit message (0 bytes: a request) from this rank's System actor to
+ * `dest`'s. */
+static rap_env *credit_env(rap_net *net, int dest, uint64_t bytes)
+{
+    rap_wire_credit c = { bytes };
+    rap_env *env = rap__env_alloc(sizeof(c));
+
+    if (env == NULL)
+        return NULL;
+    memcpy(rap__env_payload(env), &c, sizeof(c));
+    rap__env_set(env, RAP_KIND_SYS_ACTION, RAP_SYS_CREDIT,
+                 ((uint64_t)dest << RAP_AID_SERIAL_BITS) | 1u,
+                 ((uint64_t)net->lim.my_rank << RAP_AID_SERIAL_BITS) | 1u);
+    return env;
+}
+
+static bool fits(const rap_net *net, const peer_tx *t, uint64_t charge)
+{
+    return t->inflight == 0 || t->inflight + charge <= net->window;
+}
+
+/* Ask `dest` for credit, once until some comes. */
+static int request_credit(rap_net *net, int dest)
+{
+    peer_tx *t = &net->tx[dest];
+    rap_env *env;
+
+    if (t->requested || (env = credit_env(net, dest, 0)) == NULL)
+        return 0;
+    t->requested = true;
+    RAP_COUNT(net->ctr.credits_sent, 1);
+    return isend(net, env, dest);
+}
+
+static void block(rap_net *net, rap_env *env, int dest)
+{
+    peer_tx *t = &net->tx[dest];
+
+    atomic_store_explicit(&env->next, NULL, memory_order_relaxed);
+    if (t->btail != NULL)
+        atomic_store_explicit(&t->btail->next, env, memory_order_relaxed);
+    else
+        t->bhead = env;
+    t->btail = env;
+    atomic_fetch_add_explicit(&net->blocked, 1, memory_order_relaxed);
+    RAP_BUMP(net->ctr.flow_blocked, 1);
+}
+
+/* Post what waits for credit at the peers that got some, as far as it
+ * fits (all of it when `force`). */
+static int release_blocked(rap_net *net, int *ntouched, bool force)
+{
+    int n = 0, nretry = net->nretry;
+
+    net->nretry = 0;
+    for (int i = 0; i < nretry; i++) {
+        int dest = net->retry[i];
+        peer_tx *t = &net->tx[dest];
+
+        t->retry = false;
+        while (t->bhead != NULL) {
+            rap_env *env = t->bhead;
+            uint64_t charge = RAP_NET_CHARGE(rap__env_wire_size(env));
+            if (!force && !fits(net, t, charge))
+                break;
+            t->bhead = atomic_load_explicit(&env->next, memory_order_relaxed);
+            if (t->bhead == NULL)
+                t->btail = NULL;
+            atomic_fetch_sub_explicit(&net->blocked, 1, memory_order_relaxed);
+            t->inflight += charge;
+            n += post_one(net, env, dest, ntouched);
+        }
+        if (t->bhead != NULL)
+            n += request_credit(net, dest);
+    }
+    return n;
+}
+
+static void list_retry(rap_net *net, int dest)
+{
+    if (!net->tx[dest].retry) {
+        net->tx[dest].retry = true;
+        net->retry[net->nretry++] = dest;
+    }
+}
+
+static int post_sends(rap_net *net, bool force)
 {
     rap_env *list, *cur, *last = NULL;
     int n = 0, ntouched = 0;
 
+    if (net->nretry > 0 && net->ninflight < MAX_INFLIGHT)
+        n += release_blocked(net, &ntouched, force);
     if (atomic_load_explicit(&net->queued, memory_order_relaxed) == 0 ||
         net->ninflight >= MAX_INFLIGHT)
-        return 0;
+        goto flush;
     /* Take up to TAKE_MAX messages off the queue's head. */
     pthread_mutex_lock(&net->qlock);
     list = cur = net->qhead;
     if (list == NULL) {
         pthread_mutex_unlock(&net->qlock);
-        return 0;
+        goto flush;
     }
     for (int room = TAKE_MAX; cur != NULL && room > 0; room--) {
         last = cur;
@@ -235,13 +400,19 @@ static int post_sends(rap_net *net)
         int dest = env->src_rank;
         list = atomic_load_explicit(&env->next, memory_order_relaxed);
         atomic_fetch_sub_explicit(&net->queued, 1, memory_order_relaxed);
-        if (env->hdr.kind == RAP_KIND_ACTOR_ACTION && rap__env_wire_size(env) <= RAP_NET_BATCH_ITEM) {
-            n += add_small(net, env, dest, &ntouched);
-        } else {
-            n += flush_dest(net, dest); /* what came before it goes first */
-            n += isend(net, env, dest);
+        if (env->hdr.kind == RAP_KIND_ACTOR_ACTION && net->window > 0 && !force) {
+            peer_tx *t = &net->tx[dest];
+            uint64_t charge = RAP_NET_CHARGE(rap__env_wire_size(env));
+            if (t->bhead != NULL || !fits(net, t, charge)) {
+                block(net, env, dest);
+                n += request_credit(net, dest);
+                continue;
+            }
+            t->inflight += charge;
         }
+        n += post_one(net, env, dest, &ntouched);
     }
+flush:
     for (int i = 0; i < ntouched; i++) {
         n += flush_dest(net, net->touched[i]);
         net->pend[net->touched[i]].listed = false;
@@ -286,9 +457,99 @@ static void malformed(rap_net *net, int src, size_t bytes, const char *why)
 static void deliver(rap_net *net, rap_env *env, int src)
 {
     env->src_rank = src;
+    if (env->hdr.kind == RAP_KIND_ACTOR_ACTION && net->window > 0) {
+        peer_rx *r = &net->rx[src];
+        atomic_store_explicit(&r->received,
+                              atomic_load_explicit(&r->received, memory_order_relaxed) +
+                                  RAP_NET_CHARGE(rap__env_wire_size(env)),
+                              memory_order_release);
+    }
     RAP_BUMP(net->ctr.received, 1);
     RAP_BUMP(net->ctr.bytes_received, rap__env_wire_size(env));
     net->cb.arrival(net->cb.arg, env);
+}
+
+/* Return credit to `src` up to `upto` consumed bytes, unless a credit
+ * covering them has gone already. */
+static void give_credit(rap_net *net, int src, peer_rx *r, uint64_t upto)
+{
+    uint64_t ret = atomic_load(&r->returned);
+    rap_env *env;
+
+    while (ret < upto) {
+        if (!atomic_compare_exchange_weak(&r->returned, &ret, upto))
+            continue;
+        /* Cleared only by the thread that sends: a cleared request is
+         * always followed by a credit, after which the peer asks again if
+         * it is still blocked. */
+        atomic_store(&r->want, false);
+        env = credit_env(net, src, upto - ret);
+        if (env == NULL) { /* cannot tell the peer: undo, a later consumer retries */
+            atomic_fetch_sub(&r->returned, upto - ret);
+            atomic_store(&r->want, true);
+            return;
+        }
+        RAP_COUNT(net->ctr.credits_sent, 1);
+        rap__net_send(net, src, env);
+        return;
+    }
+}
+
+/* Whether an asked-for credit is due: enough unreturned, or everything
+ * received from the peer consumed (nothing else would trigger one). */
+static bool due_when_asked(const rap_net *net, peer_rx *r, uint64_t consumed, uint64_t ret)
+{
+    return consumed > ret &&
+           (consumed - ret >= net->window / 32 ||
+            consumed == atomic_load_explicit(&r->received, memory_order_acquire));
+}
+
+void rap__net_consumed(rap_net *net, const rap_env *env)
+{
+    uint64_t charge, consumed, ret;
+    peer_rx *r;
+
+    if (net->window == 0 || env->src_rank < 0 || env->src_rank >= net->lim.size ||
+        env->hdr.kind != RAP_KIND_ACTOR_ACTION)
+        return;
+    r = &net->rx[env->src_rank];
+    charge = RAP_NET_CHARGE(rap__env_wire_size(env));
+    /* seq_cst with the load of `want`: pairs with on_credit's store of
+     * `want` and load of `consumed`; one of the two sees the other. */
+    consumed = atomic_fetch_add(&r->consumed, charge) + charge;
+    ret = atomic_load_explicit(&r->returned, memory_order_relaxed);
+    if (consumed - ret >= net->window / 4 ||
+        (atomic_load(&r->want) && due_when_asked(net, r, consumed, ret)))
+        give_credit(net, env->src_rank, r, consumed);
+}
+
+/* A validated RAP_SYS_CREDIT from `src`. */
+static void on_credit(rap_net *net, const rap_env *env, int src)
+{
+    rap_wire_credit c;
+
+    memcpy(&c, rap__env_cpayload(env), sizeof(c));
+    if (net->window == 0)
+        return;
+    if (c.bytes == 0) { /* src is blocked: return what is due now or later */
+        peer_rx *r = &net->rx[src];
+        uint64_t consumed, ret;
+        atomic_store(&r->want, true);
+        consumed = atomic_load(&r->consumed);
+        ret = atomic_load(&r->returned);
+        if (due_when_asked(net, r, consumed, ret))
+            give_credit(net, src, r, consumed);
+        return;
+    }
+    peer_tx *t = &net->tx[src];
+    if (c.bytes > t->inflight) {
+        malformed(net, src, sizeof(c), "credit exceeds the bytes in flight");
+        return;
+    }
+    t->inflight -= c.bytes;
+    t->requested = false;
+    if (t->bhead != NULL)
+        list_retry(net, src);
 }
 
 /* Take the items out of a validated batch, each checked on its own; a bad
@@ -366,6 +627,14 @@ static void receive_one(rap_net *net, MPI_Message *msg, int tag, int src, int by
         malformed(net, src, (size_t)bytes, why);
         return;
     }
+    if (env->hdr.kind == RAP_KIND_SYS_ACTION && env->hdr.type == RAP_SYS_CREDIT) {
+        if (RAP_AID_RANK(env->hdr.from) == src)
+            on_credit(net, env, src);
+        else
+            malformed(net, src, (size_t)bytes, "credit from a rank other than its sender");
+        rap__env_free(env);
+        return;
+    }
     deliver(net, env, src);
 }
 
@@ -391,7 +660,7 @@ static int receive(rap_net *net)
 
 int rap__net_progress(rap_net *net)
 {
-    int n = post_sends(net);
+    int n = post_sends(net, false);
     n += receive(net);
     n += complete_sends(net);
     /* A large send completes only through progress calls on this side
@@ -402,21 +671,29 @@ int rap__net_progress(rap_net *net)
 
 bool rap__net_queue_empty(rap_net *net)
 {
-    return atomic_load_explicit(&net->queued, memory_order_relaxed) == 0;
+    return atomic_load_explicit(&net->queued, memory_order_relaxed) == 0 &&
+           atomic_load_explicit(&net->blocked, memory_order_relaxed) == 0;
 }
 
 void rap__net_destroy(rap_net *net)
 {
     if (net == NULL)
         return;
+    /* Everything goes now, credit or not: the peers are finalising too. */
+    for (int dest = 0; dest < net->lim.size; dest++)
+        if (net->tx[dest].bhead != NULL)
+            list_retry(net, dest);
     do {
-        post_sends(net);
+        post_sends(net, true);
         if (net->ninflight > 0)
             MPI_Waitall(net->ninflight, net->reqs, MPI_STATUSES_IGNORE);
         for (int i = 0; i < net->ninflight; i++)
             rap__env_free(net->inflight[i]);
         net->ninflight = 0;
-    } while (atomic_load_explicit(&net->queued, memory_order_relaxed) != 0);
+    } while (!rap__net_queue_empty(net));
+    free(net->tx);
+    free(net->rx);
+    free(net->retry);
     free(net->reqs);
     free(net->inflight);
     free(net->done_idx);

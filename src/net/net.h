@@ -15,6 +15,13 @@
  *             count MPI messages (a batch is one; malformed ones count):
  *             the termination wave compares them.  `received` counts the
  *             messages inside; the caller counts what it sends.
+ *             Flow control (window > 0): the ActorActionMsg bytes sent to a
+ *             peer and not yet returned by it as consumed (rap__net_consumed)
+ *             stay within the window, counted as RAP_NET_CHARGE(message);
+ *             a message that does not fit waits in its peer's blocked list
+ *             (in order) while traffic to other peers and every system
+ *             message goes on.  One message larger than the window goes
+ *             alone (when nothing is outstanding to that peer).
  * Threads:    rap__net_send from any thread; rap__net_progress by one thread
  *             at a time (the caller serialises: it holds the MPI token).
  * Uses:       MPI, msg/, util/.  Knows nothing of actors.
@@ -42,7 +49,14 @@ typedef struct rap_net_counters {
     _Atomic uint64_t mpi_sent, mpi_received;   /* MPI messages (batches count once) */
     _Atomic uint64_t batches_sent;
     _Atomic uint64_t malformed;
+    _Atomic uint64_t flow_blocked;             /* messages that waited for credit */
+    _Atomic uint64_t credits_sent;             /* credit returns and requests sent */
 } rap_net_counters;
+
+/* Window bytes one ActorActionMsg takes: its wire image plus what an
+ * envelope costs in memory beyond it (local fields, allocator header). */
+#define RAP_NET_CHARGE_EXTRA 32u
+#define RAP_NET_CHARGE(wire_bytes) ((uint64_t)(wire_bytes) + RAP_NET_CHARGE_EXTRA)
 
 /* Batches stay under Open MPI's shared-memory eager limit (4 KiB with its
  * own header); messages up to RAP_NET_BATCH_ITEM bytes on the wire join them. */
@@ -51,7 +65,9 @@ typedef struct rap_net_counters {
 
 typedef struct rap_net rap_net;
 
-int rap__net_create(MPI_Comm comm, const rap_net_callbacks *cb, rap_net **net_out);
+/* `window`: bytes of ActorActionMsgs in flight to one peer (sent, not yet
+ * consumed there); 0 turns flow control off. */
+int rap__net_create(MPI_Comm comm, const rap_net_callbacks *cb, uint64_t window, rap_net **net_out);
 /* Queue `env` (header filled) for `dest`.  Takes ownership.  Returns true
  * when the queue is long enough that the caller should make progress now
  * (flush by size) rather than wait for an idle worker. */
@@ -60,7 +76,14 @@ bool rap__net_send(rap_net *net, int dest, rap_env *env);
  * kinds first, at most a batch).  Returns the number of events handled,
  * plus one while a send is incomplete (so that callers keep polling). */
 int rap__net_progress(rap_net *net);
-/* True when nothing waits in the send queue (sends may be incomplete). */
+/* A remote ActorActionMsg arrival `env` has been handled or disposed of:
+ * return its bytes to the sender's window (in credits of at least a
+ * quarter window, or sooner when the sender has asked).  Any thread;
+ * call once per arrival; envelopes that are not remote ActorActionMsgs
+ * are ignored. */
+void rap__net_consumed(rap_net *net, const rap_env *env);
+/* True when nothing waits in the send queue or for credit (sends may be
+ * incomplete). */
 bool rap__net_queue_empty(rap_net *net);
 const rap_net_counters *rap__net_counters(const rap_net *net);
 /* Wait for every incomplete send, then free.  Collective in effect: peers

@@ -72,6 +72,7 @@ static void dead_letter_report(const rap_env *env)
 static void dead_letter(rap_env *env)
 {
     dead_letter_report(env);
+    rap__net_consumed(g_node.net, env);
     rap__env_free(env);
 }
 
@@ -141,8 +142,10 @@ static void teardown(rap_actor *a, int worker, bool call_fini)
     if (call_fini && a->type->fini != NULL)
         a->type->fini(&ctx, a->state);
     /* No push can start now: what is queued is final. */
-    while ((env = rap__mailbox_pop(&a->mb)) != NULL)
+    while ((env = rap__mailbox_pop(&a->mb)) != NULL) {
         dead_letter_report(env); /* the mailbox frees env at the next pop */
+        rap__net_consumed(g_node.net, env);
+    }
     rap__mailbox_destroy(&a->mb);
     free(a->state);
     rap__table_free(g_node.table, a);
@@ -313,6 +316,7 @@ static void run_actor(rap_task *task, int worker)
             break; /* a producer is mid-push: come back later */
         }
         dispatch(&ctx, a, env);
+        rap__net_consumed(g_node.net, env);
         if (a->exiting) {
             teardown(a, worker, true);
             return;
@@ -503,7 +507,8 @@ static void on_send_failed(void *arg, rap_env *env, int dest, const char *text)
 {
     (void)arg;
     rap__log(RAP_LOG_ERROR, RAP_AID_NONE, "send to rank %d failed: %s", dest, text);
-    dead_letter(env); /* undeliverable: tell its sender */
+    env->src_rank = -1; /* not an arrival: nothing to credit */
+    dead_letter(env);   /* undeliverable: tell its sender */
 }
 
 /* ------------------------------------------------------------ lifecycle */
@@ -564,7 +569,14 @@ static int start(MPI_Comm base)
         rc = rap__logger_open();
     if (rc != RAP_OK)
         goto free_table;
-    rc = rap__net_create(g_node.comm, &cb, &g_node.net);
+    /* Rank 0's flow-control window applies to the job: both ends of a
+     * pair must agree on whether credits flow. */
+    uint64_t window = g_node.cfg.flow_window;
+    if (MPI_Bcast(&window, 1, MPI_UINT64_T, 0, g_node.comm) != MPI_SUCCESS) {
+        rc = RAP_EMPI;
+        goto close_log;
+    }
+    rc = rap__net_create(g_node.comm, &cb, window, &g_node.net);
     if (rc != RAP_OK)
         goto close_log;
 
@@ -743,13 +755,13 @@ static void print_stats(void)
     fprintf(stderr,
             "raptors stats rank %d: sent local %llu (%llu B) remote %llu (%llu B, %llu batches); "
             "received remote %llu (%llu B); handled %llu; dead letters %llu; unhandled %llu; "
-            "malformed %llu; dropped at stop %llu\n",
+            "malformed %llu; dropped at stop %llu; waited for credit %llu\n",
             g_node.rank, (unsigned long long)s.sent_local, (unsigned long long)s.bytes_sent_local,
             (unsigned long long)s.sent_remote, (unsigned long long)s.bytes_sent_remote,
             (unsigned long long)s.batches_sent, (unsigned long long)s.recv_remote, (unsigned long long)s.bytes_recv_remote,
             (unsigned long long)s.handled, (unsigned long long)s.dead_letters,
             (unsigned long long)s.unhandled, (unsigned long long)s.malformed,
-            (unsigned long long)s.dropped_stopped);
+            (unsigned long long)s.dropped_stopped, (unsigned long long)s.flow_blocked);
 }
 
 int rap_finalize(void)
@@ -806,6 +818,7 @@ int rap_stats_get(rap_stats *out)
         .batches_sent = RAP_READ(c->batches_sent),
         .bytes_recv_remote = RAP_READ(c->bytes_received),
         .malformed = RAP_READ(c->malformed),
+        .flow_blocked = RAP_READ(c->flow_blocked),
         .actors_live = rap__table_live(g_node.table),
     };
     for (int i = 0; i < g_node.nctr; i++) {

@@ -17,6 +17,7 @@ const char *const rap__config_help[] = {
     "RAPTORS_THREAD_LEVEL multiple|serialized: MPI thread level rap_init asks for (default multiple)",
     "RAPTORS_SPIN_US      microseconds an idle worker spins before it sleeps (default 200)",
     "RAPTORS_POLL_MAX_US  longest sleep between MPI polls of an idle rank, microseconds (default 1000)",
+    "RAPTORS_FLOW_WINDOW  bytes of messages in flight to one rank before its sender waits; 0 = no limit (default 16777216; rank 0's applies)",
     NULL,
 };
 
@@ -58,6 +59,8 @@ void rap__config_read(rap_config *cfg)
     cfg->stats = read_long("RAPTORS_STATS", 0, 0, 1) != 0;
     cfg->spin_us = (unsigned)read_long("RAPTORS_SPIN_US", 200, 0, 1000000);
     cfg->poll_max_us = (unsigned)read_long("RAPTORS_POLL_MAX_US", 1000, 1, 1000000);
+    cfg->flow_window = (unsigned long long)read_long("RAPTORS_FLOW_WINDOW", (long)RAP_FLOW_WINDOW_DEFAULT, 0,
+                                                     1L << 40);
 
     cfg->log_level = RAP_LOG_INFO;
     s = getenv("RAPTORS_LOG_LEVEL");

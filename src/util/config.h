@@ -10,6 +10,8 @@
 
 #include <stdbool.h>
 
+#define RAP_FLOW_WINDOW_DEFAULT (16ull << 20)
+
 typedef struct rap_config {
     int workers;          /* RAPTORS_WORKERS: 0 = one per core of the binding */
     bool bind;            /* RAPTORS_BIND: bind workers to cores (default 1) */
@@ -19,6 +21,7 @@ typedef struct rap_config {
     int thread_level;     /* RAPTORS_THREAD_LEVEL: multiple|serialized (what to ask MPI for) */
     unsigned spin_us;     /* RAPTORS_SPIN_US: idle spin before sleeping (default 200) */
     unsigned poll_max_us; /* RAPTORS_POLL_MAX_US: longest sleep of the idle MPI poller (default 1000) */
+    unsigned long long flow_window; /* RAPTORS_FLOW_WINDOW: bytes in flight to one peer, 0 = unbounded */
 } rap_config;
 
 /* One line per variable: name, meaning, default (for docs and raptors-info). */
