@@ -142,6 +142,21 @@ static void system_operations(void)
     CU_ASSERT_EQUAL(check(N(0), S), RAP_OK);
     good(S, RAP_SYS_STOP, 1);
     CU_ASSERT_EQUAL(check(N(1), S), RAP_EMALFORMED);
+    /* Credits: 8 bytes, System actor to System actor, from another rank. */
+    rap_wire_hdr *h = good(S, RAP_SYS_CREDIT, sizeof(rap_wire_credit));
+    h->to = AID(1, 1);
+    h->from = AID(3, 1);
+    CU_ASSERT_EQUAL(check(N(sizeof(rap_wire_credit)), S), RAP_OK);
+    h->len = 4;
+    CU_ASSERT_EQUAL(check(N(4), S), RAP_EMALFORMED);               /* wrong size */
+    h->len = sizeof(rap_wire_credit);
+    h->from = AID(3, 17);
+    CU_ASSERT_EQUAL(check(N(sizeof(rap_wire_credit)), S), RAP_EMALFORMED); /* not from a System actor */
+    h->from = AID(1, 1);
+    CU_ASSERT_EQUAL(check(N(sizeof(rap_wire_credit)), S), RAP_EMALFORMED); /* from this rank */
+    h->from = AID(3, 1);
+    h->to = AID(1, 20);
+    CU_ASSERT_EQUAL(check(N(sizeof(rap_wire_credit)), S), RAP_EMALFORMED); /* not to the System actor */
     good(S, 77, 0);                                              /* unknown operation */
     CU_ASSERT_EQUAL(check(N(0), S), RAP_EMALFORMED);
     good(RAP_KIND_SYS_ERROR, RAP_SYS_STOP, sizeof(rap_wire_err));
