@@ -20,7 +20,9 @@ raw="$out/raw.txt"
 machine="$(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "# machine: $machine" | tee "$raw"
 "$MPIEXEC" -np 2 bench/remote_latency "$REPS" | show
+"$MPIEXEC" -np 2 bench/remote_bw "$REPS" | show
 "$MPIEXEC" -np 2 bench/remote_rate "$REPS" | show
+"$MPIEXEC" -np 2 bench/idle "$REPS" | show
 "$MPIEXEC" --bind-to none -x RAPTORS_WORKERS="$WORKERS" -np 1 bench/local_rate "$REPS" | show
 if [ -x bench/caf_bench ]; then
     bench/caf_bench "$REPS" 1000000 "$WORKERS" | sed 's/^BENCH /CAF /' | show

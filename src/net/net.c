@@ -72,6 +72,7 @@ struct rap_net {
     peer_rx *rx;
     int *retry;             /* peers that got credit while blocked */
     int nretry;
+    rap_bell *const *bells; /* per peer, NULL entries for peers without one */
 
     /* Owned by the progress thread of the moment. */
     pending *pend;          /* one per rank */
@@ -117,6 +118,14 @@ int rap__net_create(MPI_Comm comm, const rap_net_callbacks *cb, uint64_t window,
 }
 
 const rap_net_counters *rap__net_counters(const rap_net *net) { return &net->ctr; }
+
+void rap__net_set_bells(rap_net *net, rap_bell *const *bells) { net->bells = bells; }
+
+static void ring(rap_net *net, int dest)
+{
+    if (net->bells != NULL && dest >= 0 && net->bells[dest] != NULL)
+        rap__bell_ring(net->bells[dest]);
+}
 
 bool rap__net_send(rap_net *net, int dest, rap_env *env)
 {
@@ -207,7 +216,9 @@ static int isend(rap_net *net, rap_env *env, int dest)
         return 0;
     }
     RAP_COUNT(net->ctr.mpi_sent, 1);
+    env->src_rank = dest; /* for the ring at completion */
     net->inflight[net->ninflight++] = env;
+    ring(net, dest);
     return 1;
 }
 
@@ -432,6 +443,9 @@ static int complete_sends(rap_net *net)
     if (outcount == 0)
         return 0;
     for (int i = 0; i < outcount; i++) {
+        /* A send MPI could not start at once went later, in some progress
+         * call: ring again so that a sleeping peer cannot miss it. */
+        ring(net, net->inflight[net->done_idx[i]]->src_rank);
         rap__env_free(net->inflight[net->done_idx[i]]);
         net->inflight[net->done_idx[i]] = NULL;
     }

@@ -32,6 +32,7 @@
 #include <mpi.h>
 
 #include "msg/wire.h"
+#include "util/bell.h"
 
 typedef struct rap_net_callbacks {
     /* A validated envelope from the wire; the callee owns it. */
@@ -76,6 +77,11 @@ bool rap__net_send(rap_net *net, int dest, rap_env *env);
  * kinds first, at most a batch).  Returns the number of events handled,
  * plus one while a send is incomplete (so that callers keep polling). */
 int rap__net_progress(rap_net *net);
+/* Doorbells of the peers, indexed by rank (NULL where a peer has none, or
+ * `bells` NULL): a send rings its peer's when MPI has it and again when it
+ * completes, so a peer asleep on it wakes for the message.  Set before the
+ * first send; the array must outlive the transport's sends. */
+void rap__net_set_bells(rap_net *net, rap_bell *const *bells);
 /* A remote ActorActionMsg arrival `env` has been handled or disposed of:
  * return its bytes to the sender's window (in credits of at least a
  * quarter window, or sooner when the sender has asked).  Any thread;

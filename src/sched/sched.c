@@ -15,8 +15,12 @@
  * Idle policy, per worker: after its last work it keeps trying the run
  * queue and hooks.poll for spin_us (pausing, yielding the core every few
  * rounds so that ranks sharing cores get their turn), then sleeps on the
- * condition variable.  One sleeping worker (the poller) instead sleeps for
- * a time that doubles from 16 us up to poll_max_us between polls.  The
+ * condition variable.  One sleeping worker (the poller) instead sleeps on
+ * the doorbell (util/bell.h) for a time that doubles from 16 us up to
+ * hooks.max_sleep_ns between polls; a push from a thread that is not a
+ * worker, a stealable task left while no worker waits on the condition
+ * variable, and (through the node) a message from another rank of the
+ * node ring it.  The
  * workers are the only threads that poll: a second spinning thread on the
  * core would only halve the worker's share of it.  Waking a sleeping thread
  * costs tens of microseconds on the target VMs, which is why workers spin
@@ -53,6 +57,7 @@ struct rap_sched {
     _Atomic int sleepers;
     bool stop;
     _Atomic bool poller_taken;
+    rap_bell own_bell;    /* when hooks.bell is NULL */
 
     rap_sched_hooks hooks;
     unsigned spin_us, poll_max_us;
@@ -190,14 +195,21 @@ static bool any_queued(rap_sched *s)
     return false;
 }
 
+/* A hint that a stealable task waits: wake a worker that sleeps on the
+ * condition variable, or else the poller (the pusher runs the task itself
+ * if nobody comes). */
 static void wake_one(rap_sched *s)
 {
     if (atomic_load_explicit(&s->sleepers, memory_order_relaxed) > 0) {
         pthread_mutex_lock(&s->lock);
         pthread_cond_signal(&s->cond);
         pthread_mutex_unlock(&s->lock);
+    } else if (atomic_load_explicit(s->hooks.bell, memory_order_relaxed) == RAP_BELL_SLEEPING) {
+        rap__bell_ring(s->hooks.bell);
     }
 }
+
+rap_bell *rap__sched_bell(rap_sched *s) { return s->hooks.bell; }
 
 /* A task from a thread that is not a worker.  The count is raised before
  * sleepers is read (both seq_cst), and a worker raises sleepers before its
@@ -212,6 +224,7 @@ static void inject(rap_sched *s, rap_task *task)
         pthread_cond_signal(&s->cond);
         pthread_mutex_unlock(&s->lock);
     }
+    rap__bell_ring(s->hooks.bell); /* the poller: it does not wait on cond */
 }
 
 void rap__sched_push(rap_sched *s, rap_task *task)
@@ -255,13 +268,16 @@ static void spin_pause(unsigned round)
             rap__cpu_relax();
 }
 
-/* The sleeping poller: sleep, poll, until work turns up or it is stopped. */
+/* The sleeping poller: announce the sleep on the bell, look for work one
+ * last time (queues, poll, stop), sleep until rung or timed out; again,
+ * with a longer sleep, until work turns up or it is stopped. */
 static void run_poller(rap_sched *s)
 {
     uint64_t d = 16000;
 
     for (;;) {
-        rap__sleep_ns(d);
+        uint64_t cap;
+        atomic_store(s->hooks.bell, RAP_BELL_SLEEPING); /* seq_cst: before the last look */
         if (any_queued(s))
             break;
         if (s->hooks.poll(s->hooks.arg) > 0)
@@ -271,10 +287,16 @@ static void run_poller(rap_sched *s)
         pthread_mutex_unlock(&s->lock);
         if (stop)
             break;
+        /* Asked after the poll, which may have started something that
+         * needs polling (a termination wave). */
+        cap = s->hooks.max_sleep_ns != NULL ? s->hooks.max_sleep_ns(s->hooks.arg)
+                                            : (uint64_t)s->poll_max_us * 1000u;
+        if (d > cap)
+            d = cap;
+        rap__bell_wait(s->hooks.bell, d);
         d *= 2;
-        if (d > (uint64_t)s->poll_max_us * 1000u)
-            d = (uint64_t)s->poll_max_us * 1000u;
     }
+    atomic_store(s->hooks.bell, RAP_BELL_AWAKE);
     atomic_store_explicit(&s->poller_taken, false, memory_order_release);
 }
 
@@ -357,6 +379,9 @@ int rap__sched_create(int nworkers, bool bind, unsigned spin_us, unsigned poll_m
     if (s == NULL)
         return RAP_ENOMEM;
     s->hooks = *hooks;
+    if (s->hooks.bell == NULL)
+        s->hooks.bell = &s->own_bell;
+    atomic_init(&s->own_bell, RAP_BELL_AWAKE);
     s->spin_us = spin_us;
     s->poll_max_us = poll_max_us > 0 ? poll_max_us : 1;
     s->nworkers = nworkers;
@@ -414,6 +439,7 @@ void rap__sched_destroy(rap_sched *s)
     s->stop = true;
     pthread_cond_broadcast(&s->cond);
     pthread_mutex_unlock(&s->lock);
+    rap__bell_ring(s->hooks.bell);
     for (int i = 0; i < s->nworkers; i++)
         pthread_join(s->workers[i].thread, NULL);
     for (int i = 0; i < s->nworkers; i++)

@@ -4,15 +4,16 @@
  * Invariants: a task is in the run queue at most once (its owner pushes it
  *             only when it becomes runnable); a worker runs it once per pop.
  *             Exactly one idle worker at a time (the poller) polls through
- *             hooks.poll with a growing sleep, so a rank makes MPI progress
- *             with every other worker asleep, and never spins on a core it
- *             has nothing to do on.
+ *             hooks.poll with a growing sleep on a doorbell, so a rank makes
+ *             MPI progress with every other worker asleep, never spins on a
+ *             core it has nothing to do on, and wakes at once when rung.
  * Threads:    push from any thread; everything else from the creating thread.
  * Uses:       hwloc, pthreads, util/.  Knows nothing of actors or MPI.
  */
 #ifndef RAP_SCHED_SCHED_H
 #define RAP_SCHED_SCHED_H
 
+#include "util/bell.h"
 #include "util/common.h"
 
 typedef struct rap_task rap_task;
@@ -29,6 +30,12 @@ typedef struct rap_sched_hooks {
      * unless the callee serialises (it does, with a trylock). */
     int (*poll)(void *arg);
     void *arg;
+    /* The poller sleeps on this doorbell (NULL: one of the scheduler's
+     * own); whoever brings work it cannot see otherwise rings it. */
+    rap_bell *bell;
+    /* The poller's longest sleep now, in ns (NULL: poll_max_us): long when
+     * every source of work rings the bell, short when some must be polled. */
+    uint64_t (*max_sleep_ns)(void *arg);
 } rap_sched_hooks;
 
 typedef struct rap_sched rap_sched;
@@ -48,6 +55,8 @@ void rap__sched_push(rap_sched *s, rap_task *task);
 /* Make `task` runnable again after its turn, behind the calling worker's
  * other runnable tasks (fairness). */
 void rap__sched_yield(rap_sched *s, rap_task *task);
+/* The doorbell the poller sleeps on (hooks.bell or the scheduler's own). */
+rap_bell *rap__sched_bell(rap_sched *s);
 /* Stop and join the workers; tasks still queued are not run. */
 void rap__sched_destroy(rap_sched *s);
 int rap__sched_workers(const rap_sched *s);

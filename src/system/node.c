@@ -105,6 +105,8 @@ void rap__route(rap_env *env)
     RAP_STAT(bytes_sent_remote, rap__env_wire_size(env));
     if (rap__net_send(g_node.net, dest, env))
         node_poll(NULL); /* a long queue: flush by size, if the token is free */
+    else if (rap__sched_self() < 0 && g_node.sched != NULL)
+        rap__bell_ring(rap__sched_bell(g_node.sched)); /* workers poll soon; the poller may sleep */
 }
 
 void rap__send_error(rap_aid to, int kind, uint32_t op, int err_kind, int code, rap_aid about,
@@ -431,6 +433,7 @@ static int term_progress(void)
         if (MPI_Test(&g_node.wave_req, &flag, MPI_STATUS_IGNORE) != MPI_SUCCESS || !flag)
             return 0;
         g_node.wave_on = false;
+        atomic_store_explicit(&g_node.wave_active, false, memory_order_relaxed);
         if (g_node.wave_out[0] == g_node.wave_out[1] && g_node.prev_valid &&
             g_node.prev[0] == g_node.wave_out[0] && g_node.prev[1] == g_node.wave_out[1]) {
             pthread_mutex_lock(&g_node.done_lock);
@@ -456,6 +459,7 @@ static int term_progress(void)
         MPI_Abort(g_node.comm, 1);
     }
     g_node.wave_on = true;
+    atomic_store_explicit(&g_node.wave_active, true, memory_order_relaxed);
     return 0;
 }
 
@@ -478,6 +482,91 @@ static int node_poll(void *arg)
     }
     atomic_store(&g_node.token, 0);
     return n;
+}
+
+/* The idle poller's longest sleep (sched hook).  A termination wave
+ * progresses only by polling; so do messages from ranks without a bell. */
+#define IDLE_SLEEP_NS 100000000u /* every message rings: a safety net only */
+
+static uint64_t node_max_sleep(void *arg)
+{
+    (void)arg;
+    if (g_node.bells_all && !atomic_load_explicit(&g_node.wave_active, memory_order_relaxed))
+        return IDLE_SLEEP_NS;
+    return (uint64_t)g_node.cfg.poll_max_us * 1000u;
+}
+
+/* Doorbells in memory shared by this node's ranks.  Collective over comm.
+ * Without them (no shared window) the poller polls every poll_max_us. */
+static void bells_create(void)
+{
+    int nlocal = 0, *lr = NULL, *gr = NULL;
+    MPI_Group lg = MPI_GROUP_NULL, gg = MPI_GROUP_NULL;
+    rap_bell *mine = NULL;
+    bool ok = false;
+
+    g_node.node_comm = MPI_COMM_NULL;
+    g_node.bell_win = MPI_WIN_NULL;
+    if (MPI_Comm_split_type(g_node.comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &g_node.node_comm) !=
+            MPI_SUCCESS ||
+        MPI_Win_allocate_shared(RAP_CACHELINE, 1, MPI_INFO_NULL, g_node.node_comm, &mine,
+                                &g_node.bell_win) != MPI_SUCCESS)
+        goto out;
+    atomic_init(mine, RAP_BELL_AWAKE);
+    MPI_Comm_size(g_node.node_comm, &nlocal);
+    lr = malloc((size_t)nlocal * sizeof(*lr));
+    gr = malloc((size_t)nlocal * sizeof(*gr));
+    g_node.bells = calloc((size_t)g_node.size, sizeof(*g_node.bells));
+    if (lr == NULL || gr == NULL || g_node.bells == NULL)
+        goto out;
+    for (int i = 0; i < nlocal; i++)
+        lr[i] = i;
+    if (MPI_Comm_group(g_node.node_comm, &lg) != MPI_SUCCESS ||
+        MPI_Comm_group(g_node.comm, &gg) != MPI_SUCCESS ||
+        MPI_Group_translate_ranks(lg, nlocal, lr, gg, gr) != MPI_SUCCESS)
+        goto out;
+    ok = true;
+    for (int i = 0; i < nlocal && ok; i++) {
+        MPI_Aint size = 0;
+        int disp = 0;
+        void *p = NULL;
+        if (MPI_Win_shared_query(g_node.bell_win, i, &size, &disp, &p) != MPI_SUCCESS || p == NULL ||
+            gr[i] < 0 || gr[i] >= g_node.size)
+            ok = false;
+        else
+            g_node.bells[gr[i]] = p;
+    }
+out:
+    if (lg != MPI_GROUP_NULL)
+        MPI_Group_free(&lg);
+    if (gg != MPI_GROUP_NULL)
+        MPI_Group_free(&gg);
+    free(lr);
+    free(gr);
+    /* Every rank must agree, or a rank would wait for rings that never come. */
+    int all = ok, both = 0;
+    if (MPI_Allreduce(&all, &both, 1, MPI_INT, MPI_LAND, g_node.comm) != MPI_SUCCESS)
+        both = 0;
+    if (!both) {
+        free(g_node.bells);
+        g_node.bells = NULL;
+        g_node.bell = NULL;
+        g_node.bells_all = false;
+        return;
+    }
+    g_node.bell = g_node.bells[g_node.rank];
+    g_node.bells_all = nlocal == g_node.size;
+}
+
+static void bells_free(void)
+{
+    if (g_node.bell_win != MPI_WIN_NULL)
+        MPI_Win_free(&g_node.bell_win);
+    if (g_node.node_comm != MPI_COMM_NULL)
+        MPI_Comm_free(&g_node.node_comm);
+    free(g_node.bells);
+    g_node.bells = NULL;
+    g_node.bell = NULL;
 }
 
 /* Stop workers from entering MPI, and wait for one that is inside. */
@@ -530,7 +619,7 @@ static int start(MPI_Comm base)
 {
     int rc, *appnum = NULL, flag = 0, nworkers;
     rap_net_callbacks cb = { on_arrival, on_malformed, on_send_failed, NULL };
-    rap_sched_hooks hooks = { node_poll, NULL };
+    rap_sched_hooks hooks = { node_poll, NULL, NULL, node_max_sleep };
 
     if (MPI_Comm_dup(base, &g_node.comm) != MPI_SUCCESS)
         return RAP_EMPI;
@@ -579,6 +668,9 @@ static int start(MPI_Comm base)
     rc = rap__net_create(g_node.comm, &cb, window, &g_node.net);
     if (rc != RAP_OK)
         goto close_log;
+    bells_create();
+    rap__net_set_bells(g_node.net, g_node.bells);
+    hooks.bell = g_node.bell;
 
     nworkers = g_node.cfg.workers > 0 ? g_node.cfg.workers : rap__topo_cores();
     g_node.nctr = nworkers + 1;
@@ -607,6 +699,7 @@ free_net:
     atomic_store(&g_node.state, RAP_NODE_NONE);
     free(g_node.ctr);
     rap__net_destroy(g_node.net);
+    bells_free();
 close_log:
     rap__logger_close();
 free_table:
@@ -689,6 +782,7 @@ static void run_until_quiescent(void)
     atomic_store(&g_node.done, false);
     atomic_store(&g_node.running, true);
     atomic_store(&g_node.mpi_open, true);
+    rap__bell_ring(rap__sched_bell(g_node.sched)); /* waves may start now */
     /* The workers poll and run the waves; this thread only waits. */
     pthread_mutex_lock(&g_node.done_lock);
     while (!atomic_load(&g_node.done))
@@ -781,6 +875,7 @@ int rap_finalize(void)
     rap__sched_destroy(g_node.sched);
     atomic_store_explicit(&g_node.state, RAP_NODE_NONE, memory_order_release);
     rap__net_destroy(g_node.net);
+    bells_free(); /* collective: every rank is past its last ring */
     rap__logger_close();
     rap__table_foreach(g_node.table, free_builtin, NULL);
     rap__table_destroy(g_node.table);

@@ -49,6 +49,18 @@ typedef struct rap_node {
 
     rap_net *net;
     rap_sched *sched;
+
+    /* Doorbells (util/bell.h) of this node's ranks, in an MPI shared-memory
+     * window: bells[r] for rank r of comm on this node, NULL elsewhere (or
+     * everywhere when the window could not be made).  `bell` is this
+     * rank's: its poller sleeps on it.  `bells_all`: every rank has one, so
+     * every message rings and the poller may sleep long. */
+    MPI_Comm node_comm;
+    MPI_Win bell_win;
+    rap_bell **bells;
+    rap_bell *bell;
+    bool bells_all;
+    _Atomic bool wave_active; /* a termination wave is in flight */
     rap_table *table;
     rap_host *hosts;         /* (actor type, rank) pairs, sorted; read-only after init */
     size_t nhosts;

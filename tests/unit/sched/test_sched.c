@@ -47,7 +47,7 @@ static void *pusher(void *arg)
 
 static void every_task_runs_once(void)
 {
-    rap_sched_hooks hooks = { poll_hook, NULL };
+    rap_sched_hooks hooks = { .poll = poll_hook };
     pthread_t th[PUSHERS];
 
     for (int i = 0; i < TASKS; i++) {
@@ -110,7 +110,7 @@ static void run_link(rap_task *t, int worker)
 
 static void handoff_stays_on_the_worker(void)
 {
-    rap_sched_hooks hooks = { poll_hook, NULL };
+    rap_sched_hooks hooks = { .poll = poll_hook };
 
     for (int i = 0; i < CHAIN; i++)
         links[i] = (link_task){ { NULL, run_link }, i };
@@ -126,9 +126,42 @@ static void handoff_stays_on_the_worker(void)
     CU_ASSERT_EQUAL(atomic_load(&fan_runs), FAN);
 }
 
+/* The poller may sleep 30 s between polls; a task pushed from outside the
+ * workers, and a stop, must wake it through the doorbell at once (the test
+ * would otherwise take 30 s per case and fail its 5 s limit). */
+static _Atomic int bell_runs;
+static uint64_t long_sleep(void *arg) { (void)arg; return UINT64_C(30000000000); }
+static void run_bell(rap_task *t, int worker) { (void)t, (void)worker; atomic_fetch_add(&bell_runs, 1); }
+
+static void doorbell_wakes_the_poller(void)
+{
+    rap_bell bell = RAP_BELL_AWAKE;
+    rap_sched_hooks hooks = { .poll = poll_hook, .bell = &bell, .max_sleep_ns = long_sleep };
+    rap_task t[3];
+    uint64_t t0 = rap__now_ns();
+
+    CU_ASSERT_EQUAL_FATAL(rap__sched_create(1, false, 0, 1, &hooks, &S), RAP_OK);
+    CU_ASSERT_PTR_EQUAL(rap__sched_bell(S), &bell);
+    for (int i = 0; i < 3; i++) {
+        int want = i + 1;
+        /* Wait until the only worker sleeps on the bell, then push. */
+        for (int w = 0; w < 5000 && atomic_load(&bell) != RAP_BELL_SLEEPING; w++)
+            rap__sleep_ns(1000000);
+        CU_ASSERT_EQUAL(atomic_load(&bell), RAP_BELL_SLEEPING);
+        rap__sleep_ns(20000000); /* well into its sleep */
+        t[i].run = run_bell;
+        rap__sched_push(S, &t[i]);
+        for (int w = 0; w < 5000 && atomic_load(&bell_runs) != want; w++)
+            rap__sleep_ns(1000000);
+        CU_ASSERT_EQUAL(atomic_load(&bell_runs), want);
+    }
+    rap__sched_destroy(S); /* the stop wakes it too */
+    CU_ASSERT_TRUE(rap__now_ns() - t0 < UINT64_C(5000000000));
+}
+
 static void bad_arguments(void)
 {
-    rap_sched_hooks hooks = { poll_hook, NULL }, nohook = { NULL, NULL };
+    rap_sched_hooks hooks = { .poll = poll_hook }, nohook = { .poll = NULL };
     rap_sched *s = NULL;
 
     CU_ASSERT_EQUAL(rap__sched_create(0, false, 0, 1, &hooks, &s), RAP_EINVAL);
@@ -141,6 +174,7 @@ static void bad_arguments(void)
 static CU_TestInfo tests[] = {
     { "every task runs once", every_task_runs_once },
     { "hand-off stays on the worker", handoff_stays_on_the_worker },
+    { "doorbell wakes the poller", doorbell_wakes_the_poller },
     { "bad arguments", bad_arguments },
     CU_TEST_INFO_NULL,
 };
