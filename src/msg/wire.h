@@ -107,7 +107,10 @@ static inline size_t rap__env_wire_size(const rap_env *env)
 rap_env *rap__env_alloc(size_t len);
 /* Allocate an envelope able to receive a wire image of `wire_bytes`. */
 rap_env *rap__env_alloc_wire(size_t wire_bytes);
+/* Free an envelope (NULL is ignored); large ones are kept for reuse. */
 void rap__env_free(rap_env *env);
+/* Free the large envelopes kept for reuse (at rap_finalize). */
+void rap__env_cache_drain(void);
 /* Fill the header of a fresh envelope. */
 void rap__env_set(rap_env *env, int kind, uint32_t type, rap_aid to, rap_aid from);
 

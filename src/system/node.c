@@ -886,6 +886,7 @@ int rap_finalize(void)
     if (g_node.mpi_owned)
         MPI_Finalize();
     rap__registry_thaw();
+    rap__env_cache_drain();
     reset_node();
     return RAP_OK;
 }
