@@ -29,7 +29,8 @@ elif [ "${1:-}" = --tsan ]; then
     export RAP_TEST_TIMEOUT=600
     tests="tests/unit/actor/test_mailbox tests/unit/actor/test_table tests/unit/sched/test_sched
            tests/mpi/order_np2 tests/mpi/malformed_np2 tests/mpi/termination_np2 tests/mpi/stop_np2
-           tests/mpi/spawn_np4 tests/mpi/serialized_np2 tests/mpi/deadletter_np2 tests/mpi/dropin_np2"
+           tests/mpi/spawn_np4 tests/mpi/serialized_np2 tests/mpi/deadletter_np2 tests/mpi/dropin_np2
+           tests/mpi/flow_np2"
 else
     dir=build
     cflags="-g -O2"
