@@ -252,6 +252,16 @@ void rap__sched_yield(rap_sched *s, rap_task *task)
         inject(s, task);
         return;
     }
+    /* Nothing else waits here or in the injection queue: keep running it on
+     * this worker, unstealable.  Handing a streaming actor to an idle
+     * worker every batch moves its mailbox and state between cores each
+     * time (measured: Counting with 2 workers fell from ~14 to ~4 M
+     * messages/s whenever that started). */
+    if (w->next == NULL && atomic_load_explicit(&w->q.n, memory_order_relaxed) == 0 &&
+        atomic_load_explicit(&s->inject.n, memory_order_relaxed) == 0) {
+        w->next = task;
+        return;
+    }
     queue_append(&w->q, task);
     /* Others may take it; the yielding worker runs its slot and queue first. */
     if (atomic_load_explicit(&w->q.n, memory_order_relaxed) > 1 || w->next != NULL)

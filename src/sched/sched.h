@@ -53,7 +53,8 @@ int rap__sched_create(int nworkers, bool bind, unsigned spin_us, unsigned poll_m
  * (a task it displaces becomes stealable by the others). */
 void rap__sched_push(rap_sched *s, rap_task *task);
 /* Make `task` runnable again after its turn, behind the calling worker's
- * other runnable tasks (fairness). */
+ * other runnable tasks (fairness); when the worker has none, and nothing
+ * waits in the injection queue, it stays on this worker (not stealable). */
 void rap__sched_yield(rap_sched *s, rap_task *task);
 /* The doorbell the poller sleeps on (hooks.bell or the scheduler's own). */
 rap_bell *rap__sched_bell(rap_sched *s);
