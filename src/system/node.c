@@ -26,6 +26,8 @@
 #include "util/clock.h"
 
 #define RUN_BATCH 64
+/* Idle time before this rank joins a termination wave. */
+#define TERM_IDLE_NS 50000u
 
 rap_node g_node;
 
@@ -447,7 +449,17 @@ static int term_progress(void)
         }
         return 1;
     }
-    if (!locally_idle())
+    /* A wave is a collective: start one only after the rank has stayed
+     * idle a while, not in every gap between two messages of a busy
+     * exchange (each wave costs MPI traffic and progress on every rank). */
+    if (!locally_idle()) {
+        g_node.idle_since = 0;
+        return 0;
+    }
+    uint64_t now = rap__now_ns();
+    if (g_node.idle_since == 0)
+        g_node.idle_since = now;
+    if (now - g_node.idle_since < TERM_IDLE_NS)
         return 0;
     const rap_net_counters *c = rap__net_counters(g_node.net);
     g_node.wave_in[0] = RAP_READ(c->mpi_sent);

@@ -78,6 +78,7 @@ typedef struct rap_node {
     MPI_Request wave_req;
     uint64_t wave_in[2], wave_out[2], prev[2];
     bool prev_valid;
+    uint64_t idle_since;     /* ns; 0 while not idle (token holder's) */
 
     /* Statistics: one slot per worker (written by that worker alone) and
      * one for every other thread; rap_stats_get adds them up. */
