@@ -42,12 +42,23 @@ typedef struct task_queue {
     _Atomic size_t n; /* read without the lock as a hint */
 } task_queue;
 
+/* Parking: at most PARK_MAX tasks per worker, each for about PARK_NS
+ * without work (see rap__sched_park). */
+#define PARK_MAX 16
+#define PARK_NS 20000u
+
 typedef struct worker {
     alignas(RAP_CACHELINE) task_queue q;
     rap_task *next; /* owned by the worker alone: never stolen */
     rap_sched *s;
     int index;
     pthread_t thread;
+    /* Owned by the worker alone. */
+    uint64_t now;   /* its clock, read once per loop round */
+    unsigned tick;
+    int nparked;
+    rap_task *parked[PARK_MAX];
+    uint64_t parked_at[PARK_MAX];
 } worker;
 
 struct rap_sched {
@@ -172,6 +183,39 @@ static rap_task *steal(rap_sched *s, worker *self)
     return NULL;
 }
 
+/* A parked task that has work (taken off the list), releasing on the way
+ * those parked longer than PARK_NS (all of them when `all`); a release
+ * that finds work after all returns that task. */
+static rap_task *unpark(rap_sched *s, worker *w, bool all)
+{
+    for (int i = 0; i < w->nparked;) {
+        rap_task *t = w->parked[i];
+        bool ready = s->hooks.ready(t);
+        if (!ready && !all && w->now - w->parked_at[i] < PARK_NS) {
+            i++;
+            continue;
+        }
+        w->nparked--;
+        w->parked[i] = w->parked[w->nparked];
+        w->parked_at[i] = w->parked_at[w->nparked];
+        if (ready || !s->hooks.release(t))
+            return t;
+    }
+    return NULL;
+}
+
+bool rap__sched_park(rap_sched *s, rap_task *task)
+{
+    worker *w = tl_self;
+
+    if (w == NULL || w->s != s || s->hooks.ready == NULL || w->nparked == PARK_MAX)
+        return false;
+    w->parked[w->nparked] = task;
+    w->parked_at[w->nparked] = w->now;
+    w->nparked++;
+    return true;
+}
+
 static rap_task *try_pop(rap_sched *s, worker *w)
 {
     rap_task *t = w->next;
@@ -180,6 +224,13 @@ static rap_task *try_pop(rap_sched *s, worker *w)
         w->next = NULL;
         return t;
     }
+    /* Parked tasks with work go before the queues, except every eighth
+     * round, so that two parked actors talking to each other cannot keep
+     * queued tasks waiting. */
+    if ((++w->tick & 7) == 0 && ((t = queue_pop(&w->q)) != NULL || (t = queue_pop(&s->inject)) != NULL))
+        return t;
+    if (w->nparked > 0 && (t = unpark(s, w, false)) != NULL)
+        return t;
     if ((t = queue_pop(&w->q)) != NULL || (t = queue_pop(&s->inject)) != NULL)
         return t;
     return steal(s, w);
@@ -331,7 +382,7 @@ static void *worker_main(void *arg)
             uint64_t now;
             t->run(t, w->index);
             last_work = 0;
-            now = rap__now_ns();
+            now = w->now = rap__now_ns();
             if (now - last_poll >= BUSY_POLL_NS) {
                 last_poll = now;
                 s->hooks.poll(s->hooks.arg);
@@ -343,14 +394,19 @@ static void *worker_main(void *arg)
             last_work = 0;
             continue;
         }
-        uint64_t now = rap__now_ns();
+        uint64_t now = w->now = rap__now_ns();
         if (last_work == 0)
             last_work = now;
         if (now - last_work < (uint64_t)s->spin_us * 1000u) {
             spin_pause(round++);
             continue;
         }
-        /* Sleep phase. */
+        /* Sleep phase: nothing may stay parked on a sleeping worker. */
+        if (w->nparked > 0) {
+            if ((t = unpark(s, w, true)) != NULL)
+                w->next = t; /* it had work after all: run it, do not sleep */
+            continue;
+        }
         bool expect = false;
         if (atomic_compare_exchange_strong(&s->poller_taken, &expect, true)) {
             run_poller(s);

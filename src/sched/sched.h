@@ -36,6 +36,11 @@ typedef struct rap_sched_hooks {
     /* The poller's longest sleep now, in ns (NULL: poll_max_us): long when
      * every source of work rings the bell, short when some must be polled. */
     uint64_t (*max_sleep_ns)(void *arg);
+    /* Parking (rap__sched_park; both NULL: parking is off).  `ready`: the
+     * parked task has work.  `release`: give it up for good (true), or
+     * false when work came in after all (then it runs). */
+    bool (*ready)(rap_task *task);
+    bool (*release)(rap_task *task);
 } rap_sched_hooks;
 
 typedef struct rap_sched rap_sched;
@@ -56,6 +61,14 @@ void rap__sched_push(rap_sched *s, rap_task *task);
  * other runnable tasks (fairness); when the worker has none, and nothing
  * waits in the injection queue, it stays on this worker (not stealable). */
 void rap__sched_yield(rap_sched *s, rap_task *task);
+/* From the worker running `task`, when the task has run out of work:
+ * keep it on this worker, still counted as scheduled, for a moment (about
+ * RAP_PARK_NS), so that work arriving meanwhile runs it without a
+ * reschedule; after that, or when the worker has nothing else to do and is
+ * about to sleep, it is released (hooks.release).  Returns false when the
+ * task was not parked (not a worker, parking full or off): the caller
+ * releases it itself.  A parked task is not stealable. */
+bool rap__sched_park(rap_sched *s, rap_task *task);
 /* The doorbell the poller sleeps on (hooks.bell or the scheduler's own). */
 rap_bell *rap__sched_bell(rap_sched *s);
 /* Stop and join the workers; tasks still queued are not run. */

@@ -313,6 +313,8 @@ static void run_actor(rap_task *task, int worker)
     for (int i = 0; i < RUN_BATCH; i++) {
         rap_env *env = rap__mailbox_pop(&a->mb);
         if (env == NULL) {
+            if (rap__sched_park(g_node.sched, &a->task))
+                return; /* still active; its worker releases it (actor_release) */
             if (rap__mailbox_mark_empty(&a->mb)) {
                 atomic_fetch_sub(&g_node.active, 1);
                 return;
@@ -327,6 +329,23 @@ static void run_actor(rap_task *task, int worker)
         }
     }
     rap__sched_yield(g_node.sched, &a->task);
+}
+
+/* Parking hooks (sched.h): a parked actor stays active, its mailbox not
+ * marked empty, so that senders push without rescheduling it. */
+static bool actor_ready(rap_task *task)
+{
+    return rap__mailbox_pending(&RAP_CONTAINER_OF(task, rap_actor, task)->mb);
+}
+
+static bool actor_release(rap_task *task)
+{
+    rap_actor *a = RAP_CONTAINER_OF(task, rap_actor, task);
+
+    if (!rap__mailbox_mark_empty(&a->mb))
+        return false;
+    atomic_fetch_sub(&g_node.active, 1);
+    return true;
 }
 
 /* Give up an actor its creator held during init (see mailbox.h). */
@@ -631,7 +650,7 @@ static int start(MPI_Comm base)
 {
     int rc, *appnum = NULL, flag = 0, nworkers;
     rap_net_callbacks cb = { on_arrival, on_malformed, on_send_failed, NULL };
-    rap_sched_hooks hooks = { node_poll, NULL, NULL, node_max_sleep };
+    rap_sched_hooks hooks = { node_poll, NULL, NULL, node_max_sleep, actor_ready, actor_release };
 
     if (MPI_Comm_dup(base, &g_node.comm) != MPI_SUCCESS)
         return RAP_EMPI;

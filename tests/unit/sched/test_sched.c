@@ -159,6 +159,89 @@ static void doorbell_wakes_the_poller(void)
     CU_ASSERT_TRUE(rap__now_ns() - t0 < UINT64_C(5000000000));
 }
 
+/* Parking: a task that runs out of work parks; work arriving while it is
+ * parked runs it without a push; a task parked too long is released and
+ * the next work pushes it again.  It never runs on two workers at once and
+ * consumes every unit of work exactly once. */
+enum { PK_IDLE, PK_SCHEDULED };
+typedef struct pk_task {
+    rap_task task;
+    _Atomic long work, done;
+    _Atomic int state, running, overlap, parks, releases, pushes;
+} pk_task;
+static pk_task PK;
+
+static void pk_run(rap_task *t, int worker)
+{
+    pk_task *p = RAP_CONTAINER_OF(t, pk_task, task);
+    (void)worker;
+    if (atomic_exchange(&p->running, 1) != 0)
+        atomic_fetch_add(&p->overlap, 1);
+    while (atomic_load(&p->work) > 0) {
+        atomic_fetch_sub(&p->work, 1);
+        atomic_fetch_add(&p->done, 1);
+    }
+    atomic_store(&p->running, 0);
+    if (rap__sched_park(S, t)) {
+        atomic_fetch_add(&p->parks, 1);
+        return;
+    }
+    atomic_store(&p->state, PK_IDLE);
+    if (atomic_load(&p->work) > 0) {
+        int expect = PK_IDLE;
+        if (atomic_compare_exchange_strong(&p->state, &expect, PK_SCHEDULED))
+            rap__sched_push(S, t);
+    }
+}
+
+static bool pk_ready(rap_task *t) { return atomic_load(&RAP_CONTAINER_OF(t, pk_task, task)->work) > 0; }
+
+static bool pk_release(rap_task *t)
+{
+    pk_task *p = RAP_CONTAINER_OF(t, pk_task, task);
+    int expect = PK_IDLE;
+    atomic_fetch_add(&p->releases, 1);
+    atomic_store(&p->state, PK_IDLE);
+    /* Work that came in first: take the task back if no producer did. */
+    return !(atomic_load(&p->work) > 0 && atomic_compare_exchange_strong(&p->state, &expect, PK_SCHEDULED));
+}
+
+static void pk_add(void)
+{
+    int expect = PK_IDLE;
+    atomic_fetch_add(&PK.work, 1);
+    if (atomic_compare_exchange_strong(&PK.state, &expect, PK_SCHEDULED)) {
+        atomic_fetch_add(&PK.pushes, 1);
+        rap__sched_push(S, &PK.task);
+    }
+}
+
+static void parked_tasks_run_once_and_are_released(void)
+{
+    rap_sched_hooks hooks = { .poll = poll_hook, .ready = pk_ready, .release = pk_release };
+    const long units = 20000;
+
+    PK.task.run = pk_run;
+    atomic_store(&PK.state, PK_IDLE);
+    CU_ASSERT_EQUAL_FATAL(rap__sched_create(2, false, 200, 200, &hooks, &S), RAP_OK);
+    for (long i = 0; i < units; i++) {
+        pk_add();
+        if (i % 1000 == 999)
+            rap__sleep_ns(1000000); /* long enough for a release */
+    }
+    for (int w = 0; w < 5000 && atomic_load(&PK.done) != units; w++)
+        rap__sleep_ns(1000000);
+    rap__sleep_ns(5000000);
+    rap__sched_destroy(S);
+    CU_ASSERT_EQUAL(atomic_load(&PK.done), units);
+    CU_ASSERT_EQUAL(atomic_load(&PK.overlap), 0);
+    CU_ASSERT_TRUE(atomic_load(&PK.parks) > 0);
+    CU_ASSERT_TRUE(atomic_load(&PK.releases) > 0);
+    CU_ASSERT_EQUAL(atomic_load(&PK.state), PK_IDLE); /* released at the end */
+    /* Parked runs needed no push: far fewer pushes than units. */
+    CU_ASSERT_TRUE(atomic_load(&PK.pushes) < units);
+}
+
 static void bad_arguments(void)
 {
     rap_sched_hooks hooks = { .poll = poll_hook }, nohook = { .poll = NULL };
@@ -175,6 +258,7 @@ static CU_TestInfo tests[] = {
     { "every task runs once", every_task_runs_once },
     { "hand-off stays on the worker", handoff_stays_on_the_worker },
     { "doorbell wakes the poller", doorbell_wakes_the_poller },
+    { "parked tasks run once and are released", parked_tasks_run_once_and_are_released },
     { "bad arguments", bad_arguments },
     CU_TEST_INFO_NULL,
 };
