@@ -17,6 +17,7 @@ unit_tests = \
 	%D%/unit/util/test_err \
 	%D%/unit/msg/test_registry \
 	%D%/unit/msg/test_wire \
+	%D%/unit/msg/test_pool \
 	%D%/unit/actor/test_mailbox \
 	%D%/unit/actor/test_table \
 	%D%/unit/sched/test_sched
@@ -28,6 +29,8 @@ TESTS += $(unit_tests)
 %C%_unit_msg_test_registry_LDADD = $(unit_ldadd)
 %C%_unit_msg_test_wire_CFLAGS = $(unit_cflags)
 %C%_unit_msg_test_wire_LDADD = $(unit_ldadd)
+%C%_unit_msg_test_pool_CFLAGS = $(unit_cflags)
+%C%_unit_msg_test_pool_LDADD = $(unit_ldadd)
 %C%_unit_actor_test_mailbox_CFLAGS = $(unit_cflags)
 %C%_unit_actor_test_mailbox_LDADD = $(unit_ldadd)
 %C%_unit_actor_test_table_CFLAGS = $(unit_cflags)

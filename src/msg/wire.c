@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "msg/pool.h"
 #include "msg/registry.h"
 #include "msg/wire.h"
 
@@ -44,12 +45,14 @@ static size_t big_size(size_t total, int *cls)
 rap_env *rap__env_alloc(size_t len)
 {
     rap_env *env = NULL;
-    size_t total, size;
+    size_t total, size = 0;
     int c = 0;
 
     if (len > RAP_MAX_PAYLOAD)
         return NULL;
     total = sizeof(*env) + len;
+    if (total <= RAP_POOL_MAX_TOTAL && (env = rap__pool_alloc(total)) != NULL)
+        goto init; /* cap set by the pool */
     size = big_size(total, &c);
     if (size != 0) {
         pthread_mutex_lock(&big.lock);
@@ -66,9 +69,10 @@ rap_env *rap__env_alloc(size_t len)
     }
     if (env == NULL)
         return NULL;
+    env->cap = (uint32_t)(size != 0 ? size - sizeof(*env) : len);
+init:
     atomic_init(&env->next, NULL);
     env->src_rank = -1;
-    env->cap = (uint32_t)(size != 0 ? size - sizeof(*env) : len);
     memset(&env->hdr, 0, sizeof(env->hdr));
     env->hdr.magic = RAP_WIRE_MAGIC;
     env->hdr.version = RAP_WIRE_VERSION;
@@ -89,6 +93,10 @@ void rap__env_free(rap_env *env)
 
     if (env == NULL)
         return;
+    if (env->cap & RAP_ENV_POOLED) {
+        rap__pool_free(env);
+        return;
+    }
     total = sizeof(*env) + env->cap;
     if (big_size(total, &c) == total) {
         pthread_mutex_lock(&big.lock);

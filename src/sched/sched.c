@@ -376,6 +376,8 @@ static void *worker_main(void *arg)
     tl_self = w;
     if (s->bind)
         bind_self(s, w->index);
+    if (s->hooks.worker_start != NULL)
+        s->hooks.worker_start(w->index);
     for (;;) {
         rap_task *t = try_pop(s, w);
         if (t != NULL) {
@@ -430,6 +432,8 @@ static void *worker_main(void *arg)
         if (stop)
             break;
     }
+    if (s->hooks.worker_end != NULL)
+        s->hooks.worker_end(w->index);
     return NULL;
 }
 

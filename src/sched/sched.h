@@ -41,6 +41,9 @@ typedef struct rap_sched_hooks {
      * false when work came in after all (then it runs). */
     bool (*ready)(rap_task *task);
     bool (*release)(rap_task *task);
+    /* Called on each worker thread as it starts and as it ends (optional). */
+    void (*worker_start)(int worker);
+    void (*worker_end)(int worker);
 } rap_sched_hooks;
 
 typedef struct rap_sched rap_sched;

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "msg/pool.h"
 #include "msg/registry.h"
 #include "system/node.h"
 #include "util/clock.h"
@@ -348,6 +349,12 @@ static bool actor_release(rap_task *task)
     return true;
 }
 
+static void worker_end(int worker)
+{
+    (void)worker;
+    rap__pool_unbind();
+}
+
 /* Give up an actor its creator held during init (see mailbox.h). */
 static void release_new(rap_actor *a)
 {
@@ -650,7 +657,8 @@ static int start(MPI_Comm base)
 {
     int rc, *appnum = NULL, flag = 0, nworkers;
     rap_net_callbacks cb = { on_arrival, on_malformed, on_send_failed, NULL };
-    rap_sched_hooks hooks = { node_poll, NULL, NULL, node_max_sleep, actor_ready, actor_release };
+    rap_sched_hooks hooks = { node_poll,     NULL,          NULL,        node_max_sleep, actor_ready,
+                              actor_release, rap__pool_bind, worker_end };
 
     if (MPI_Comm_dup(base, &g_node.comm) != MPI_SUCCESS)
         return RAP_EMPI;
@@ -711,6 +719,9 @@ static int start(MPI_Comm base)
         goto free_net;
     }
     memset(g_node.ctr, 0, (size_t)g_node.nctr * sizeof(*g_node.ctr));
+    rc = rap__pool_create_all(nworkers);
+    if (rc != RAP_OK)
+        goto free_net;
     atomic_store(&g_node.mpi_open, g_node.level == MPI_THREAD_MULTIPLE);
     atomic_store_explicit(&g_node.state, RAP_NODE_UP, memory_order_release);
     rc = rap__sched_create(nworkers, g_node.cfg.bind, g_node.cfg.spin_us, g_node.cfg.poll_max_us,
@@ -731,6 +742,7 @@ free_net:
     free(g_node.ctr);
     rap__net_destroy(g_node.net);
     bells_free();
+    rap__pool_destroy_all();
 close_log:
     rap__logger_close();
 free_table:
@@ -918,6 +930,7 @@ int rap_finalize(void)
         MPI_Finalize();
     rap__registry_thaw();
     rap__env_cache_drain();
+    rap__pool_destroy_all(); /* every envelope is back: actors, net and log are gone */
     reset_node();
     return RAP_OK;
 }

@@ -1,0 +1,128 @@
+/* Envelope pools: a bound thread gets pooled envelopes of the right class,
+ * an unbound one none; blocks come back from the owner and from other
+ * threads and are reused; a slab whose blocks all came back starts over in
+ * address order; large envelopes are not pooled. */
+#include <CUnit/CUnit.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "msg/pool.h"
+#include "support/unit.h"
+
+enum { N = 5000 };
+
+static void unbound_threads_get_no_pool(void)
+{
+    rap_env *e;
+
+    CU_ASSERT_EQUAL_FATAL(rap__pool_create_all(2), RAP_OK);
+    CU_ASSERT_PTR_NULL(rap__pool_alloc(64));
+    e = rap__env_alloc(8); /* falls back to malloc */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_EQUAL(e->cap & RAP_ENV_POOLED, 0);
+    rap__env_free(e);
+    rap__pool_destroy_all();
+}
+
+static void classes_reuse_and_address_order(void)
+{
+    static rap_env *e[N];
+    char *lo, *hi;
+
+    CU_ASSERT_EQUAL_FATAL(rap__pool_create_all(1), RAP_OK);
+    rap__pool_bind(0);
+    for (size_t len = 0; len <= 1024 - sizeof(rap_env); len += 40) {
+        rap_env *x = rap__env_alloc(len);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+        CU_ASSERT_NOT_EQUAL(x->cap & RAP_ENV_POOLED, 0);
+        CU_ASSERT_TRUE((x->cap & ~RAP_ENV_POOLED) >= len);
+        CU_ASSERT_EQUAL(x->hdr.len, len);
+        memset(rap__env_payload(x), 0xab, len); /* the whole payload is ours */
+        rap__env_free(x);
+    }
+    CU_ASSERT_PTR_NULL(rap__pool_alloc(1025));
+    rap_env *big = rap__env_alloc(4096);
+    CU_ASSERT_EQUAL(big->cap & RAP_ENV_POOLED, 0);
+    rap__env_free(big);
+
+    /* A stream: sequential addresses; freed in a scrambled order, then
+     * allocated again: the same memory, again in address order. */
+    for (int i = 0; i < N; i++)
+        e[i] = rap__env_alloc(8);
+    lo = hi = (char *)e[0];
+    for (int i = 1; i < N; i++) {
+        lo = (char *)e[i] < lo ? (char *)e[i] : lo;
+        hi = (char *)e[i] > hi ? (char *)e[i] : hi;
+    }
+    int ascending = 0;
+    for (int i = 1; i < N; i++)
+        ascending += (char *)e[i] == (char *)e[i - 1] + 64;
+    CU_ASSERT_TRUE(ascending > N * 9 / 10);
+    for (int i = 0; i < N; i++)
+        rap__env_free(e[(i * 7919) % N]);
+    for (int i = 0; i < N; i++)
+        e[i] = rap__env_alloc(8);
+    int inside = 0; /* the same slabs again */
+    for (int i = 0; i < N; i++)
+        inside += (char *)e[i] >= lo && (char *)e[i] <= hi;
+    CU_ASSERT_EQUAL(inside, N);
+    ascending = 0;
+    for (int i = 1; i < N; i++)
+        ascending += (char *)e[i] == (char *)e[i - 1] + 64;
+    CU_ASSERT_TRUE(ascending > N * 9 / 10);
+    for (int i = 0; i < N; i++)
+        rap__env_free(e[i]);
+    rap__pool_unbind();
+    rap__pool_destroy_all();
+}
+
+/* Blocks freed by another thread go back to their owner's pool. */
+static rap_env *handed[N];
+static void *foreign_free(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < N; i++)
+        rap__env_free(handed[i]);
+    return NULL;
+}
+
+static void foreign_frees_come_back(void)
+{
+    pthread_t t;
+    char *lo = NULL, *hi = NULL;
+
+    CU_ASSERT_EQUAL_FATAL(rap__pool_create_all(1), RAP_OK);
+    rap__pool_bind(0);
+    for (int round = 0; round < 4; round++) {
+        for (int i = 0; i < N; i++) {
+            handed[i] = rap__env_alloc(100);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(handed[i]);
+            if (round == 0) {
+                lo = (lo == NULL || (char *)handed[i] < lo) ? (char *)handed[i] : lo;
+                hi = (hi == NULL || (char *)handed[i] > hi) ? (char *)handed[i] : hi;
+            } else {
+                /* Later rounds reuse the first round's slabs. */
+                CU_ASSERT_TRUE((char *)handed[i] >= lo - (64 << 10) && (char *)handed[i] <= hi + (64 << 10));
+            }
+        }
+        pthread_create(&t, NULL, foreign_free, NULL);
+        pthread_join(t, NULL);
+    }
+    rap__pool_unbind();
+    rap__pool_destroy_all();
+}
+
+static CU_TestInfo tests[] = {
+    { "unbound threads get no pool", unbound_threads_get_no_pool },
+    { "classes, reuse and address order", classes_reuse_and_address_order },
+    { "foreign frees come back", foreign_frees_come_back },
+    CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+    { .pName = "msg/pool", .pTests = tests },
+    CU_SUITE_INFO_NULL,
+};
+
+int main(void) { return rap_test_run(suites); }
