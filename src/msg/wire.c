@@ -176,7 +176,9 @@ int rap__wire_validate(const void *buf, size_t n, int tag,
     if (kind < 0 || kind >= RAP_KIND_COUNT || h.kind != (unsigned)kind)
         FAIL("kind does not match the MPI tag");
     if (h.flags != 0)
-        FAIL(h.flags == RAP_WIRE_BATCH ? "batch where a single message belongs" : "reserved flags not zero");
+        FAIL(h.flags == RAP_WIRE_BATCH   ? "batch where a single message belongs"
+             : h.flags == RAP_WIRE_LARGE ? "large-message header where a message belongs"
+                                         : "reserved flags not zero");
     if ((uint64_t)h.len != n - sizeof(h))
         FAIL("length does not match the bytes received");
     if (h.to == RAP_AID_NONE || !rank_ok(h.to, lim))
@@ -260,4 +262,32 @@ int rap__wire_validate_batch(const void *buf, size_t n, int tag,
     if (RAP_AID_RANK(h.to) != lim->my_rank || RAP_AID_SERIAL(h.to) != 1 || h.from != RAP_AID_NONE)
         FAIL("batch not addressed to this rank's System actor");
     return RAP_OK;
+}
+
+int rap__wire_validate_large(const void *buf, size_t n, int tag,
+                             const rap_wire_limits *lim, const char **why)
+{
+    rap_wire_hdr h;
+    int kind = rap__tag_kind(tag);
+
+    if (n != sizeof(h))
+        FAIL("large-message header of the wrong size");
+    memcpy(&h, buf, sizeof(h));
+    if (h.magic != RAP_WIRE_MAGIC || h.version != RAP_WIRE_VERSION)
+        FAIL("bad large-message magic or version");
+    if (kind < 0 || kind >= RAP_KIND_COUNT || h.kind != (unsigned)kind)
+        FAIL("kind does not match the MPI tag");
+    if (h.flags != RAP_WIRE_LARGE)
+        FAIL("bad large-message flags");
+    if ((uint64_t)h.len + sizeof(h) <= RAP_WIRE_SLOT || h.len > RAP_MAX_PAYLOAD)
+        FAIL("large-message length out of range");
+    if (h.to == RAP_AID_NONE || !rank_ok(h.to, lim) || RAP_AID_RANK(h.to) != lim->my_rank)
+        FAIL("bad destination actor id");
+    return RAP_OK;
+}
+
+bool rap__wire_same_header(const rap_wire_hdr *a, const rap_wire_hdr *b)
+{
+    return a->kind == b->kind && a->type == b->type && a->to == b->to && a->from == b->from &&
+           a->len == b->len && b->flags == 0;
 }

@@ -25,12 +25,21 @@ enum rap_kind {
     RAP_KIND_COUNT = 4
 };
 
-/* The tag layout, the one place it is defined: tag = base + kind.  Checked
- * against MPI_TAG_UB at start-up (rap__tag_max). */
+/* The tag layout, the one place it is defined: tag = base + kind; the body
+ * of a message too large for a receive slot follows its header (flag
+ * RAP_WIRE_LARGE, on the kind's tag) on the kind's bulk tag, base + kinds +
+ * kind.  Checked against MPI_TAG_UB at start-up (rap__tag_max). */
 #define RAP_TAG_BASE 16
 static inline int rap__kind_tag(int kind) { return RAP_TAG_BASE + kind; }
+static inline int rap__bulk_tag(int kind) { return RAP_TAG_BASE + RAP_KIND_COUNT + kind; }
 static inline int rap__tag_kind(int tag) { return tag - RAP_TAG_BASE; }
-static inline int rap__tag_max(void) { return RAP_TAG_BASE + RAP_KIND_COUNT - 1; }
+static inline int rap__tag_max(void) { return RAP_TAG_BASE + 2 * RAP_KIND_COUNT - 1; }
+
+/* The largest wire image that goes as one message on its kind's tag (the
+ * receiver's pre-posted slots hold this much; under Open MPI's 4 KiB
+ * shared-memory eager limit with its own header).  Larger ones go as a
+ * header and a bulk message. */
+#define RAP_WIRE_SLOT 3968u
 
 /* System operations (the `type` field of system kinds). */
 enum rap_sysop {
@@ -47,6 +56,10 @@ enum rap_sysop {
  * receiving rank's System actor, whose payload is a sequence of complete
  * wire images (header + payload), each of them ACTOR_ACTION with flags 0. */
 #define RAP_WIRE_BATCH 1u
+/* Header flag of a header-only message announcing a wire image larger than
+ * RAP_WIRE_SLOT: the image itself (flags 0, the same header otherwise)
+ * follows from the same rank on the kind's bulk tag. */
+#define RAP_WIRE_LARGE 2u
 #define RAP_WIRE_VERSION 1u
 
 typedef struct rap_wire_hdr {
@@ -130,6 +143,13 @@ int rap__wire_validate(const void *buf, size_t n, int tag,
  * each checked with rap__wire_validate as they are taken out. */
 int rap__wire_validate_batch(const void *buf, size_t n, int tag,
                              const rap_wire_limits *lim, const char **why);
+/* Validate the header of a large message (RAP_WIRE_LARGE, header only,
+ * `n` bytes received with `tag`); the image that follows is checked with
+ * rap__wire_validate and rap__wire_same_header. */
+int rap__wire_validate_large(const void *buf, size_t n, int tag,
+                             const rap_wire_limits *lim, const char **why);
+/* Whether image header `b` is what the large header `a` announced. */
+bool rap__wire_same_header(const rap_wire_hdr *a, const rap_wire_hdr *b);
 /* The flags field of a wire image of at least a header's size. */
 uint32_t rap__wire_flags(const void *buf);
 

@@ -1,10 +1,16 @@
 /* net/net.c -- see net.h.
  *
- * Receives use MPI_Improbe/MPI_Mrecv per kind tag with MPI_ANY_SOURCE: the
- * probe gives the exact size, so a message of any size lands in one
- * envelope allocated for it (header + payload, no copy), and matched probes
- * are safe with several threads in MPI.  Kinds are probed in the order of
- * enum rap_kind, system first.
+ * Receives are pre-posted: per kind a ring of MPI_Irecv(MPI_ANY_SOURCE)
+ * slots of RAP_WIRE_SLOT bytes, all completed by one MPI_Testsome per poll
+ * (one pass of MPI's progress engine, instead of one per probe), handled
+ * kind by kind (system first) and, within a kind, in the order the slots
+ * were posted (the order MPI matched them), then posted again.  A message
+ * is copied out of its slot into its own envelope; a batch is unpacked
+ * straight from the slot.  A wire image larger than a slot goes as a
+ * header-only message (RAP_WIRE_LARGE) on the kind's tag, then the image
+ * on the kind's bulk tag: per sender and kind both are in order, so the
+ * receiver, on a large header, takes the next bulk message of that sender
+ * (probed, into an envelope of the announced size).
  *
  * Flow control: the sending side charges each ActorActionMsg to its peer's
  * window when it hands it to MPI (tx[].inflight) and takes the charge back
@@ -22,6 +28,7 @@
 #include <string.h>
 
 #include "net/net.h"
+#include "util/clock.h"
 
 #define RECV_BATCH 64
 /* Sends handed to MPI at once.  The rest wait in the queue, in order: a
@@ -56,6 +63,20 @@ typedef struct peer_rx {
     _Atomic bool want;         /* the peer is blocked and has asked */
 } peer_rx;
 
+/* Receive slots per kind (enum rap_kind order). */
+static const int slots_per_kind[RAP_KIND_COUNT] = { 8, 2, 4, 16 };
+#define NSLOTS 30
+/* How long a large header waits for its body before it is dropped as
+ * malformed (the sender posts both at once: only a broken peer is slow). */
+#define BULK_WAIT_NS 10000000000ull
+
+typedef struct slot {
+    bool done;     /* completed by a Testsome, not yet handled */
+    int err;       /* MPI_SUCCESS or the status's error */
+    MPI_Status st;
+    alignas(16) char buf[RAP_WIRE_SLOT];
+} slot;
+
 struct rap_net {
     MPI_Comm comm;
     rap_net_callbacks cb;
@@ -74,14 +95,25 @@ struct rap_net {
     int nretry;
     rap_bell *const *bells; /* per peer, NULL entries for peers without one */
 
+    /* Receive slots (the progress thread's): kind k owns
+     * [first[k], first[k] + slots_per_kind[k]); head[k] is the next one in
+     * posting order. */
+    slot *slots;
+    int first[RAP_KIND_COUNT], head[RAP_KIND_COUNT];
+
     /* Owned by the progress thread of the moment. */
     pending *pend;          /* one per rank */
     int *touched;           /* ranks with a pending entry, this pass */
-    MPI_Request *reqs;
+    /* Requests: the receive slots' (NSLOTS), then the sends' (reqs), in
+     * one array, so that one MPI_Testsome completes both. */
+    MPI_Request *allreq, *reqs;
+    MPI_Status *allst;
+    int *allidx;
     rap_env **inflight;
-    int *done_idx;
     int ninflight, capinflight;
 };
+
+static bool grow_inflight(rap_net *net);
 
 int rap__net_create(MPI_Comm comm, const rap_net_callbacks *cb, uint64_t window, rap_net **net_out)
 {
@@ -111,6 +143,31 @@ int rap__net_create(MPI_Comm comm, const rap_net_callbacks *cb, uint64_t window,
         free(net->retry);
         free(net);
         return RAP_ENOMEM;
+    }
+    net->slots = malloc(NSLOTS * sizeof(*net->slots));
+    if (net->slots == NULL || !grow_inflight(net)) {
+        free(net->slots);
+        free(net->allreq);
+        free(net->allst);
+        free(net->allidx);
+        free(net->inflight);
+        free(net->pend);
+        free(net->touched);
+        free(net->tx);
+        free(net->rx);
+        free(net->retry);
+        free(net);
+        return RAP_ENOMEM;
+    }
+    for (int k = 0, i = 0; k < RAP_KIND_COUNT; i += slots_per_kind[k], k++) {
+        net->first[k] = i;
+        net->head[k] = i;
+        for (int j = i; j < i + slots_per_kind[k]; j++) {
+            net->slots[j].done = false;
+            if (MPI_Irecv(net->slots[j].buf, (int)RAP_WIRE_SLOT, MPI_BYTE, MPI_ANY_SOURCE,
+                          rap__kind_tag(k), comm, &net->allreq[j]) != MPI_SUCCESS)
+                net->allreq[j] = MPI_REQUEST_NULL; /* a slot short; the others still work */
+        }
     }
     pthread_mutex_init(&net->qlock, NULL);
     *net_out = net;
@@ -147,18 +204,26 @@ bool rap__net_send(rap_net *net, int dest, rap_env *env)
 static bool grow_inflight(rap_net *net)
 {
     int ncap = net->capinflight ? net->capinflight * 2 : 64;
-    MPI_Request *r = realloc(net->reqs, (size_t)ncap * sizeof(*r));
+    MPI_Request *r = realloc(net->allreq, (size_t)(NSLOTS + ncap) * sizeof(*r));
     if (r == NULL)
         return false;
-    net->reqs = r;
+    if (net->allreq == NULL)
+        for (int i = 0; i < NSLOTS; i++)
+            r[i] = MPI_REQUEST_NULL;
+    net->allreq = r;
+    net->reqs = r + NSLOTS;
+    MPI_Status *st = realloc(net->allst, (size_t)(NSLOTS + ncap) * sizeof(*st));
+    if (st == NULL)
+        return false;
+    net->allst = st;
+    int *ix = realloc(net->allidx, (size_t)(NSLOTS + ncap) * sizeof(*ix));
+    if (ix == NULL)
+        return false;
+    net->allidx = ix;
     rap_env **e = realloc(net->inflight, (size_t)ncap * sizeof(*e));
     if (e == NULL)
         return false;
     net->inflight = e;
-    int *d = realloc(net->done_idx, (size_t)ncap * sizeof(*d));
-    if (d == NULL)
-        return false;
-    net->done_idx = d;
     net->capinflight = ncap;
     return true;
 }
@@ -176,8 +241,8 @@ static uint64_t charge_of(const rap_env *env)
     const char *p = rap__env_cpayload(env), *end = p + env->hdr.len;
     uint64_t sum = 0;
 
-    if (env->hdr.kind != RAP_KIND_ACTOR_ACTION)
-        return 0;
+    if (env->hdr.kind != RAP_KIND_ACTOR_ACTION || env->hdr.flags == RAP_WIRE_LARGE)
+        return 0; /* a large message's charge goes with its image */
     if (env->hdr.flags != RAP_WIRE_BATCH)
         return RAP_NET_CHARGE(rap__env_wire_size(env));
     while (end - p >= (ptrdiff_t)sizeof(rap_wire_hdr)) { /* our own batch: well formed */
@@ -198,28 +263,60 @@ static void send_failed(rap_net *net, rap_env *env, int dest, const char *text)
     net->cb.send_failed(net->cb.arg, env, dest, text);
 }
 
-/* Hand one envelope (a message or a batch) to MPI; takes ownership. */
-static int isend(rap_net *net, rap_env *env, int dest)
+/* MPI_Isend `bytes` of `env`'s image (from its header) on `tag`; the
+ * envelope is freed when the send completes.  False if MPI refused. */
+static bool post(rap_net *net, rap_env *env, int dest, size_t bytes, int tag, char *err_text)
 {
     int rc;
 
     if (net->ninflight == net->capinflight && !grow_inflight(net)) {
-        send_failed(net, env, dest, "out of memory for send requests");
-        return 0;
+        strcpy(err_text, "out of memory for send requests");
+        return false;
     }
-    rc = MPI_Isend(&env->hdr, (int)rap__env_wire_size(env), MPI_BYTE, dest,
-                   rap__kind_tag(env->hdr.kind), net->comm, &net->reqs[net->ninflight]);
+    rc = MPI_Isend(&env->hdr, (int)bytes, MPI_BYTE, dest, tag, net->comm, &net->reqs[net->ninflight]);
     if (rc != MPI_SUCCESS) {
-        char text[MPI_MAX_ERROR_STRING];
-        mpi_text(rc, text);
-        send_failed(net, env, dest, text);
-        return 0;
+        mpi_text(rc, err_text);
+        return false;
     }
     RAP_COUNT(net->ctr.mpi_sent, 1);
     env->src_rank = dest; /* for the ring at completion */
     net->inflight[net->ninflight++] = env;
+    return true;
+}
+
+/* Hand one envelope (a message or a batch) to MPI; takes ownership.  An
+ * image larger than a receive slot goes as its header (RAP_WIRE_LARGE) on
+ * the kind's tag, then the image on the kind's bulk tag. */
+static int isend(rap_net *net, rap_env *env, int dest)
+{
+    char text[MPI_MAX_ERROR_STRING];
+    size_t wire = rap__env_wire_size(env);
+    int kind = env->hdr.kind, n = 0;
+
+    if (wire > RAP_WIRE_SLOT) {
+        rap_env *h = rap__env_alloc(0);
+        if (h == NULL) {
+            send_failed(net, env, dest, "out of memory for a large-message header");
+            return 0;
+        }
+        h->hdr = env->hdr; /* len: the image's payload, announced */
+        h->hdr.flags = RAP_WIRE_LARGE;
+        if (!post(net, h, dest, sizeof(rap_wire_hdr), rap__kind_tag(kind), text)) {
+            rap__env_free(h);
+            send_failed(net, env, dest, text);
+            return 0;
+        }
+        n++;
+        if (!post(net, env, dest, wire, rap__bulk_tag(kind), text)) {
+            send_failed(net, env, dest, text);
+            return n;
+        }
+    } else if (!post(net, env, dest, wire, rap__kind_tag(kind), text)) {
+        send_failed(net, env, dest, text);
+        return 0;
+    }
     ring(net, dest);
-    return 1;
+    return n + 1;
 }
 
 static void batch_append(rap_env *batch, const rap_env *env)
@@ -431,36 +528,6 @@ flush:
     return n;
 }
 
-static int complete_sends(rap_net *net)
-{
-    int outcount = 0, j = 0;
-
-    if (net->ninflight == 0)
-        return 0;
-    if (MPI_Testsome(net->ninflight, net->reqs, &outcount, net->done_idx,
-                     MPI_STATUSES_IGNORE) != MPI_SUCCESS || outcount == MPI_UNDEFINED)
-        return 0;
-    if (outcount == 0)
-        return 0;
-    for (int i = 0; i < outcount; i++) {
-        /* A send MPI could not start at once went later, in some progress
-         * call: ring again so that a sleeping peer cannot miss it. */
-        ring(net, net->inflight[net->done_idx[i]]->src_rank);
-        rap__env_free(net->inflight[net->done_idx[i]]);
-        net->inflight[net->done_idx[i]] = NULL;
-    }
-    /* Compact, keeping the order of the rest. */
-    for (int i = 0; i < net->ninflight; i++) {
-        if (net->inflight[i] != NULL) {
-            net->inflight[j] = net->inflight[i];
-            net->reqs[j] = net->reqs[i];
-            j++;
-        }
-    }
-    net->ninflight = j;
-    return outcount;
-}
-
 static void malformed(rap_net *net, int src, size_t bytes, const char *why)
 {
     RAP_COUNT(net->ctr.malformed, 1);
@@ -566,11 +633,12 @@ static void on_credit(rap_net *net, const rap_env *env, int src)
         list_retry(net, src);
 }
 
-/* Take the items out of a validated batch, each checked on its own; a bad
- * item ends the batch (what follows it cannot be framed). */
-static void unpack(rap_net *net, const rap_env *batch, int tag, int src)
+/* Take the items out of a validated batch (its payload: `len` bytes at
+ * `p`), each checked on its own; a bad item ends the batch (what follows
+ * it cannot be framed). */
+static void unpack(rap_net *net, const char *p, size_t len, int tag, int src)
 {
-    const char *p = rap__env_cpayload(batch), *end = p + batch->hdr.len, *why = NULL;
+    const char *end = p + len, *why = NULL;
 
     while (p < end) {
         rap_wire_hdr h;
@@ -599,84 +667,195 @@ static void unpack(rap_net *net, const rap_env *batch, int tag, int src)
     }
 }
 
-/* Receive one matched message of `bytes` into a fresh envelope. */
-static void receive_one(rap_net *net, MPI_Message *msg, int tag, int src, int bytes)
+/* A validated single message: the transport's own (credits) or the
+ * caller's. */
+static void arrived(rap_net *net, rap_env *env, int src, size_t bytes)
 {
-    rap_env *env;
-    const char *why = NULL;
-    MPI_Status st;
-    int rc;
-
-    RAP_COUNT(net->ctr.mpi_received, 1);
-    env = rap__env_alloc_wire(bytes > 0 ? (size_t)bytes : 0);
-    if (env == NULL) {
-        /* The matched message must still be taken off MPI. */
-        char scratch[sizeof(rap_wire_hdr)];
-        if (bytes <= (int)sizeof(scratch)) {
-            MPI_Mrecv(scratch, bytes, MPI_BYTE, msg, &st);
-        } else {
-            fprintf(stderr, "raptors: rank %d: out of memory receiving %d bytes from rank %d\n",
-                    net->lim.my_rank, bytes, src);
-            MPI_Abort(net->comm, 1);
-        }
-        malformed(net, src, (size_t)bytes, "out of memory");
-        return;
-    }
-    if (MPI_Mrecv(&env->hdr, bytes, MPI_BYTE, msg, &st) != MPI_SUCCESS) {
-        rap__env_free(env);
-        malformed(net, src, (size_t)bytes, "MPI receive failed");
-        return;
-    }
-    if ((size_t)bytes >= sizeof(rap_wire_hdr) && rap__wire_flags(&env->hdr) == RAP_WIRE_BATCH) {
-        rc = rap__wire_validate_batch(&env->hdr, (size_t)bytes, tag, &net->lim, &why);
-        if (rc == RAP_OK)
-            unpack(net, env, tag, src);
-        else
-            malformed(net, src, (size_t)bytes, why);
-        rap__env_free(env);
-        return;
-    }
-    if (rap__wire_validate(&env->hdr, (size_t)bytes, tag, &net->lim, &why) != RAP_OK) {
-        rap__env_free(env);
-        malformed(net, src, (size_t)bytes, why);
-        return;
-    }
     if (env->hdr.kind == RAP_KIND_SYS_ACTION && env->hdr.type == RAP_SYS_CREDIT) {
         if (RAP_AID_RANK(env->hdr.from) == src)
             on_credit(net, env, src);
         else
-            malformed(net, src, (size_t)bytes, "credit from a rank other than its sender");
+            malformed(net, src, bytes, "credit from a rank other than its sender");
         rap__env_free(env);
         return;
     }
     deliver(net, env, src);
 }
 
-static int receive(rap_net *net)
+/* After a validated large header `h` from `src` on `kind`'s tag: receive
+ * the image it announced, the next message from `src` on the kind's bulk
+ * tag, into an envelope of its size. */
+static void receive_bulk(rap_net *net, const rap_wire_hdr *h, int kind, int src)
 {
-    int n = 0;
+    const size_t wire = sizeof(*h) + h->len;
+    const char *why = NULL;
+    uint64_t t0 = 0;
+    MPI_Message msg;
+    MPI_Status st;
+    int flag = 0, bytes = 0;
+    rap_env *env;
 
-    for (int kind = 0; kind < RAP_KIND_COUNT && n < RECV_BATCH; kind++) {
-        int tag = rap__kind_tag(kind);
-        while (n < RECV_BATCH) {
-            int flag = 0, bytes = 0;
-            MPI_Message msg;
-            MPI_Status st;
-            if (MPI_Improbe(MPI_ANY_SOURCE, tag, net->comm, &flag, &msg, &st) != MPI_SUCCESS || !flag)
-                break;
-            MPI_Get_count(&st, MPI_BYTE, &bytes);
-            receive_one(net, &msg, tag, st.MPI_SOURCE, bytes);
-            n++;
+    for (;;) {
+        if (MPI_Improbe(src, rap__bulk_tag(kind), net->comm, &flag, &msg, &st) != MPI_SUCCESS) {
+            malformed(net, src, wire, "MPI probe failed for a large message");
+            return;
+        }
+        if (flag)
+            break;
+        if (t0 == 0)
+            t0 = rap__now_ns();
+        else if (rap__now_ns() - t0 > BULK_WAIT_NS) {
+            malformed(net, src, wire, "the body of a large message never came");
+            return;
         }
     }
-    return n;
+    RAP_COUNT(net->ctr.mpi_received, 1);
+    MPI_Get_count(&st, MPI_BYTE, &bytes);
+    env = rap__env_alloc_wire(bytes > 0 ? (size_t)bytes : 0);
+    if (env == NULL) {
+        fprintf(stderr, "raptors: rank %d: out of memory receiving %d bytes from rank %d\n",
+                net->lim.my_rank, bytes, src);
+        MPI_Abort(net->comm, 1);
+        return;
+    }
+    if (MPI_Mrecv(&env->hdr, bytes, MPI_BYTE, &msg, &st) != MPI_SUCCESS) {
+        rap__env_free(env);
+        malformed(net, src, (size_t)bytes, "MPI receive failed");
+        return;
+    }
+    if ((size_t)bytes != wire)
+        why = "large message of another size than announced";
+    else if (rap__wire_validate(&env->hdr, wire, rap__kind_tag(kind), &net->lim, &why) == RAP_OK &&
+             !rap__wire_same_header(h, &env->hdr))
+        why = "large message differs from its header";
+    if (why != NULL) {
+        rap__env_free(env);
+        malformed(net, src, (size_t)bytes, why);
+        return;
+    }
+    arrived(net, env, src, wire);
+}
+
+/* Handle the message in a completed slot of `kind`. */
+static void handle_slot(rap_net *net, slot *sl, int kind)
+{
+    const int tag = rap__kind_tag(kind), src = sl->st.MPI_SOURCE;
+    const char *why = NULL;
+    int bytes = 0;
+    rap_env *env;
+
+    RAP_COUNT(net->ctr.mpi_received, 1);
+    if (sl->err != MPI_SUCCESS) {
+        malformed(net, src, 0, sl->err == MPI_ERR_TRUNCATE ? "message larger than a receive slot"
+                                                          : "MPI receive failed");
+        return;
+    }
+    MPI_Get_count(&sl->st, MPI_BYTE, &bytes);
+    if (bytes < 0 || (size_t)bytes < sizeof(rap_wire_hdr)) {
+        malformed(net, src, bytes > 0 ? (size_t)bytes : 0, "shorter than a header");
+        return;
+    }
+    switch (rap__wire_flags(sl->buf)) {
+    case RAP_WIRE_BATCH:
+        if (rap__wire_validate_batch(sl->buf, (size_t)bytes, tag, &net->lim, &why) == RAP_OK)
+            unpack(net, sl->buf + sizeof(rap_wire_hdr), (size_t)bytes - sizeof(rap_wire_hdr), tag, src);
+        else
+            malformed(net, src, (size_t)bytes, why);
+        return;
+    case RAP_WIRE_LARGE: {
+        rap_wire_hdr h;
+        if (rap__wire_validate_large(sl->buf, (size_t)bytes, tag, &net->lim, &why) != RAP_OK) {
+            malformed(net, src, (size_t)bytes, why);
+            return;
+        }
+        memcpy(&h, sl->buf, sizeof(h));
+        receive_bulk(net, &h, kind, src);
+        return;
+    }
+    default:
+        break;
+    }
+    if (rap__wire_validate(sl->buf, (size_t)bytes, tag, &net->lim, &why) != RAP_OK) {
+        malformed(net, src, (size_t)bytes, why);
+        return;
+    }
+    env = rap__env_alloc_wire((size_t)bytes);
+    if (env == NULL) {
+        malformed(net, src, (size_t)bytes, "out of memory");
+        return;
+    }
+    memcpy(&env->hdr, sl->buf, (size_t)bytes);
+    arrived(net, env, src, (size_t)bytes);
+}
+
+/* One MPI_Testsome over the receive slots and the sends: free the
+ * completed sends (ringing their peers again), then handle what arrived
+ * kind by kind, system first, each kind's slots in posting order (the
+ * order MPI matched them), posting each slot again. */
+static int test_all(rap_net *net)
+{
+    int outcount = 0, rc, n = 0, sent = 0;
+
+    rc = MPI_Testsome(NSLOTS + net->ninflight, net->allreq, &outcount, net->allidx, net->allst);
+    if ((rc == MPI_SUCCESS || rc == MPI_ERR_IN_STATUS) && outcount != MPI_UNDEFINED) {
+        for (int i = 0; i < outcount; i++) {
+            int x = net->allidx[i], err = rc == MPI_ERR_IN_STATUS ? net->allst[i].MPI_ERROR : MPI_SUCCESS;
+            if (x < NSLOTS) {
+                slot *sl = &net->slots[x];
+                sl->done = true;
+                sl->st = net->allst[i];
+                sl->err = err;
+                continue;
+            }
+            rap_env *env = net->inflight[x - NSLOTS];
+            net->inflight[x - NSLOTS] = NULL;
+            sent++;
+            if (err != MPI_SUCCESS) {
+                char text[MPI_MAX_ERROR_STRING];
+                mpi_text(err, text);
+                send_failed(net, env, env->src_rank, text);
+                continue;
+            }
+            /* A send MPI could not start at once went later, in some
+             * progress call: ring again so that a sleeping peer cannot
+             * miss it. */
+            ring(net, env->src_rank);
+            rap__env_free(env);
+        }
+    }
+    if (sent > 0) { /* compact the sends, keeping their order */
+        int j = 0;
+        for (int i = 0; i < net->ninflight; i++) {
+            if (net->inflight[i] != NULL) {
+                net->inflight[j] = net->inflight[i];
+                net->reqs[j] = net->reqs[i];
+                j++;
+            }
+        }
+        net->ninflight = j;
+    }
+    for (int k = 0; k < RAP_KIND_COUNT; k++) {
+        for (;;) {
+            int i = net->head[k];
+            slot *sl = &net->slots[i];
+            if (!sl->done)
+                break;
+            sl->done = false;
+            handle_slot(net, sl, k);
+            n++;
+            if (MPI_Irecv(sl->buf, (int)RAP_WIRE_SLOT, MPI_BYTE, MPI_ANY_SOURCE, rap__kind_tag(k),
+                          net->comm, &net->allreq[i]) != MPI_SUCCESS)
+                net->allreq[i] = MPI_REQUEST_NULL;
+            net->head[k] = i + 1 == net->first[k] + slots_per_kind[k] ? net->first[k] : i + 1;
+        }
+    }
+    return n + sent;
 }
 
 int rap__net_progress(rap_net *net)
 {
     int n = post_sends(net, false);
-    n += receive(net);
-    n += complete_sends(net);
+    n += test_all(net);
     /* A large send completes only through progress calls on this side
      * (rendezvous): while one is incomplete, report work, so that the
      * idle policy keeps polling instead of sleeping. */
@@ -705,12 +884,20 @@ void rap__net_destroy(rap_net *net)
             rap__env_free(net->inflight[i]);
         net->ninflight = 0;
     } while (!rap__net_queue_empty(net));
+    for (int i = 0; i < NSLOTS; i++) {
+        if (net->allreq[i] != MPI_REQUEST_NULL) {
+            MPI_Cancel(&net->allreq[i]);
+            MPI_Wait(&net->allreq[i], MPI_STATUS_IGNORE);
+        }
+    }
+    free(net->slots);
+    free(net->allst);
+    free(net->allidx);
     free(net->tx);
     free(net->rx);
     free(net->retry);
-    free(net->reqs);
+    free(net->allreq);
     free(net->inflight);
-    free(net->done_idx);
     free(net->pend);
     free(net->touched);
     pthread_mutex_destroy(&net->qlock);

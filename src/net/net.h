@@ -61,7 +61,7 @@ typedef struct rap_net_counters {
 
 /* Batches stay under Open MPI's shared-memory eager limit (4 KiB with its
  * own header); messages up to RAP_NET_BATCH_ITEM bytes on the wire join them. */
-#define RAP_NET_BATCH_MAX 3968
+#define RAP_NET_BATCH_MAX RAP_WIRE_SLOT
 #define RAP_NET_BATCH_ITEM 1024
 
 typedef struct rap_net rap_net;

@@ -319,13 +319,18 @@ void rap__sched_yield(rap_sched *s, rap_task *task)
         wake_one(s);
 }
 
-/* One round of the spin phase. */
+/* One round of the spin phase: a few pauses between polls (a pause is
+ * tens of cycles, 100+ on recent AMD cores: a message waits for the next
+ * poll). */
+#ifndef SPIN_PAUSES
+#define SPIN_PAUSES 4
+#endif
 static void spin_pause(unsigned round)
 {
     if ((round & 15) == 15)
         sched_yield();
     else
-        for (int i = 0; i < 32; i++)
+        for (int i = 0; i < SPIN_PAUSES; i++)
             rap__cpu_relax();
 }
 

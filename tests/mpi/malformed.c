@@ -3,8 +3,11 @@
  * another rank and a lying length are injected into Raptors' own
  * communicator, and batches: one with a bad outer header, one with a bad
  * item between two good ones (the item before it is delivered, the bad one
- * and what follows it are dropped).  Each is counted, and the rank goes
- * on handling good messages. */
+ * and what follows it are dropped); a message larger than a receive slot;
+ * large messages whose body is not what their header announced (another
+ * size, another header); a credit for more bytes than are in flight.  Each
+ * is counted, and the rank goes on handling good messages: one sent as a
+ * large message (header, then body) among them too. */
 #include <stdatomic.h>
 #include <string.h>
 
@@ -12,8 +15,9 @@
 #include "support/mpitest.h"
 #include "system/node.h"
 
-static uint32_t GOOD, SINK;
-static _Atomic int good_seen;
+static uint32_t GOOD, BIG, SINK;
+static _Atomic int good_seen, big_seen;
+enum { BIG_LEN = 10000 };
 
 static int sink_good(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
 {
@@ -25,10 +29,33 @@ static int sink_good(rap_ctx *ctx, void *state, rap_aid from, const void *data, 
 
 /* Send raw bytes as if they were a Raptors message, counted as one so that
  * termination still balances. */
-static void inject(const void *buf, int n, int kind, int dest)
+static void inject_tag(const void *buf, int n, int tag, int dest)
 {
     RAP_COUNT(((rap_net_counters *)rap__net_counters(g_node.net))->mpi_sent, 1);
-    MT_CHECK(MPI_Send(buf, n, MPI_BYTE, dest, rap__kind_tag(kind), g_node.comm) == MPI_SUCCESS);
+    MT_CHECK(MPI_Send(buf, n, MPI_BYTE, dest, tag, g_node.comm) == MPI_SUCCESS);
+}
+
+static void inject(const void *buf, int n, int kind, int dest)
+{
+    inject_tag(buf, n, rap__kind_tag(kind), dest);
+}
+
+/* A large message: its header (flag RAP_WIRE_LARGE) on the kind's tag,
+ * then `body` (`n` bytes) on the kind's bulk tag. */
+static void inject_large(const rap_wire_hdr *announced, const void *body, int n)
+{
+    rap_wire_hdr h = *announced;
+    h.flags = RAP_WIRE_LARGE;
+    inject(&h, sizeof(h), h.kind, 0);
+    inject_tag(body, n, rap__bulk_tag(h.kind), 0);
+}
+
+static int sink_big(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
+{
+    (void)ctx, (void)state, (void)from;
+    if (len == BIG_LEN && ((const unsigned char *)data)[BIG_LEN - 1] == 0x5a)
+        atomic_fetch_add(&big_seen, 1);
+    return RAP_OK;
 }
 
 int main(int argc, char **argv)
@@ -39,7 +66,9 @@ int main(int argc, char **argv)
 
     MT_OK(rap_msg_type_register("bad.good", sizeof(int), RAP_MSG_FIXED, &GOOD));
     MT_OK(rap_actor_type_register("bad.sink", 0, NULL, NULL, &SINK));
+    MT_OK(rap_msg_type_register("bad.big", BIG_LEN, RAP_MSG_VAR, &BIG));
     MT_OK(rap_actor_type_on(SINK, GOOD, sink_good));
+    MT_OK(rap_actor_type_on(SINK, BIG, sink_big));
     MT_OK(rap_init(&argc, &argv));
     if (rap_size() < 2)
         MT_SKIP("needs 2 ranks");
@@ -93,6 +122,32 @@ int main(int argc, char **argv)
         o.to = sink;
         memcpy(bat, &o, sizeof(o));
         inject(bat, sizeof(bat), RAP_KIND_ACTOR_ACTION, 0), injected++;     /* bad outer header */
+        /* Larger than a receive slot on a slot tag: truncated, dropped. */
+        static unsigned char huge[2 * RAP_WIRE_SLOT];
+        memset(huge, 0x11, sizeof(huge));
+        inject(huge, sizeof(huge), RAP_KIND_ACTOR_ACTION, 0), injected++;
+        /* Large messages: a good one, one whose body is shorter than
+         * announced, one whose body has another destination. */
+        static unsigned char body[sizeof(rap_wire_hdr) + BIG_LEN];
+        rap_wire_hdr lh = h;
+        lh.type = BIG;
+        lh.len = BIG_LEN;
+        memcpy(body, &lh, sizeof(lh));
+        memset(body + sizeof(lh), 0x5a, BIG_LEN);
+        inject_large(&lh, body, sizeof(body));                               /* good */
+        inject_large(&lh, body, sizeof(body) - 1), injected++;               /* short body */
+        rap_wire_hdr other = lh;
+        other.to = sink + 1;
+        memcpy(body, &other, sizeof(other));
+        inject_large(&lh, body, sizeof(body)), injected++;                   /* other header */
+        /* A credit for more than rank 1 has in flight to rank 0. */
+        unsigned char cr[sizeof(rap_wire_hdr) + sizeof(rap_wire_credit)];
+        rap_wire_hdr ch = { RAP_WIRE_MAGIC, RAP_WIRE_VERSION, RAP_KIND_SYS_ACTION, RAP_SYS_CREDIT,
+                            (uint64_t)0 << RAP_AID_SERIAL_BITS | 1u,
+                            (uint64_t)1 << RAP_AID_SERIAL_BITS | 1u, sizeof(rap_wire_credit), 0 };
+        rap_wire_credit c = { UINT64_C(1) << 40 };
+        memcpy(cr, &ch, sizeof(ch)), memcpy(cr + sizeof(ch), &c, sizeof(c));
+        inject(cr, sizeof(cr), RAP_KIND_SYS_ACTION, 0), injected++;
         MT_OK(rap_send(NULL, sink, GOOD, &v, sizeof(v)));                   /* and a real one */
     }
     MPI_Bcast(&injected, 1, MPI_INT, 1, MPI_COMM_WORLD);
@@ -101,6 +156,7 @@ int main(int argc, char **argv)
     if (rap_rank() == 0) {
         MT_CHECK(st.malformed == (uint64_t)injected);
         MT_CHECK(atomic_load(&good_seen) == 3); /* injected, batched, and sent */
+        MT_CHECK(atomic_load(&big_seen) == 1);  /* the good large one */
     } else {
         MT_CHECK(st.malformed == 0);
     }
