@@ -2,7 +2,7 @@
 # internals) and libraptors (the installed library: the same objects).
 core_sources = \
 	%D%/util/common.h %D%/util/err.c %D%/util/hash.h %D%/util/hash.c \
-	%D%/util/clock.h %D%/util/config.h %D%/util/config.c \
+	%D%/util/clock.h %D%/util/config.h %D%/util/config.c %D%/util/bell.h \
 	%D%/msg/wire.h %D%/msg/wire.c %D%/msg/pool.h %D%/msg/pool.c %D%/msg/registry.h %D%/msg/registry.c \
 	%D%/sched/sched.h %D%/sched/sched.c \
 	%D%/actor/mailbox.h %D%/actor/mailbox.c %D%/actor/table.h %D%/actor/table.c \
