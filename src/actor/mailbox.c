@@ -31,6 +31,13 @@ int rap__mailbox_init(rap_mailbox *mb)
     return RAP_OK;
 }
 
+int rap__mailbox_init_empty(rap_mailbox *mb)
+{
+    rap__mailbox_init(mb);
+    atomic_init(&mb->head, (uintptr_t)&mb->stub | EMPTY_BIT);
+    return RAP_OK;
+}
+
 void rap__mailbox_destroy(rap_mailbox *mb)
 {
     rap_env *env;

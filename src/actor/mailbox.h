@@ -40,6 +40,9 @@ _Static_assert(offsetof(rap_mailbox, tail) - offsetof(rap_mailbox, head) >= RAP_
 
 /* Initialise a mailbox with no messages, not marked empty.  Returns RAP_OK or RAP_ENOMEM. */
 int rap__mailbox_init(rap_mailbox *mb);
+/* Initialise a mailbox with no messages, already marked empty (for an
+ * owner no one can reach yet: the first push will schedule it). */
+int rap__mailbox_init_empty(rap_mailbox *mb);
 /* Free the stub and every queued envelope.  Consumer only, no producers left. */
 void rap__mailbox_destroy(rap_mailbox *mb);
 /* Append; returns true when the mailbox was marked empty. */

@@ -146,9 +146,13 @@ int rap__table_publish(rap_table *t, rap_actor *a, uint64_t serial)
     slot = slot_of(t, serial, true);
     if (slot == NULL)
         return RAP_ENOMEM;
-    atomic_store(&a->aid, ((uint64_t)t->rank << RAP_AID_SERIAL_BITS) | serial);
-    atomic_store(&a->alive, 1);
-    /* release: a sender that finds `a` sees its mailbox and type. */
+    /* The slot's release store publishes the actor (mailbox, type, id) to
+     * a sender that finds it there; the release on `alive` makes a stale
+     * sender that reads alive == 1 (recycled memory) read this id too, and
+     * so see that it is not the actor it looked up. */
+    atomic_store_explicit(&a->aid, ((uint64_t)t->rank << RAP_AID_SERIAL_BITS) | serial,
+                          memory_order_relaxed);
+    atomic_store_explicit(&a->alive, 1, memory_order_release);
     atomic_store_explicit(slot, a, memory_order_release);
     atomic_fetch_add_explicit(&t->live, 1, memory_order_relaxed);
     return RAP_OK;

@@ -383,6 +383,16 @@ static int create_actor(uint32_t type, rap_aid parent, const void *arg, size_t l
         rc = RAP_ENOMEM;
         goto free_actor;
     }
+    if (at->init == NULL) {
+        /* Nothing runs before it is reachable: publish it idle, so that
+         * the first message schedules it (no hold, no release). */
+        rap__mailbox_init_empty(&a->mb);
+        rc = rap__table_publish(g_node.table, a, 0);
+        if (rc != RAP_OK)
+            goto free_mailbox;
+        *aid_out = atomic_load_explicit(&a->aid, memory_order_relaxed);
+        return RAP_OK;
+    }
     rc = rap__mailbox_init(&a->mb);
     if (rc != RAP_OK)
         goto free_state;
@@ -390,7 +400,7 @@ static int create_actor(uint32_t type, rap_aid parent, const void *arg, size_t l
     if (rc != RAP_OK)
         goto free_mailbox;
     atomic_fetch_add(&g_node.active, 1); /* held by its creator during init */
-    if (at->init != NULL) {
+    {
         rap_ctx ctx = { a, worker };
         rc = at->init(&ctx, a->state, arg, len);
         if (rc != RAP_OK) {
