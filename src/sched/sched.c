@@ -483,14 +483,17 @@ int rap__sched_create(int nworkers, bool bind, unsigned spin_us, unsigned poll_m
         s->workers[i].index = i;
         queue_init(&s->workers[i].q);
     }
+    /* Before the workers start: their hooks may read it (pthread_create
+     * orders this store before everything they do). */
+    *sched_out = s;
     for (int i = 0; i < nworkers; i++) {
         if (pthread_create(&s->workers[i].thread, NULL, worker_main, &s->workers[i]) != 0) {
             s->nworkers = i;
             rap__sched_destroy(s);
+            *sched_out = NULL;
             return RAP_ENOMEM;
         }
     }
-    *sched_out = s;
     return RAP_OK;
 
 free_topo:

@@ -54,7 +54,8 @@ int rap__topo_cores(void);
 
 /* Start `nworkers` workers, bound to the cores of the process's binding in
  * turn when `bind`.  `spin_us`: how long an idle worker spins (trying poll)
- * before it sleeps; `poll_max_us`: the poller's longest sleep. */
+ * before it sleeps; `poll_max_us`: the poller's longest sleep.  *sched_out
+ * is set before the first worker starts (its hooks may read it). */
 int rap__sched_create(int nworkers, bool bind, unsigned spin_us, unsigned poll_max_us,
                       const rap_sched_hooks *hooks, rap_sched **sched_out);
 /* Make `task` runnable.  From a worker it is run next by that worker

@@ -16,7 +16,7 @@ const char *const rap__config_help[] = {
     "RAPTORS_STATS        1: each rank prints its message counters at rap_finalize",
     "RAPTORS_THREAD_LEVEL multiple|serialized: MPI thread level rap_init asks for (default multiple)",
     "RAPTORS_SPIN_US      microseconds an idle worker spins before it sleeps (default 200)",
-    "RAPTORS_POLL_MAX_US  longest sleep between MPI polls of an idle rank, microseconds (default 1000)",
+    "RAPTORS_POLL_MAX_US  longest sleep between MPI polls of an idle rank that a message could reach without ringing its doorbell, microseconds (default 1000)",
     "RAPTORS_FLOW_WINDOW  bytes of messages in flight to one rank before its sender waits; 0 = no limit (default 16777216; rank 0's applies)",
     NULL,
 };
