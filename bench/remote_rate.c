@@ -2,7 +2,8 @@
  * rank 0 to actors on rank 1, counted as handler runs per second, beside
  * raw MPI's 8-byte message rate in the same run (rank 0 sends windows of
  * WINDOW MPI_Isend, rank 1 has WINDOW MPI_Irecv pre-posted for each window;
- * MPI_THREAD_MULTIPLE).  Medians of REPS repetitions, alternating.
+ * MPI_THREAD_MULTIPLE).  Medians of REPS repetitions, alternating, after
+ * one uncounted warm-up repetition of each.
  *
  *   mpirun -np 2 ./bench/remote_rate [reps] [messages]
  */
@@ -132,9 +133,10 @@ int main(int argc, char **argv)
             fprintf(stderr, "remote_rate needs exactly 2 ranks\n");
         MPI_Abort(MPI_COMM_WORLD, 2);
     }
-    for (int r = 0; r < reps; r++) {
+    /* r == -1: a warm-up (pools, caches, MPI's buffers), not counted. */
+    for (int r = -1; r < reps; r++) {
         rap_aid c = RAP_AID_NONE, sinks[SENDERS], senders[SENDERS];
-        raw[r] = raw_rate(rank);
+        double raw_r = raw_rate(rank), rap_r;
         if (rank == 0)
             rap_spawn(NULL, COORD, NULL, 0, &c);
         MPI_Bcast(&c, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
@@ -157,8 +159,12 @@ int main(int argc, char **argv)
                 rap_send(NULL, senders[i], GO, NULL, 0);
         }
         rap_run();
-        rap[r] = atomic_load(&g_rate);
-        MPI_Bcast(&rap[r], 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+        rap_r = atomic_load(&g_rate);
+        MPI_Bcast(&rap_r, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+        if (r >= 0) {
+            raw[r] = raw_r;
+            rap[r] = rap_r;
+        }
         for (int i = 0; i < SENDERS && rank == 0; i++)
             rap_destroy(NULL, senders[i]);
         for (int i = 0; i < SENDERS && rank == 1; i++)
