@@ -507,7 +507,13 @@ static int term_progress(void)
         MPI_Abort(g_node.comm, 1);
     }
     g_node.wave_on = true;
+    atomic_store_explicit(&g_node.wave_started, now, memory_order_relaxed);
     atomic_store_explicit(&g_node.wave_active, true, memory_order_relaxed);
+    /* Our part is in: a rank of this node that sleeps while its own part
+     * waits for ours wakes now and completes the wave. */
+    for (int r = 0; g_node.bells != NULL && r < g_node.size; r++)
+        if (r != g_node.rank && g_node.bells[r] != NULL)
+            rap__bell_ring(g_node.bells[r]);
     return 0;
 }
 
@@ -536,12 +542,24 @@ static int node_poll(void *arg)
  * progresses only by polling; so do messages from ranks without a bell. */
 #define IDLE_SLEEP_NS 100000000u /* every message rings: a safety net only */
 
+#define WAVE_SLEEP_MAX_NS 16000000u
+
 static uint64_t node_max_sleep(void *arg)
 {
+    uint64_t poll = (uint64_t)g_node.cfg.poll_max_us * 1000u;
+
     (void)arg;
-    if (g_node.bells_all && !atomic_load_explicit(&g_node.wave_active, memory_order_relaxed))
+    if (!g_node.bells_all)
+        return poll;
+    if (!atomic_load_explicit(&g_node.wave_active, memory_order_relaxed))
         return IDLE_SLEEP_NS;
-    return (uint64_t)g_node.cfg.poll_max_us * 1000u;
+    /* A wave waits for ranks that are busy, and every rank rings the node
+     * when it joins: poll at an eighth of the wave's age (at least
+     * poll_max_us, at most 16 ms), so that a long wait costs little CPU
+     * and the end of a wave is seen within 1/8 of its length. */
+    uint64_t age = rap__now_ns() - atomic_load_explicit(&g_node.wave_started, memory_order_relaxed);
+    uint64_t cap = age / 8;
+    return cap < poll ? poll : cap > WAVE_SLEEP_MAX_NS ? WAVE_SLEEP_MAX_NS : cap;
 }
 
 /* Doorbells in memory shared by this node's ranks.  Collective over comm.

@@ -61,6 +61,7 @@ typedef struct rap_node {
     rap_bell *bell;
     bool bells_all;
     _Atomic bool wave_active; /* a termination wave is in flight */
+    _Atomic uint64_t wave_started; /* when it started, ns */
     rap_table *table;
     rap_host *hosts;         /* (actor type, rank) pairs, sorted; read-only after init */
     size_t nhosts;
