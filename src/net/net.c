@@ -30,7 +30,6 @@
 #include "net/net.h"
 #include "util/clock.h"
 
-#define RECV_BATCH 64
 /* Sends handed to MPI at once.  The rest wait in the queue, in order: a
  * handler that sends 100,000 messages must not leave 100,000 requests for
  * every MPI_Testsome to scan (measured: 46 s instead of about 1 s at 16

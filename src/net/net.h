@@ -11,7 +11,10 @@
  *             malformed callback and is freed.  Small ActorActionMsgs to
  *             one rank that are queued when a poll posts them go as one
  *             MPI message (a batch, at most RAP_NET_BATCH_MAX bytes); a
- *             lone message goes as itself.  `mpi_sent` / `mpi_received`
+ *             lone message goes as itself; an image over RAP_WIRE_SLOT
+ *             bytes goes as a header and a body (two MPI messages, in
+ *             order per kind).  Receives are pre-posted slots (net.c).
+ *             `mpi_sent` / `mpi_received`
  *             count MPI messages (a batch is one; malformed ones count):
  *             the termination wave compares them.  `received` counts the
  *             messages inside; the caller counts what it sends.
