@@ -54,7 +54,8 @@ extern "C" {
     X(ESTOPPED, -13, "runtime is stopping")                                   \
     X(ERANGE,   -14, "value out of range")                                    \
     X(ETHREAD,  -15, "MPI thread support too low (needs MPI_THREAD_SERIALIZED)") \
-    X(EHANDLER, -16, "actor handler failed")
+    X(EHANDLER, -16, "actor handler failed")                                  \
+    X(EVERSION, -17, "ranks run incompatible Raptors wire formats")
 
 enum rap_err {
     RAP_OK = 0,
@@ -191,7 +192,8 @@ RAP_API int rap_type_id(const char *name, uint32_t *id_out);
  * Collective over MPI_COMM_WORLD.  `argc`/`argv` may be NULL.
  * Returns:   RAP_OK; RAP_ESTATE if already initialised; RAP_ETHREAD;
  *            RAP_ECOLLIDE if two ranks registered different names with one
- *            id, or one name with different sizes; RAP_EMPI; RAP_ENOMEM.
+ *            id, or one name with different sizes; RAP_EVERSION if ranks
+ *            were built with different wire formats; RAP_EMPI; RAP_ENOMEM.
  * Thread:    one thread per process; then call the rest of the lifecycle
  *            from the same thread. */
 RAP_API int rap_init(int *argc, char ***argv);

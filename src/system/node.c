@@ -681,6 +681,26 @@ static int check_tags(void)
     return RAP_OK;
 }
 
+/* Every rank must speak the same wire format with the same receive-slot
+ * size: the slots are pre-posted with that size, and Open MPI 4.1 writes a
+ * larger message that arrives by single copy past the end of the posted
+ * buffer (it does report MPI_ERR_TRUNCATE, too late).  Collective. */
+static int check_wire(void)
+{
+    const int64_t sig = ((int64_t)RAP_WIRE_VERSION << 32) | (int64_t)RAP_WIRE_SLOT;
+    int64_t in[2] = { sig, -sig }, out[2] = { 0, 0 };
+
+    if (MPI_Allreduce(in, out, 2, MPI_INT64_T, MPI_MAX, g_node.comm) != MPI_SUCCESS)
+        return RAP_EMPI;
+    if (out[0] != sig || -out[1] != sig) {
+        fprintf(stderr, "raptors: rank %d: ranks run different Raptors wire formats "
+                        "(this rank: version %u, slot %u bytes)\n",
+                g_node.rank, (unsigned)RAP_WIRE_VERSION, (unsigned)RAP_WIRE_SLOT);
+        return RAP_EVERSION;
+    }
+    return RAP_OK;
+}
+
 static int start(MPI_Comm base)
 {
     int rc, *appnum = NULL, flag = 0, nworkers;
@@ -702,6 +722,8 @@ static int start(MPI_Comm base)
     g_node.appnum = (flag && appnum != NULL) ? *appnum : 0;
 
     rc = check_tags();
+    if (rc == RAP_OK)
+        rc = check_wire();
     if (rc == RAP_OK && g_node.size > (1 << RAP_AID_RANK_BITS)) {
         fprintf(stderr, "raptors: %d ranks exceed the %d an actor id can name\n", g_node.size,
                 1 << RAP_AID_RANK_BITS);
