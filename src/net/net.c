@@ -99,6 +99,7 @@ struct rap_net {
      * posting order. */
     slot *slots;
     int first[RAP_KIND_COUNT], head[RAP_KIND_COUNT];
+    bool took_bulk; /* a large body was received in this poll */
 
     /* Owned by the progress thread of the moment. */
     pending *pend;          /* one per rank */
@@ -732,6 +733,7 @@ static void receive_bulk(rap_net *net, const rap_wire_hdr *h, int kind, int src)
         malformed(net, src, (size_t)bytes, why);
         return;
     }
+    net->took_bulk = true;
     arrived(net, env, src, wire);
 }
 
@@ -833,8 +835,8 @@ static int test_all(rap_net *net)
         }
         net->ninflight = j;
     }
-    for (int k = 0; k < RAP_KIND_COUNT; k++) {
-        for (;;) {
+    for (int k = 0; k < RAP_KIND_COUNT && !net->took_bulk; k++) {
+        while (!net->took_bulk) {
             int i = net->head[k];
             slot *sl = &net->slots[i];
             if (!sl->done)
@@ -848,6 +850,12 @@ static int test_all(rap_net *net)
             net->head[k] = i + 1 == net->first[k] + slots_per_kind[k] ? net->first[k] : i + 1;
         }
     }
+    /* After a large body, the rest waits for the next poll: its handler
+     * (which may answer or return credit) runs first, instead of after
+     * every large message that has arrived (measured: 4 MiB messages were
+     * handled in bursts 2 us apart with 2 ms stalls between them while the
+     * sender waited for the answers, 0.5x raw MPI's bandwidth). */
+    net->took_bulk = false;
     return n + sent;
 }
 
