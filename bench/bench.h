@@ -2,8 +2,12 @@
 #ifndef RAP_BENCH_H
 #define RAP_BENCH_H
 
+#include <mpi.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+
+#include "raptors.h"
 
 static inline double bench_now(void)
 {
@@ -25,6 +29,21 @@ static inline double bench_median(double *v, int n, double *min, double *max)
     *min = v[0];
     *max = v[n - 1];
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Start Raptors on MPI_COMM_WORLD (MPI already initialised) for a
+ * two-rank benchmark; abort the job with a message otherwise.  `ok`: the
+ * caller's own set-up succeeded. */
+static inline void bench_init_pair(const char *name, int ok)
+{
+    int rank = 0;
+
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    if (!ok || rap_init_comm(MPI_COMM_WORLD) != RAP_OK || rap_size() != 2) {
+        if (rank == 0)
+            fprintf(stderr, "%s needs exactly 2 ranks\n", name);
+        MPI_Abort(MPI_COMM_WORLD, 2);
+    }
 }
 
 #endif

@@ -172,11 +172,7 @@ int main(int argc, char **argv)
     rap_actor_type_on(CLIENT, GO, client_go);
     rap_actor_type_on(CLIENT, REPLY, client_reply);
     rap_actor_type_on(SERVER, REQUEST, server_request);
-    if (rap_init_comm(MPI_COMM_WORLD) != RAP_OK || rap_size() != 2) {
-        if (rank == 0)
-            fprintf(stderr, "idle needs exactly 2 ranks\n");
-        MPI_Abort(MPI_COMM_WORLD, 2);
-    }
+    bench_init_pair("idle", 1);
     if (rank == 1)
         rap_spawn(NULL, SERVER, NULL, 0, &server);
     else

@@ -154,11 +154,7 @@ int main(int argc, char **argv)
     rap_actor_type_on(SENDER, ACK, sender_ack);
     rap_actor_type_on(SINK, CHUNK, sink_chunk);
     rap_actor_type_on(SINK, SINK_START, sink_start);
-    if (buf == NULL || rap_init_comm(MPI_COMM_WORLD) != RAP_OK || rap_size() != 2) {
-        if (rank == 0)
-            fprintf(stderr, "remote_bw needs exactly 2 ranks\n");
-        MPI_Abort(MPI_COMM_WORLD, 2);
-    }
+    bench_init_pair("remote_bw", buf != NULL);
     if (rank == 0)
         rap_spawn(NULL, SENDER, NULL, 0, &me);
     else

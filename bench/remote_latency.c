@@ -113,11 +113,7 @@ int main(int argc, char **argv)
     rap_actor_type_register("bench.player", sizeof(player), NULL, NULL, &PLAYER);
     rap_actor_type_on(PLAYER, BALL, player_ball);
     rap_actor_type_on(PLAYER, START, player_start);
-    if (rap_init_comm(MPI_COMM_WORLD) != RAP_OK || rap_size() != 2) {
-        if (rank == 0)
-            fprintf(stderr, "remote_latency needs exactly 2 ranks\n");
-        MPI_Abort(MPI_COMM_WORLD, 2);
-    }
+    bench_init_pair("remote_latency", 1);
     rap_spawn(NULL, PLAYER, NULL, 0, &me);
     MPI_Sendrecv(&me, 1, MPI_UINT64_T, 1 - rank, 0, &peer, 1, MPI_UINT64_T, 1 - rank, 0,
                  MPI_COMM_WORLD, MPI_STATUS_IGNORE);

@@ -128,11 +128,7 @@ int main(int argc, char **argv)
     rap_actor_type_on(SENDER, GO, sender_go);
     rap_actor_type_on(SINK, DATA, sink_data);
     rap_actor_type_on(COORD, DONE, coord_done);
-    if (rap_init_comm(MPI_COMM_WORLD) != RAP_OK || rap_size() != 2) {
-        if (rank == 0)
-            fprintf(stderr, "remote_rate needs exactly 2 ranks\n");
-        MPI_Abort(MPI_COMM_WORLD, 2);
-    }
+    bench_init_pair("remote_rate", 1);
     /* r == -1: a warm-up (pools, caches, MPI's buffers), not counted. */
     for (int r = -1; r < reps; r++) {
         rap_aid c = RAP_AID_NONE, sinks[SENDERS], senders[SENDERS];

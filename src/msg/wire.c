@@ -158,6 +158,20 @@ static int check_err_payload(const rap_wire_hdr *h, const void *payload, const c
     return RAP_OK;
 }
 
+/* What every header shares: magic, version, and the kind its tag says. */
+static int check_frame(const rap_wire_hdr *h, int tag, const char **why)
+{
+    int kind = rap__tag_kind(tag);
+
+    if (h->magic != RAP_WIRE_MAGIC)
+        FAIL("bad magic");
+    if (h->version != RAP_WIRE_VERSION)
+        FAIL("unsupported wire version");
+    if (kind < 0 || kind >= RAP_KIND_COUNT || h->kind != (unsigned)kind)
+        FAIL("kind does not match the MPI tag");
+    return RAP_OK;
+}
+
 int rap__wire_validate(const void *buf, size_t n, int tag,
                        const rap_wire_limits *lim, const char **why)
 {
@@ -169,12 +183,8 @@ int rap__wire_validate(const void *buf, size_t n, int tag,
         FAIL("shorter than a header");
     memcpy(&h, buf, sizeof(h));
     payload = (const char *)buf + sizeof(h);
-    if (h.magic != RAP_WIRE_MAGIC)
-        FAIL("bad magic");
-    if (h.version != RAP_WIRE_VERSION)
-        FAIL("unsupported wire version");
-    if (kind < 0 || kind >= RAP_KIND_COUNT || h.kind != (unsigned)kind)
-        FAIL("kind does not match the MPI tag");
+    if (check_frame(&h, tag, why) != RAP_OK)
+        return RAP_EMALFORMED;
     if (h.flags != 0)
         FAIL(h.flags == RAP_WIRE_BATCH   ? "batch where a single message belongs"
              : h.flags == RAP_WIRE_LARGE ? "large-message header where a message belongs"
@@ -251,9 +261,9 @@ int rap__wire_validate_batch(const void *buf, size_t n, int tag,
     if (n < 2 * sizeof(h))
         FAIL("batch shorter than a header and one item");
     memcpy(&h, buf, sizeof(h));
-    if (h.magic != RAP_WIRE_MAGIC || h.version != RAP_WIRE_VERSION)
-        FAIL("bad batch magic or version");
-    if (rap__tag_kind(tag) != RAP_KIND_ACTOR_ACTION || h.kind != RAP_KIND_ACTOR_ACTION)
+    if (check_frame(&h, tag, why) != RAP_OK)
+        return RAP_EMALFORMED;
+    if (h.kind != RAP_KIND_ACTOR_ACTION)
         FAIL("batch of a kind other than ActorActionMsg");
     if (h.flags != RAP_WIRE_BATCH || h.type != 0)
         FAIL("bad batch flags or type");
@@ -268,15 +278,12 @@ int rap__wire_validate_large(const void *buf, size_t n, int tag,
                              const rap_wire_limits *lim, const char **why)
 {
     rap_wire_hdr h;
-    int kind = rap__tag_kind(tag);
 
     if (n != sizeof(h))
         FAIL("large-message header of the wrong size");
     memcpy(&h, buf, sizeof(h));
-    if (h.magic != RAP_WIRE_MAGIC || h.version != RAP_WIRE_VERSION)
-        FAIL("bad large-message magic or version");
-    if (kind < 0 || kind >= RAP_KIND_COUNT || h.kind != (unsigned)kind)
-        FAIL("kind does not match the MPI tag");
+    if (check_frame(&h, tag, why) != RAP_OK)
+        return RAP_EMALFORMED;
     if (h.flags != RAP_WIRE_LARGE)
         FAIL("bad large-message flags");
     if ((uint64_t)h.len + sizeof(h) <= RAP_WIRE_SLOT || h.len > RAP_MAX_PAYLOAD)

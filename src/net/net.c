@@ -115,6 +115,29 @@ struct rap_net {
 
 static bool grow_inflight(rap_net *net);
 
+static void free_net(rap_net *net)
+{
+    free(net->slots);
+    free(net->allreq);
+    free(net->allst);
+    free(net->allidx);
+    free(net->inflight);
+    free(net->pend);
+    free(net->touched);
+    free(net->tx);
+    free(net->rx);
+    free(net->retry);
+    free(net);
+}
+
+/* Post receive slot `i` of `kind` (again). */
+static void post_slot(rap_net *net, int i, int kind)
+{
+    if (MPI_Irecv(net->slots[i].buf, (int)RAP_WIRE_SLOT, MPI_BYTE, MPI_ANY_SOURCE, rap__kind_tag(kind),
+                  net->comm, &net->allreq[i]) != MPI_SUCCESS)
+        net->allreq[i] = MPI_REQUEST_NULL; /* a slot short; the others still work */
+}
+
 int rap__net_create(MPI_Comm comm, const rap_net_callbacks *cb, uint64_t window, rap_net **net_out)
 {
     rap_net *net;
@@ -134,29 +157,10 @@ int rap__net_create(MPI_Comm comm, const rap_net_callbacks *cb, uint64_t window,
     net->tx = calloc((size_t)net->lim.size, sizeof(*net->tx));
     net->rx = calloc((size_t)net->lim.size, sizeof(*net->rx));
     net->retry = calloc((size_t)net->lim.size, sizeof(*net->retry));
-    if (net->pend == NULL || net->touched == NULL || net->tx == NULL || net->rx == NULL ||
-        net->retry == NULL) {
-        free(net->pend);
-        free(net->touched);
-        free(net->tx);
-        free(net->rx);
-        free(net->retry);
-        free(net);
-        return RAP_ENOMEM;
-    }
     net->slots = malloc(NSLOTS * sizeof(*net->slots));
-    if (net->slots == NULL || !grow_inflight(net)) {
-        free(net->slots);
-        free(net->allreq);
-        free(net->allst);
-        free(net->allidx);
-        free(net->inflight);
-        free(net->pend);
-        free(net->touched);
-        free(net->tx);
-        free(net->rx);
-        free(net->retry);
-        free(net);
+    if (net->pend == NULL || net->touched == NULL || net->tx == NULL || net->rx == NULL ||
+        net->retry == NULL || net->slots == NULL || !grow_inflight(net)) {
+        free_net(net);
         return RAP_ENOMEM;
     }
     for (int k = 0, i = 0; k < RAP_KIND_COUNT; i += slots_per_kind[k], k++) {
@@ -164,9 +168,7 @@ int rap__net_create(MPI_Comm comm, const rap_net_callbacks *cb, uint64_t window,
         net->head[k] = i;
         for (int j = i; j < i + slots_per_kind[k]; j++) {
             net->slots[j].done = false;
-            if (MPI_Irecv(net->slots[j].buf, (int)RAP_WIRE_SLOT, MPI_BYTE, MPI_ANY_SOURCE,
-                          rap__kind_tag(k), comm, &net->allreq[j]) != MPI_SUCCESS)
-                net->allreq[j] = MPI_REQUEST_NULL; /* a slot short; the others still work */
+            post_slot(net, j, k);
         }
     }
     pthread_mutex_init(&net->qlock, NULL);
@@ -844,9 +846,7 @@ static int test_all(rap_net *net)
             sl->done = false;
             handle_slot(net, sl, k);
             n++;
-            if (MPI_Irecv(sl->buf, (int)RAP_WIRE_SLOT, MPI_BYTE, MPI_ANY_SOURCE, rap__kind_tag(k),
-                          net->comm, &net->allreq[i]) != MPI_SUCCESS)
-                net->allreq[i] = MPI_REQUEST_NULL;
+            post_slot(net, i, k);
             net->head[k] = i + 1 == net->first[k] + slots_per_kind[k] ? net->first[k] : i + 1;
         }
     }
@@ -897,16 +897,6 @@ void rap__net_destroy(rap_net *net)
             MPI_Wait(&net->allreq[i], MPI_STATUS_IGNORE);
         }
     }
-    free(net->slots);
-    free(net->allst);
-    free(net->allidx);
-    free(net->tx);
-    free(net->rx);
-    free(net->retry);
-    free(net->allreq);
-    free(net->inflight);
-    free(net->pend);
-    free(net->touched);
     pthread_mutex_destroy(&net->qlock);
-    free(net);
+    free_net(net);
 }

@@ -1,5 +1,6 @@
 /* Error codes: every code has its own text and name; unknown codes say so. */
 #include <CUnit/CUnit.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "raptors.h"
@@ -57,7 +58,30 @@ static void log_levels_parse(void)
     CU_ASSERT_EQUAL(rap__config_parse_level(NULL), -1);
 }
 
+/* RAPTORS_FLOW_WINDOW: bytes, 0 turns flow control off; anything else
+ * that is not a number in range falls back to the default. */
+static void flow_window_parses(void)
+{
+    static const struct { const char *in; unsigned long long want; } cases[] = {
+        { "1048576", 1048576 }, { "0", 0 }, { "", RAP_FLOW_WINDOW_DEFAULT },
+        { "-1", RAP_FLOW_WINDOW_DEFAULT }, { "12x", RAP_FLOW_WINDOW_DEFAULT },
+        { "99999999999999999999", RAP_FLOW_WINDOW_DEFAULT },
+        { "1099511627777", RAP_FLOW_WINDOW_DEFAULT }, /* over 2^40 */
+    };
+    rap_config cfg;
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        setenv("RAPTORS_FLOW_WINDOW", cases[i].in, 1);
+        rap__config_read(&cfg);
+        CU_ASSERT_EQUAL(cfg.flow_window, cases[i].want);
+    }
+    unsetenv("RAPTORS_FLOW_WINDOW");
+    rap__config_read(&cfg);
+    CU_ASSERT_EQUAL(cfg.flow_window, RAP_FLOW_WINDOW_DEFAULT);
+}
+
 static CU_TestInfo tests[] = {
+    { "flow window parses", flow_window_parses },
     { "every code has distinct text and name", every_code_has_distinct_text_and_name },
     { "known texts", known_texts },
     { "name hash is stable", name_hash_is_stable },
