@@ -530,6 +530,27 @@ flush:
     return n;
 }
 
+bool rap__net_send_now(rap_net *net, int dest, rap_env *env)
+{
+    uint64_t charge = 0;
+
+    /* Only when nothing is queued or blocked (so no earlier message of the
+     * caller waits: order holds) and no send is incomplete (so a burst
+     * still queues behind this one and goes out batched). */
+    if (net->ninflight != 0 || net->nretry != 0 ||
+        atomic_load_explicit(&net->queued, memory_order_relaxed) != 0)
+        return false;
+    if (env->hdr.kind == RAP_KIND_ACTOR_ACTION && net->window > 0) {
+        peer_tx *t = &net->tx[dest];
+        charge = RAP_NET_CHARGE(rap__env_wire_size(env));
+        if (t->bhead != NULL || !fits(net, t, charge))
+            return false;
+        t->inflight += charge;
+    }
+    isend(net, env, dest);
+    return true;
+}
+
 static void malformed(rap_net *net, int src, size_t bytes, const char *why)
 {
     RAP_COUNT(net->ctr.malformed, 1);

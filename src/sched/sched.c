@@ -13,8 +13,9 @@
  * leaves a stealable task behind.
  *
  * Idle policy, per worker: after its last work it keeps trying the run
- * queue and hooks.poll for spin_us (pausing, yielding the core every few
- * rounds so that ranks sharing cores get their turn), then sleeps on the
+ * queue and hooks.poll for spin_us (pausing; with RAP_SCHED_SPIN_YIELD
+ * also yielding the core every few rounds, so that threads sharing cores
+ * get their turn), then sleeps on the
  * condition variable.  One sleeping worker (the poller) instead sleeps on
  * the doorbell (util/bell.h) for a time that doubles from 16 us up to
  * hooks.max_sleep_ns between polls; a push from a thread that is not a
@@ -73,6 +74,7 @@ struct rap_sched {
     rap_sched_hooks hooks;
     unsigned spin_us, poll_max_us;
     bool bind;
+    bool spin_yield;
     hwloc_topology_t topo;
     hwloc_bitmap_t cpuset;
     int ncores;
@@ -106,6 +108,22 @@ int rap__topo_cores(void)
         if (hwloc_get_cpubind(topo, set, HWLOC_CPUBIND_PROCESS) == 0)
             n = count_cores(topo, set);
         hwloc_bitmap_free(set);
+    }
+    hwloc_topology_destroy(topo);
+    return n;
+}
+
+int rap__topo_machine_pus(void)
+{
+    hwloc_topology_t topo;
+    int n = 1;
+
+    if (hwloc_topology_init(&topo) != 0)
+        return 1;
+    if (hwloc_topology_load(topo) == 0) {
+        n = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
+        if (n < 1)
+            n = 1;
     }
     hwloc_topology_destroy(topo);
     return n;
@@ -325,9 +343,9 @@ void rap__sched_yield(rap_sched *s, rap_task *task)
 #ifndef SPIN_PAUSES
 #define SPIN_PAUSES 4
 #endif
-static void spin_pause(unsigned round)
+static void spin_pause(const rap_sched *s, unsigned round)
 {
-    if ((round & 15) == 15)
+    if (s->spin_yield && (round & 15) == 15)
         sched_yield();
     else
         for (int i = 0; i < SPIN_PAUSES; i++)
@@ -405,7 +423,7 @@ static void *worker_main(void *arg)
         if (last_work == 0)
             last_work = now;
         if (now - last_work < (uint64_t)s->spin_us * 1000u) {
-            spin_pause(round++);
+            spin_pause(s, round++);
             continue;
         }
         /* Sleep phase: nothing may stay parked on a sleeping worker. */
@@ -442,9 +460,10 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-int rap__sched_create(int nworkers, bool bind, unsigned spin_us, unsigned poll_max_us,
+int rap__sched_create(int nworkers, unsigned flags, unsigned spin_us, unsigned poll_max_us,
                       const rap_sched_hooks *hooks, rap_sched **sched_out)
 {
+    const bool bind = (flags & RAP_SCHED_BIND) != 0;
     rap_sched *s;
     int err = RAP_ENOMEM;
 
@@ -461,6 +480,7 @@ int rap__sched_create(int nworkers, bool bind, unsigned spin_us, unsigned poll_m
     s->poll_max_us = poll_max_us > 0 ? poll_max_us : 1;
     s->nworkers = nworkers;
     s->bind = bind;
+    s->spin_yield = (flags & RAP_SCHED_SPIN_YIELD) != 0;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->cond, NULL);
     queue_init(&s->inject);

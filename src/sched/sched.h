@@ -52,11 +52,23 @@ typedef struct rap_sched rap_sched;
  * at least 1. */
 int rap__topo_cores(void);
 
-/* Start `nworkers` workers, bound to the cores of the process's binding in
- * turn when `bind`.  `spin_us`: how long an idle worker spins (trying poll)
- * before it sleeps; `poll_max_us`: the poller's longest sleep.  *sched_out
- * is set before the first worker starts (its hooks may read it). */
-int rap__sched_create(int nworkers, bool bind, unsigned spin_us, unsigned poll_max_us,
+/* rap__sched_create flags. */
+enum {
+    RAP_SCHED_BIND = 1,       /* bind the workers to the process's cores in turn */
+    RAP_SCHED_SPIN_YIELD = 2, /* a spinning worker yields its core every few
+                               * rounds (for more threads than cores: a
+                               * sched_yield costs about 1 us on the VMs, and a
+                               * message arriving meanwhile waits for it) */
+};
+
+/* Cores (hardware threads) of the whole machine; at least 1. */
+int rap__topo_machine_pus(void);
+
+/* Start `nworkers` workers (`flags`: RAP_SCHED_*).  `spin_us`: how long an
+ * idle worker spins (trying poll) before it sleeps; `poll_max_us`: the
+ * poller's longest sleep.  *sched_out is set before the first worker
+ * starts (its hooks may read it). */
+int rap__sched_create(int nworkers, unsigned flags, unsigned spin_us, unsigned poll_max_us,
                       const rap_sched_hooks *hooks, rap_sched **sched_out);
 /* Make `task` runnable.  From a worker it is run next by that worker
  * (a task it displaces becomes stealable by the others). */

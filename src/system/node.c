@@ -16,6 +16,7 @@
  *             thread; runner on workers; MPI under the token.
  * Uses:       actor/, msg/, net/, sched/, util/, services/logger.c.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,6 +95,24 @@ static void deliver_local(rap_env *env)
 
 static int node_poll(void *arg);
 
+/* A worker sending while the transport is idle hands the message to MPI
+ * itself, if the token is free: no trip through the queue and the next
+ * poll (the latency of a lone message).  A burst still queues and goes
+ * batched: the transport is not idle after the first send. */
+static bool send_now(int dest, rap_env *env)
+{
+    bool sent = false;
+
+    if (rap__sched_self() < 0 || atomic_load_explicit(&g_node.token, memory_order_relaxed) != 0)
+        return false;
+    if (atomic_exchange(&g_node.token, 1) != 0) /* seq_cst, as in node_poll */
+        return false;
+    if (atomic_load(&g_node.mpi_open))
+        sent = rap__net_send_now(g_node.net, dest, env);
+    atomic_store(&g_node.token, 0);
+    return sent;
+}
+
 void rap__route(rap_env *env)
 {
     int dest = RAP_AID_RANK(env->hdr.to);
@@ -106,6 +125,8 @@ void rap__route(rap_env *env)
     }
     RAP_STAT(sent_remote, 1);
     RAP_STAT(bytes_sent_remote, rap__env_wire_size(env));
+    if (send_now(dest, env))
+        return;
     if (rap__net_send(g_node.net, dest, env))
         node_poll(NULL); /* a long queue: flush by size, if the token is free */
     else if (rap__sched_self() < 0 && g_node.sched != NULL)
@@ -701,6 +722,25 @@ static int check_wire(void)
     return RAP_OK;
 }
 
+/* Scheduler flags.  Spinning workers yield their cores only when the
+ * workers of this node's ranks outnumber its hardware threads: a
+ * sched_yield costs about 1 us on the VMs, and a message that arrives
+ * during one waits for it (Open MPI likewise yields when idle only when
+ * oversubscribed).  Collective over the node's ranks (bells_create made
+ * node_comm). */
+static unsigned sched_flags(int nworkers)
+{
+    unsigned flags = g_node.cfg.bind ? RAP_SCHED_BIND : 0;
+    int total = nworkers;
+
+    if (g_node.cfg.spin_yield >= 0)
+        return flags | (g_node.cfg.spin_yield ? RAP_SCHED_SPIN_YIELD : 0);
+    if (g_node.node_comm != MPI_COMM_NULL &&
+        MPI_Allreduce(&nworkers, &total, 1, MPI_INT, MPI_SUM, g_node.node_comm) != MPI_SUCCESS)
+        total = INT_MAX; /* unknown: yield, the safe side */
+    return flags | (total > rap__topo_machine_pus() ? RAP_SCHED_SPIN_YIELD : 0);
+}
+
 static int start(MPI_Comm base)
 {
     int rc, *appnum = NULL, flag = 0, nworkers;
@@ -774,7 +814,7 @@ static int start(MPI_Comm base)
         goto free_net;
     atomic_store(&g_node.mpi_open, g_node.level == MPI_THREAD_MULTIPLE);
     atomic_store_explicit(&g_node.state, RAP_NODE_UP, memory_order_release);
-    rc = rap__sched_create(nworkers, g_node.cfg.bind, g_node.cfg.spin_us, g_node.cfg.poll_max_us,
+    rc = rap__sched_create(nworkers, sched_flags(nworkers), g_node.cfg.spin_us, g_node.cfg.poll_max_us,
                            &hooks, &g_node.sched);
     if (rc != RAP_OK)
         goto free_net;

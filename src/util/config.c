@@ -16,6 +16,7 @@ const char *const rap__config_help[] = {
     "RAPTORS_STATS        1: each rank prints its message counters at rap_finalize",
     "RAPTORS_THREAD_LEVEL multiple|serialized: MPI thread level rap_init asks for (default multiple)",
     "RAPTORS_SPIN_US      microseconds an idle worker spins before it sleeps (default 200)",
+    "RAPTORS_SPIN_YIELD   1/0: a spinning worker yields its core every few polls (default: when the node's workers outnumber its cores)",
     "RAPTORS_POLL_MAX_US  longest sleep between MPI polls of an idle rank that a message could reach without ringing its doorbell, microseconds (default 1000)",
     "RAPTORS_FLOW_WINDOW  bytes of messages in flight to one rank before its sender waits; 0 = no limit (default 16777216; rank 0's applies)",
     NULL,
@@ -58,6 +59,7 @@ void rap__config_read(rap_config *cfg)
     cfg->bind = read_long("RAPTORS_BIND", 1, 0, 1) != 0;
     cfg->stats = read_long("RAPTORS_STATS", 0, 0, 1) != 0;
     cfg->spin_us = (unsigned)read_long("RAPTORS_SPIN_US", 200, 0, 1000000);
+    cfg->spin_yield = (int)read_long("RAPTORS_SPIN_YIELD", -1, -1, 1);
     cfg->poll_max_us = (unsigned)read_long("RAPTORS_POLL_MAX_US", 1000, 1, 1000000);
     cfg->flow_window = (unsigned long long)read_long("RAPTORS_FLOW_WINDOW", (long)RAP_FLOW_WINDOW_DEFAULT, 0,
                                                      1L << 40);

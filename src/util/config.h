@@ -20,6 +20,7 @@ typedef struct rap_config {
     bool stats;           /* RAPTORS_STATS=1: print counters at rap_finalize */
     int thread_level;     /* RAPTORS_THREAD_LEVEL: multiple|serialized (what to ask MPI for) */
     unsigned spin_us;     /* RAPTORS_SPIN_US: idle spin before sleeping (default 200) */
+    int spin_yield;       /* RAPTORS_SPIN_YIELD: 1/0 yield the core while spinning; -1 (default): when the node's workers outnumber its cores */
     unsigned poll_max_us; /* RAPTORS_POLL_MAX_US: longest sleep of the idle poller when it must poll (default 1000) */
     unsigned long long flow_window; /* RAPTORS_FLOW_WINDOW: bytes in flight to one peer, 0 = unbounded */
 } rap_config;

@@ -54,7 +54,7 @@ static void every_task_runs_once(void)
         tasks[i].task.run = run_counted;
         atomic_init(&tasks[i].runs, 0);
     }
-    CU_ASSERT_EQUAL_FATAL(rap__sched_create(2, false, 50, 200, &hooks, &S), RAP_OK);
+    CU_ASSERT_EQUAL_FATAL(rap__sched_create(2, RAP_SCHED_SPIN_YIELD, 50, 200, &hooks, &S), RAP_OK);
     CU_ASSERT_EQUAL(rap__sched_workers(S), 2);
     for (long i = 0; i < PUSHERS; i++)
         pthread_create(&th[i], NULL, pusher, (void *)i);
@@ -116,7 +116,7 @@ static void handoff_stays_on_the_worker(void)
         links[i] = (link_task){ { NULL, run_link }, i };
     for (int i = 0; i < FAN; i++)
         fan[i] = (link_task){ { NULL, run_fan }, i };
-    CU_ASSERT_EQUAL_FATAL(rap__sched_create(3, false, 200, 200, &hooks, &S), RAP_OK);
+    CU_ASSERT_EQUAL_FATAL(rap__sched_create(3, 0, 200, 200, &hooks, &S), RAP_OK);
     rap__sched_push(S, &links[0].task); /* from outside: the injection queue */
     for (int wait = 0; wait < 20000 && !(atomic_load(&chain_done) && atomic_load(&fan_runs) == FAN); wait++)
         rap__sleep_ns(1000000);
@@ -140,7 +140,7 @@ static void doorbell_wakes_the_poller(void)
     rap_task t[3];
     uint64_t t0 = rap__now_ns();
 
-    CU_ASSERT_EQUAL_FATAL(rap__sched_create(1, false, 0, 1, &hooks, &S), RAP_OK);
+    CU_ASSERT_EQUAL_FATAL(rap__sched_create(1, 0, 0, 1, &hooks, &S), RAP_OK);
     CU_ASSERT_PTR_EQUAL(rap__sched_bell(S), &bell);
     for (int i = 0; i < 3; i++) {
         int want = i + 1;
@@ -223,7 +223,7 @@ static void parked_tasks_run_once_and_are_released(void)
 
     PK.task.run = pk_run;
     atomic_store(&PK.state, PK_IDLE);
-    CU_ASSERT_EQUAL_FATAL(rap__sched_create(2, false, 200, 200, &hooks, &S), RAP_OK);
+    CU_ASSERT_EQUAL_FATAL(rap__sched_create(2, 0, 200, 200, &hooks, &S), RAP_OK);
     for (long i = 0; i < units; i++) {
         pk_add();
         if (i % 1000 == 999)
@@ -247,11 +247,12 @@ static void bad_arguments(void)
     rap_sched_hooks hooks = { .poll = poll_hook }, nohook = { .poll = NULL };
     rap_sched *s = NULL;
 
-    CU_ASSERT_EQUAL(rap__sched_create(0, false, 0, 1, &hooks, &s), RAP_EINVAL);
-    CU_ASSERT_EQUAL(rap__sched_create(1, false, 0, 1, &nohook, &s), RAP_EINVAL);
-    CU_ASSERT_EQUAL(rap__sched_create(1, false, 0, 1, &hooks, NULL), RAP_EINVAL);
+    CU_ASSERT_EQUAL(rap__sched_create(0, 0, 0, 1, &hooks, &s), RAP_EINVAL);
+    CU_ASSERT_EQUAL(rap__sched_create(1, 0, 0, 1, &nohook, &s), RAP_EINVAL);
+    CU_ASSERT_EQUAL(rap__sched_create(1, 0, 0, 1, &hooks, NULL), RAP_EINVAL);
     CU_ASSERT_PTR_NULL(s);
     CU_ASSERT_TRUE(rap__topo_cores() >= 1);
+    CU_ASSERT_TRUE(rap__topo_machine_pus() >= rap__topo_cores());
 }
 
 static CU_TestInfo tests[] = {

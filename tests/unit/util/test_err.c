@@ -80,8 +80,27 @@ static void flow_window_parses(void)
     CU_ASSERT_EQUAL(cfg.flow_window, RAP_FLOW_WINDOW_DEFAULT);
 }
 
+/* RAPTORS_SPIN_YIELD: 1 or 0 forces it; unset or bad means automatic (-1). */
+static void spin_yield_parses(void)
+{
+    static const struct { const char *in; int want; } cases[] = {
+        { "1", 1 }, { "0", 0 }, { "", -1 }, { "-1", -1 }, { "2", -1 }, { "yes", -1 },
+    };
+    rap_config cfg;
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        setenv("RAPTORS_SPIN_YIELD", cases[i].in, 1);
+        rap__config_read(&cfg);
+        CU_ASSERT_EQUAL(cfg.spin_yield, cases[i].want);
+    }
+    unsetenv("RAPTORS_SPIN_YIELD");
+    rap__config_read(&cfg);
+    CU_ASSERT_EQUAL(cfg.spin_yield, -1);
+}
+
 static CU_TestInfo tests[] = {
     { "flow window parses", flow_window_parses },
+    { "spin yield parses", spin_yield_parses },
     { "every code has distinct text and name", every_code_has_distinct_text_and_name },
     { "known texts", known_texts },
     { "name hash is stable", name_hash_is_stable },
