@@ -26,8 +26,9 @@ struct rap_task {
 
 typedef struct rap_sched_hooks {
     /* Make progress outside tasks (MPI); returns how much was done, 0 if
-     * nothing.  Called by idle workers, never concurrently with itself
-     * unless the callee serialises (it does, with a trylock). */
+     * nothing, negative if another thread is polling (the caller pauses
+     * before it tries again).  Called by idle workers, never concurrently
+     * with itself unless the callee serialises (it does, with a trylock). */
     int (*poll)(void *arg);
     void *arg;
     /* The poller sleeps on this doorbell (NULL: one of the scheduler's

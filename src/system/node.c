@@ -543,14 +543,15 @@ static int node_poll(void *arg)
     int n = 0;
 
     (void)arg;
-    if (!atomic_load_explicit(&g_node.mpi_open, memory_order_relaxed) ||
-        atomic_load_explicit(&g_node.token, memory_order_relaxed) != 0)
+    if (!atomic_load_explicit(&g_node.mpi_open, memory_order_relaxed))
         return 0;
+    if (atomic_load_explicit(&g_node.token, memory_order_relaxed) != 0)
+        return -1; /* another thread polls */
     /* Take the token, then check that MPI is open (both seq_cst): the thread
      * that closes MPI stores mpi_open and then waits for the token to be
      * free, so one of the two always sees the other. */
     if (atomic_exchange(&g_node.token, 1) != 0)
-        return 0;
+        return -1;
     if (atomic_load(&g_node.mpi_open)) {
         n = rap__net_progress(g_node.net);
         n += term_progress();
