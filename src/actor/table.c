@@ -84,7 +84,7 @@ rap_actor *rap__table_alloc(rap_table *t)
             t->chunks = c;
             t->capchunks = ncap;
         }
-        chunk = malloc(CHUNK_ACTORS * sizeof(rap_actor));
+        chunk = aligned_alloc(RAP_CACHELINE, CHUNK_ACTORS * sizeof(rap_actor));
         if (chunk == NULL) {
             pthread_mutex_unlock(&t->lock);
             return NULL;
