@@ -22,6 +22,7 @@ echo "# machine: $machine" | tee "$raw"
 "$MPIEXEC" -np 2 bench/remote_latency "$REPS" | show
 "$MPIEXEC" -np 2 bench/remote_bw "$REPS" | show
 "$MPIEXEC" -np 2 bench/remote_rate "$REPS" | show
+"$MPIEXEC" -np 2 bench/remote_ring "$REPS" | show
 "$MPIEXEC" -np 2 bench/idle "$REPS" | show
 "$MPIEXEC" --bind-to none -x RAPTORS_WORKERS="$WORKERS" -np 1 bench/local_rate "$REPS" | show
 if [ -x bench/caf_bench ]; then

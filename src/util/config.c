@@ -9,7 +9,7 @@
 #include "raptors.h"
 
 const char *const rap__config_help[] = {
-    "RAPTORS_WORKERS      worker threads per rank (default: cores of the rank's binding)",
+    "RAPTORS_WORKERS      worker threads per rank (default: cores of the rank's binding, at most the node's hardware threads / its ranks)",
     "RAPTORS_BIND         1/0: bind each worker to a core with hwloc (default 1)",
     "RAPTORS_LOG_LEVEL    error|warn|info|debug: lowest level logged (default info)",
     "RAPTORS_LOG_FILE     file for the job's log on rank 0 (default stderr)",

@@ -13,7 +13,7 @@
 #define RAP_FLOW_WINDOW_DEFAULT (16ull << 20)
 
 typedef struct rap_config {
-    int workers;          /* RAPTORS_WORKERS: 0 = one per core of the binding */
+    int workers;          /* RAPTORS_WORKERS: 0 = one per core of the binding, at most the node's share */
     bool bind;            /* RAPTORS_BIND: bind workers to cores (default 1) */
     int log_level;        /* RAPTORS_LOG_LEVEL: error|warn|info|debug (default info) */
     const char *log_file; /* RAPTORS_LOG_FILE: NULL = stderr */
