@@ -413,6 +413,19 @@ static bool fits(const rap_net *net, const peer_tx *t, uint64_t charge)
     return t->inflight == 0 || t->inflight + charge <= net->window;
 }
 
+/* Charge a data message to `dest`'s window if nothing waits for credit
+ * before it and it fits; false: it must wait (block). */
+static bool take_charge(rap_net *net, int dest, const rap_env *env)
+{
+    peer_tx *t = &net->tx[dest];
+    uint64_t charge = RAP_NET_CHARGE(rap__env_wire_size(env));
+
+    if (t->bhead != NULL || !fits(net, t, charge))
+        return false;
+    t->inflight += charge;
+    return true;
+}
+
 /* Ask `dest` for credit, once until some comes. */
 static int request_credit(rap_net *net, int dest)
 {
@@ -510,15 +523,11 @@ static int post_sends(rap_net *net, bool force)
         int dest = env->src_rank;
         list = atomic_load_explicit(&env->next, memory_order_relaxed);
         atomic_fetch_sub_explicit(&net->queued, 1, memory_order_relaxed);
-        if (env->hdr.kind == RAP_KIND_ACTOR_ACTION && net->window > 0 && !force) {
-            peer_tx *t = &net->tx[dest];
-            uint64_t charge = RAP_NET_CHARGE(rap__env_wire_size(env));
-            if (t->bhead != NULL || !fits(net, t, charge)) {
-                block(net, env, dest);
-                n += request_credit(net, dest);
-                continue;
-            }
-            t->inflight += charge;
+        if (env->hdr.kind == RAP_KIND_ACTOR_ACTION && net->window > 0 && !force &&
+            !take_charge(net, dest, env)) {
+            block(net, env, dest);
+            n += request_credit(net, dest);
+            continue;
         }
         n += post_one(net, env, dest, &ntouched);
     }
@@ -532,21 +541,14 @@ flush:
 
 bool rap__net_send_now(rap_net *net, int dest, rap_env *env)
 {
-    uint64_t charge = 0;
-
     /* Only when nothing is queued or blocked (so no earlier message of the
      * caller waits: order holds) and no send is incomplete (so a burst
      * still queues behind this one and goes out batched). */
     if (net->ninflight != 0 || net->nretry != 0 ||
         atomic_load_explicit(&net->queued, memory_order_relaxed) != 0)
         return false;
-    if (env->hdr.kind == RAP_KIND_ACTOR_ACTION && net->window > 0) {
-        peer_tx *t = &net->tx[dest];
-        charge = RAP_NET_CHARGE(rap__env_wire_size(env));
-        if (t->bhead != NULL || !fits(net, t, charge))
-            return false;
-        t->inflight += charge;
-    }
+    if (env->hdr.kind == RAP_KIND_ACTOR_ACTION && net->window > 0 && !take_charge(net, dest, env))
+        return false;
     isend(net, env, dest);
     return true;
 }

@@ -76,10 +76,11 @@ int rap__net_create(MPI_Comm comm, const rap_net_callbacks *cb, uint64_t window,
  * when the queue is long enough that the caller should make progress now
  * (flush by size) rather than wait for an idle worker. */
 bool rap__net_send(rap_net *net, int dest, rap_env *env);
-/* Hand `env` (header filled) to MPI at once if the transport is idle: nothing queued or waiting for
- * credit, no send incomplete.  Takes ownership when it returns true; else
- * the caller queues it (rap__net_send).  The caller holds the progress
- * token (as for rap__net_progress). */
+/* Hand `env` (header filled) to MPI at once if the transport is idle:
+ * nothing queued or waiting for credit, no send incomplete, and it fits
+ * the peer's window.  Takes ownership when it returns true; else the
+ * caller queues it (rap__net_send).  The caller holds the progress token
+ * (as for rap__net_progress). */
 bool rap__net_send_now(rap_net *net, int dest, rap_env *env);
 /* Post queued sends, complete finished ones, receive arrivals (system
  * kinds first, at most a batch).  Returns the number of events handled,

@@ -96,37 +96,25 @@ static int count_cores(hwloc_topology_t topo, hwloc_const_bitmap_t set)
     return n > 0 ? n : 1;
 }
 
-int rap__topo_cores(void)
+void rap__topo_counts(int *cores, int *machine_pus)
 {
     hwloc_topology_t topo;
     hwloc_bitmap_t set;
-    int n = 1;
 
+    *cores = *machine_pus = 1;
     if (hwloc_topology_init(&topo) != 0)
-        return 1;
-    if (hwloc_topology_load(topo) == 0 && (set = hwloc_bitmap_alloc()) != NULL) {
-        if (hwloc_get_cpubind(topo, set, HWLOC_CPUBIND_PROCESS) == 0)
-            n = count_cores(topo, set);
-        hwloc_bitmap_free(set);
-    }
-    hwloc_topology_destroy(topo);
-    return n;
-}
-
-int rap__topo_machine_pus(void)
-{
-    hwloc_topology_t topo;
-    int n = 1;
-
-    if (hwloc_topology_init(&topo) != 0)
-        return 1;
+        return;
     if (hwloc_topology_load(topo) == 0) {
-        n = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
-        if (n < 1)
-            n = 1;
+        int pus = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
+        if (pus > 1)
+            *machine_pus = pus;
+        if ((set = hwloc_bitmap_alloc()) != NULL) {
+            if (hwloc_get_cpubind(topo, set, HWLOC_CPUBIND_PROCESS) == 0)
+                *cores = count_cores(topo, set);
+            hwloc_bitmap_free(set);
+        }
     }
     hwloc_topology_destroy(topo);
-    return n;
 }
 
 static void bind_self(rap_sched *s, int index)
@@ -343,11 +331,11 @@ void rap__sched_yield(rap_sched *s, rap_task *task)
  * latency, measured).  A worker that found another one polling pauses, so
  * as not to pull the lines that worker writes. */
 #define SPIN_PAUSES 4
-static void spin_pause(const rap_sched *s, unsigned round, bool polled)
+static void spin_pause(const rap_sched *s, unsigned round, bool ran_poll)
 {
     if (s->spin_yield && (round & 15) == 15)
         sched_yield();
-    else if (!polled)
+    else if (!ran_poll)
         for (int i = 0; i < SPIN_PAUSES; i++)
             rap__cpu_relax();
 }
@@ -417,15 +405,15 @@ static void *worker_main(void *arg)
         /* One clock read per idle round (26 ns on the VMs, a tenth of a
          * round): the poll's start stands for its end. */
         uint64_t now = last_poll = w->now = rap__now_ns();
-        int polled = s->hooks.poll(s->hooks.arg);
-        if (polled > 0) {
+        int done = s->hooks.poll(s->hooks.arg);
+        if (done > 0) {
             last_work = 0;
             continue;
         }
         if (last_work == 0)
             last_work = now;
         if (now - last_work < (uint64_t)s->spin_us * 1000u) {
-            spin_pause(s, round++, polled == 0);
+            spin_pause(s, round++, done == 0);
             continue;
         }
         /* Sleep phase: nothing may stay parked on a sleeping worker. */

@@ -49,9 +49,10 @@ typedef struct rap_sched_hooks {
 
 typedef struct rap_sched rap_sched;
 
-/* Cores in the calling process's binding (PUs if hwloc finds no cores);
- * at least 1. */
-int rap__topo_cores(void);
+/* Cores in the calling process's binding (PUs if hwloc finds no cores)
+ * and hardware threads of the whole machine; each at least 1.  One
+ * topology load. */
+void rap__topo_counts(int *cores, int *machine_pus);
 
 /* rap__sched_create flags. */
 enum {
@@ -61,9 +62,6 @@ enum {
                                * sched_yield costs about 1 us on the VMs, and a
                                * message arriving meanwhile waits for it) */
 };
-
-/* Cores (hardware threads) of the whole machine; at least 1. */
-int rap__topo_machine_pus(void);
 
 /* Start `nworkers` workers (`flags`: RAP_SCHED_*).  `spin_us`: how long an
  * idle worker spins (trying poll) before it sleeps; `poll_max_us`: the

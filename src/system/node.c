@@ -95,21 +95,40 @@ static void deliver_local(rap_env *env)
 
 static int node_poll(void *arg);
 
+/* Take the MPI token: 1 taken (MPI open: call MPI, then token_drop), 0
+ * MPI closed, -1 another thread holds it. */
+static int token_take(void)
+{
+    if (!atomic_load_explicit(&g_node.mpi_open, memory_order_relaxed))
+        return 0;
+    if (atomic_load_explicit(&g_node.token, memory_order_relaxed) != 0 ||
+        atomic_exchange(&g_node.token, 1) != 0)
+        return -1;
+    /* Take the token, then check that MPI is open (both seq_cst): the thread
+     * that closes MPI stores mpi_open and then waits for the token to be
+     * free, so one of the two always sees the other. */
+    if (!atomic_load(&g_node.mpi_open)) {
+        atomic_store(&g_node.token, 0);
+        return 0;
+    }
+    return 1;
+}
+
+static void token_drop(void) { atomic_store(&g_node.token, 0); }
+
 /* A worker sending while the transport is idle hands the message to MPI
  * itself, if the token is free: no trip through the queue and the next
  * poll (the latency of a lone message).  A burst still queues and goes
- * batched: the transport is not idle after the first send. */
+ * batched: the transport is not idle after the first send, and once
+ * something is queued the rest of the burst does not touch the token. */
 static bool send_now(int dest, rap_env *env)
 {
-    bool sent = false;
+    bool sent;
 
-    if (rap__sched_self() < 0 || atomic_load_explicit(&g_node.token, memory_order_relaxed) != 0)
+    if (rap__sched_self() < 0 || !rap__net_queue_empty(g_node.net) || token_take() <= 0)
         return false;
-    if (atomic_exchange(&g_node.token, 1) != 0) /* seq_cst, as in node_poll */
-        return false;
-    if (atomic_load(&g_node.mpi_open))
-        sent = rap__net_send_now(g_node.net, dest, env);
-    atomic_store(&g_node.token, 0);
+    sent = rap__net_send_now(g_node.net, dest, env);
+    token_drop();
     return sent;
 }
 
@@ -540,23 +559,14 @@ static int term_progress(void)
 
 static int node_poll(void *arg)
 {
-    int n = 0;
+    int n = token_take(); /* -1: another thread polls */
 
     (void)arg;
-    if (!atomic_load_explicit(&g_node.mpi_open, memory_order_relaxed))
-        return 0;
-    if (atomic_load_explicit(&g_node.token, memory_order_relaxed) != 0)
-        return -1; /* another thread polls */
-    /* Take the token, then check that MPI is open (both seq_cst): the thread
-     * that closes MPI stores mpi_open and then waits for the token to be
-     * free, so one of the two always sees the other. */
-    if (atomic_exchange(&g_node.token, 1) != 0)
-        return -1;
-    if (atomic_load(&g_node.mpi_open)) {
-        n = rap__net_progress(g_node.net);
-        n += term_progress();
-    }
-    atomic_store(&g_node.token, 0);
+    if (n <= 0)
+        return n;
+    n = rap__net_progress(g_node.net);
+    n += term_progress();
+    token_drop();
     return n;
 }
 
@@ -723,56 +733,50 @@ static int check_wire(void)
     return RAP_OK;
 }
 
-/* Workers when RAPTORS_WORKERS is not set: one per core of the rank's
- * binding, but at most this rank's share of the node's hardware threads.
- * Open MPI binds each of more than two ranks to a whole socket by default:
- * 16 ranks on a 16-core socket would start 16 workers each, 256 threads
- * on 16 cores (measured on the device: a 16-rank ring ran 19,000 hops/s). */
-static int node_share(void)
+/* Workers and scheduler flags, from the rank's binding (`cores`), its
+ * share of the node's hardware threads and, unless RAPTORS_SPIN_YIELD says,
+ * the workers of all the node's ranks.  Collective over the node's ranks
+ * (bells_create made node_comm).
+ * - Workers when RAPTORS_WORKERS is not set: one per core of the binding,
+ *   at most the share.  Open MPI binds each of more than two ranks to a
+ *   whole socket: 16 ranks on a 16-core socket would start 16 workers
+ *   each (measured on the device: a 16-rank ring ran 19,000 hops/s).
+ * - Workers bind to the binding's cores in turn, from its first: a binding
+ *   wider than the share is shared with other ranks, and every rank would
+ *   pin its first worker to the same core (device: 8 ranks, 1,700 hops/s
+ *   around a ring); then they stay unpinned within it.
+ * - Spinning workers yield their cores only when the node's workers
+ *   outnumber its hardware threads: a sched_yield costs about 1 us on the
+ *   VMs, and a message arriving during one waits for it (Open MPI likewise
+ *   yields when idle only when oversubscribed). */
+static int plan_workers(unsigned *flags)
 {
-    int nlocal = 1, share;
+    int cores, pus, nlocal = 1, share, nworkers, total;
 
+    rap__topo_counts(&cores, &pus);
     if (g_node.node_comm != MPI_COMM_NULL)
         MPI_Comm_size(g_node.node_comm, &nlocal);
-    share = rap__topo_machine_pus() / (nlocal > 0 ? nlocal : 1);
-    return share < 1 ? 1 : share;
-}
-
-static int default_workers(void)
-{
-    int cores = rap__topo_cores(), share = node_share();
-
-    return cores < share ? cores : share;
-}
-
-/* Scheduler flags.  Spinning workers yield their cores only when the
- * workers of this node's ranks outnumber its hardware threads: a
- * sched_yield costs about 1 us on the VMs, and a message that arrives
- * during one waits for it (Open MPI likewise yields when idle only when
- * oversubscribed).  Collective over the node's ranks (bells_create made
- * node_comm). */
-static unsigned sched_flags(int nworkers)
-{
-    /* Workers bind to the cores of the rank's binding in turn, from its
-     * first: when that binding is wider than the rank's share of the node
-     * it is shared with other ranks (Open MPI binds ranks to a socket),
-     * and every rank would pin its first worker to the same core
-     * (measured on the device: 8 ranks, 1,700 hops/s around a ring).
-     * Then the workers stay unbound, within the rank's binding. */
-    unsigned flags = g_node.cfg.bind && rap__topo_cores() <= node_share() ? RAP_SCHED_BIND : 0;
-    int total = nworkers;
-
-    if (g_node.cfg.spin_yield >= 0)
-        return flags | (g_node.cfg.spin_yield ? RAP_SCHED_SPIN_YIELD : 0);
+    share = pus / (nlocal > 0 ? nlocal : 1);
+    if (share < 1)
+        share = 1;
+    nworkers = g_node.cfg.workers > 0 ? g_node.cfg.workers : cores < share ? cores : share;
+    *flags = g_node.cfg.bind && cores <= share ? RAP_SCHED_BIND : 0;
+    if (g_node.cfg.spin_yield >= 0) {
+        *flags |= g_node.cfg.spin_yield ? RAP_SCHED_SPIN_YIELD : 0;
+        return nworkers;
+    }
+    total = nworkers;
     if (g_node.node_comm != MPI_COMM_NULL &&
         MPI_Allreduce(&nworkers, &total, 1, MPI_INT, MPI_SUM, g_node.node_comm) != MPI_SUCCESS)
         total = INT_MAX; /* unknown: yield, the safe side */
-    return flags | (total > rap__topo_machine_pus() ? RAP_SCHED_SPIN_YIELD : 0);
+    *flags |= total > pus ? RAP_SCHED_SPIN_YIELD : 0;
+    return nworkers;
 }
 
 static int start(MPI_Comm base)
 {
     int rc, *appnum = NULL, flag = 0, nworkers;
+    unsigned sched_flags = 0;
     rap_net_callbacks cb = { on_arrival, on_malformed, on_send_failed, NULL };
     rap_sched_hooks hooks = { node_poll,     NULL,          NULL,        node_max_sleep, actor_ready,
                               actor_release, rap__pool_bind, worker_end };
@@ -830,7 +834,7 @@ static int start(MPI_Comm base)
     rap__net_set_bells(g_node.net, g_node.bells);
     hooks.bell = g_node.bell;
 
-    nworkers = g_node.cfg.workers > 0 ? g_node.cfg.workers : default_workers();
+    nworkers = plan_workers(&sched_flags);
     g_node.nctr = nworkers + 1;
     g_node.ctr = aligned_alloc(RAP_CACHELINE, (size_t)g_node.nctr * sizeof(*g_node.ctr));
     if (g_node.ctr == NULL) {
@@ -843,7 +847,7 @@ static int start(MPI_Comm base)
         goto free_net;
     atomic_store(&g_node.mpi_open, g_node.level == MPI_THREAD_MULTIPLE);
     atomic_store_explicit(&g_node.state, RAP_NODE_UP, memory_order_release);
-    rc = rap__sched_create(nworkers, sched_flags(nworkers), g_node.cfg.spin_us, g_node.cfg.poll_max_us,
+    rc = rap__sched_create(nworkers, sched_flags, g_node.cfg.spin_us, g_node.cfg.poll_max_us,
                            &hooks, &g_node.sched);
     if (rc != RAP_OK)
         goto free_net;

@@ -58,6 +58,19 @@ static void log_levels_parse(void)
     CU_ASSERT_EQUAL(rap__config_parse_level(NULL), -1);
 }
 
+/* The configuration read with `var` set to `value` (NULL: unset). */
+static rap_config read_with(const char *var, const char *value)
+{
+    rap_config cfg;
+
+    if (value != NULL)
+        setenv(var, value, 1);
+    else
+        unsetenv(var);
+    rap__config_read(&cfg);
+    return cfg;
+}
+
 /* RAPTORS_FLOW_WINDOW: bytes, 0 turns flow control off; anything else
  * that is not a number in range falls back to the default. */
 static void flow_window_parses(void)
@@ -67,35 +80,22 @@ static void flow_window_parses(void)
         { "-1", RAP_FLOW_WINDOW_DEFAULT }, { "12x", RAP_FLOW_WINDOW_DEFAULT },
         { "99999999999999999999", RAP_FLOW_WINDOW_DEFAULT },
         { "1099511627777", RAP_FLOW_WINDOW_DEFAULT }, /* over 2^40 */
+        { NULL, RAP_FLOW_WINDOW_DEFAULT },
     };
-    rap_config cfg;
 
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        setenv("RAPTORS_FLOW_WINDOW", cases[i].in, 1);
-        rap__config_read(&cfg);
-        CU_ASSERT_EQUAL(cfg.flow_window, cases[i].want);
-    }
-    unsetenv("RAPTORS_FLOW_WINDOW");
-    rap__config_read(&cfg);
-    CU_ASSERT_EQUAL(cfg.flow_window, RAP_FLOW_WINDOW_DEFAULT);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        CU_ASSERT_EQUAL(read_with("RAPTORS_FLOW_WINDOW", cases[i].in).flow_window, cases[i].want);
 }
 
 /* RAPTORS_SPIN_YIELD: 1 or 0 forces it; unset or bad means automatic (-1). */
 static void spin_yield_parses(void)
 {
     static const struct { const char *in; int want; } cases[] = {
-        { "1", 1 }, { "0", 0 }, { "", -1 }, { "-1", -1 }, { "2", -1 }, { "yes", -1 },
+        { "1", 1 }, { "0", 0 }, { "", -1 }, { "-1", -1 }, { "2", -1 }, { "yes", -1 }, { NULL, -1 },
     };
-    rap_config cfg;
 
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        setenv("RAPTORS_SPIN_YIELD", cases[i].in, 1);
-        rap__config_read(&cfg);
-        CU_ASSERT_EQUAL(cfg.spin_yield, cases[i].want);
-    }
-    unsetenv("RAPTORS_SPIN_YIELD");
-    rap__config_read(&cfg);
-    CU_ASSERT_EQUAL(cfg.spin_yield, -1);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        CU_ASSERT_EQUAL(read_with("RAPTORS_SPIN_YIELD", cases[i].in).spin_yield, cases[i].want);
 }
 
 static CU_TestInfo tests[] = {
