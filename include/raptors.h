@@ -292,7 +292,10 @@ RAP_API rap_aid rap_self(const rap_ctx *ctx);
 #define RAP_MAX_PAYLOAD ((size_t)0x7fff0000u)
 
 /* Send a copy of `len` bytes at `data` to actor `to` as message type `type`.
- * Messages from one actor to another arrive in the order sent.  A message
+ * Messages from one actor to another arrive in the order sent.  Inside a
+ * handler, sends to actors on this rank after the handler's first are
+ * pushed in groups: 32 to one actor, and all of them when the handler
+ * returns (so such a message is delivered by the handler's end).  A message
  * that cannot be delivered comes back to the sender as an error event
  * (or is logged when sent from outside an actor); it is never dropped
  * silently.

@@ -50,17 +50,22 @@ void rap__mailbox_destroy(rap_mailbox *mb)
 
 bool rap__mailbox_push(rap_mailbox *mb, rap_env *env)
 {
+    atomic_store_explicit(&env->next, NULL, memory_order_relaxed);
+    return rap__mailbox_push_chain(mb, env, env);
+}
+
+bool rap__mailbox_push_chain(rap_mailbox *mb, rap_env *first, rap_env *last)
+{
     uintptr_t prev;
     rap_env *node;
 
-    atomic_store_explicit(&env->next, NULL, memory_order_relaxed);
-    /* acq_rel: release publishes env's contents to the consumer that
-     * follows prev->next; acquire pairs with the consumer's CAS in
-     * mark_empty, so that the stub we link from is the one it left. */
-    prev = atomic_exchange_explicit(&mb->head, (uintptr_t)env, memory_order_acq_rel);
+    /* acq_rel: release publishes the chain's contents and links to the
+     * consumer that follows prev->next; acquire pairs with the consumer's
+     * CAS in mark_empty, so that the stub we link from is the one it left. */
+    prev = atomic_exchange_explicit(&mb->head, (uintptr_t)last, memory_order_acq_rel);
     node = (rap_env *)(prev & ~EMPTY_BIT);
     /* release: pairs with the acquire load of next in pop. */
-    atomic_store_explicit(&node->next, env, memory_order_release);
+    atomic_store_explicit(&node->next, first, memory_order_release);
     return (prev & EMPTY_BIT) != 0;
 }
 
@@ -70,10 +75,17 @@ rap_env *rap__mailbox_pop(rap_mailbox *mb)
     /* acquire: pairs with the release store of next in push. */
     rap_env *next = atomic_load_explicit(&tail->next, memory_order_acquire);
 
+    rap_env *after;
+
     if (next == NULL)
         return NULL;
     mb->tail = next;
     retire(tail);
+    /* The one after it, if already linked, is likely in the sender's
+     * cache: ask for its line while this one is handled. */
+    after = atomic_load_explicit(&next->next, memory_order_relaxed);
+    if (after != NULL)
+        __builtin_prefetch(after, 0, 3);
     return next;
 }
 

@@ -47,6 +47,9 @@ int rap__mailbox_init_empty(rap_mailbox *mb);
 void rap__mailbox_destroy(rap_mailbox *mb);
 /* Append; returns true when the mailbox was marked empty. */
 bool rap__mailbox_push(rap_mailbox *mb, rap_env *env);
+/* Append first..last, already linked through `next` (last->next NULL), in
+ * one step; returns true when the mailbox was marked empty. */
+bool rap__mailbox_push_chain(rap_mailbox *mb, rap_env *first, rap_env *last);
 /* Next envelope or NULL; frees the envelope returned by the previous pop.
  * NULL also while a producer is between its two steps: the mailbox is then
  * not empty, and rap__mailbox_mark_empty fails. */

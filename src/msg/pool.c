@@ -4,18 +4,21 @@
  * another goes through the allocator's arena lock on both sides; the
  * profile of same-rank Fork-join with 2 workers showed the allocator as
  * its largest cost.  Here the owner allocates and frees without atomics,
- * and a foreign free is one compare-and-swap on the slab's remote list.
+ * and a foreign free sets a bit in the slab's remote bitmap.
  *
- * Free lists are per slab (as in mimalloc): a pool allocates from one
- * slab until it is used up, then moves to another that has free blocks.
- * One pool-wide list would hand out blocks in the order they were freed,
- * scattered over every slab after a few exchanges between workers, and
- * each allocation would then wait for a cache and TLB miss on the list's
- * next block (measured: producing 1,000,000 messages took 160-250 ms
- * instead of 40-50 ms).  And a slab whose blocks all came back starts
- * over in address order (a bump pointer): streams of messages then
- * allocate and read memory sequentially, which the prefetchers follow,
- * however the previous round freed it.
+ * Free blocks are bits, per slab (one bit a block): a pool allocates from
+ * one slab until it is used up, then moves to another that has free
+ * blocks, lowest address first.  Free lists linked through the blocks
+ * (session 3's pools) made each allocation wait for the previous block's
+ * line, last written by the core that freed it: a chain of cache misses
+ * that no prefetch could run ahead of (Fork-join's sender spent two
+ * thirds of its time on that one load).  With bits, the next free block's
+ * address is known without touching it, a freeing core writes nothing
+ * into the block it read, and allocation runs through memory in address
+ * order, which the prefetchers follow.  A slab whose blocks all came back
+ * starts over from its first block (a bump pointer).  Another worker's
+ * frees are gathered per slab in that worker (up to 64 blocks) and set in
+ * the slab with one atomic OR per 64-block word.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +26,9 @@
 #include "msg/pool.h"
 
 #define SLAB_SIZE ((size_t)64 << 10)
-#define SLAB_HDR 128u /* the first bytes of a slab hold its header */
+#define SLAB_HDR 512u /* the first bytes of a slab hold its header */
 #define NCLASS 5      /* 64, 128, 256, 512, 1024 bytes */
+#define NWORDS 16     /* bitmap words: (SLAB_SIZE - SLAB_HDR) / 64 blocks of 64 bytes */
 
 typedef struct rap_pool rap_pool;
 
@@ -32,25 +36,29 @@ typedef struct slab {
     /* Set at creation. */
     rap_pool *owner;
     uint32_t cls;
+    uint32_t nwords;       /* bitmap words in use for this class */
+    char *base, *end;      /* the first block; a block starting below end fits */
     /* The owner's alone. */
     bool listed;           /* in the owner's `avail` list (or its current) */
     uint32_t used;         /* blocks out, counting those others freed but not yet collected */
-    char *bump, *end;      /* never-used blocks, in address order */
-    rap_env *free;         /* blocks the owner freed */
+    uint32_t nfree;        /* bits set in `fbits` */
+    uint32_t scan;         /* no word below it has a bit set */
+    char *bump;            /* never-used blocks from here, in address order */
     struct slab *next;     /* the owner's slabs (to free them all) */
     struct slab *next_avail;
+    uint64_t fbits[NWORDS]; /* bit i: block i is free */
     /* Other threads'. */
-    alignas(64) _Atomic(rap_env *) rfree; /* blocks freed by others */
-    _Atomic uint32_t rcount;              /* how many, counted after each push */
-    _Atomic bool notified;                /* queued in the owner's `rslabs` */
-    struct slab *next_remote;             /* link in `rslabs` while queued */
+    alignas(64) _Atomic uint64_t rbits[NWORDS]; /* blocks others freed, not yet collected */
+    alignas(64) _Atomic bool notified;          /* queued in the owner's `rslabs` */
+    struct slab *next_remote;                   /* link in `rslabs` while queued */
 } slab;
 
 _Static_assert(sizeof(slab) <= SLAB_HDR, "slab header fits its space");
+_Static_assert((SLAB_SIZE - SLAB_HDR) / 64 <= NWORDS * 64, "a bit for every block");
 
 typedef struct pool_class {
     slab *cur;   /* allocating from it */
-    slab *avail; /* slabs with blocks in `free`, not cur */
+    slab *avail; /* slabs with free blocks, not cur */
 } pool_class;
 
 struct rap_pool {
@@ -62,6 +70,17 @@ struct rap_pool {
 static rap_pool *pools;
 static int npools;
 static _Thread_local rap_pool *tl_pool;
+
+/* A worker's frees into one slab of another pool, held back and set in
+ * the slab together (see rap__pool_flush). */
+#define RBATCH_MAX 64
+typedef struct rbatch {
+    slab *s;
+    uint32_t n;
+    uint32_t dirty; /* bit w: bits[w] has bits */
+    uint64_t bits[NWORDS];
+} rbatch;
+static _Thread_local rbatch tl_rbatch;
 
 int rap__pool_create_all(int n)
 {
@@ -77,7 +96,12 @@ int rap__pool_create_all(int n)
 }
 
 void rap__pool_bind(int i) { tl_pool = (pools != NULL && i >= 0 && i < npools) ? &pools[i] : NULL; }
-void rap__pool_unbind(void) { tl_pool = NULL; }
+
+void rap__pool_unbind(void)
+{
+    rap__pool_flush();
+    tl_pool = NULL;
+}
 
 static int class_of(size_t total)
 {
@@ -92,35 +116,52 @@ static slab *slab_of(const rap_env *env)
     return (slab *)((uintptr_t)env & ~(uintptr_t)(SLAB_SIZE - 1));
 }
 
+static uint32_t block_of(const slab *s, const rap_env *env)
+{
+    return (uint32_t)(((const char *)env - s->base) >> (6 + s->cls));
+}
+
+/* Start over from the first block: every block below `bump` is free, and
+ * only their words can have bits (a slab that holds one message at a
+ * time, as a ping-pong's does, resets at each free: clearing all 16 words
+ * each time cost 10 % of PingPong). */
 static void slab_reset(slab *s)
 {
-    s->free = NULL;
-    s->bump = (char *)s + SLAB_HDR;
+    size_t handed = (size_t)(s->bump - s->base) >> (6 + s->cls);
+
+    memset(s->fbits, 0, (handed + 63) / 64 * sizeof(uint64_t));
+    s->nfree = 0;
+    s->scan = 0;
+    s->bump = s->base;
 }
 
 /* A fresh slab, all of it to be handed out in address order. */
 static slab *slab_new(rap_pool *p, int c)
 {
     slab *s = aligned_alloc(SLAB_SIZE, SLAB_SIZE);
+    size_t nblocks = (SLAB_SIZE - SLAB_HDR) >> (6 + c);
 
     if (s == NULL)
         return NULL;
     memset(s, 0, sizeof(*s));
     s->owner = p;
     s->cls = (uint32_t)c;
-    s->end = (char *)s + SLAB_SIZE - ((size_t)64 << c) + 1; /* a block fits below `end` */
+    s->nwords = (uint32_t)((nblocks + 63) / 64);
+    s->base = (char *)s + SLAB_HDR;
+    s->end = s->base + (nblocks << (6 + c)) - ((size_t)64 << c) + 1;
+    s->bump = s->base;
     slab_reset(s);
-    atomic_init(&s->rfree, NULL);
-    atomic_init(&s->rcount, 0);
+    for (int w = 0; w < NWORDS; w++)
+        atomic_init(&s->rbits[w], 0);
     atomic_init(&s->notified, false);
     s->next = p->slabs;
     p->slabs = s;
     return s;
 }
 
-static bool has_room(const slab *s) { return s->free != NULL || s->bump < s->end; }
+static bool has_room(const slab *s) { return s->nfree > 0 || s->bump < s->end; }
 
-/* The owner got a block of `s` back. */
+/* The owner got n blocks of `s` back (their bits are set). */
 static void returned(slab *s, uint32_t n)
 {
     s->used -= n;
@@ -128,31 +169,27 @@ static void returned(slab *s, uint32_t n)
         slab_reset(s);
 }
 
-/* Move what others freed into `s` to its free list, without walking it
- * when the free list is empty (the usual case: a slab refilled because it
- * ran out): each block of the list was last written by another core, and
- * walking it cost a cache miss per block (Fork-join's sender spent 17 % of
- * its time there).  The count is read first, then the list: a block is
- * counted only after it is pushed, so every block counted is in this list
- * or an earlier one; blocks in the list not yet counted keep `used` high
- * until a later collect, which only delays a reset. */
+/* Take the bits others set in `s` into its free bitmap.  A word with no
+ * bit is only read (no locked instruction). */
 static void collect(slab *s)
 {
-    uint32_t n = atomic_exchange_explicit(&s->rcount, 0, memory_order_acquire);
-    rap_env *e = atomic_exchange_explicit(&s->rfree, NULL, memory_order_acquire);
+    uint32_t n = 0;
 
-    if (s->free == NULL) {
-        s->free = e;
-    } else {
-        while (e != NULL) {
-            rap_env *next = atomic_load_explicit(&e->next, memory_order_relaxed);
-            atomic_store_explicit(&e->next, s->free, memory_order_relaxed);
-            s->free = e;
-            e = next;
-        }
+    for (uint32_t w = 0; w < s->nwords; w++) {
+        uint64_t b;
+        if (atomic_load_explicit(&s->rbits[w], memory_order_relaxed) == 0)
+            continue;
+        /* acquire: the freer's reads of the block happen before our reuse. */
+        b = atomic_exchange_explicit(&s->rbits[w], 0, memory_order_acquire);
+        s->fbits[w] |= b;
+        n += (uint32_t)__builtin_popcountll(b);
+        if (w < s->scan)
+            s->scan = w;
     }
-    if (n > 0)
+    if (n > 0) {
+        s->nfree += n;
         returned(s, n);
+    }
 }
 
 /* Make `s` available to allocate from (owner). */
@@ -201,6 +238,41 @@ static slab *refill(rap_pool *p, int c)
     return s;
 }
 
+/* The lowest free block of `s` (nfree > 0), taken off the bitmap. */
+static rap_env *take_free(slab *s)
+{
+    uint32_t w = s->scan;
+    uint64_t *word;
+    int b;
+
+    while (s->fbits[w] == 0)
+        w++;
+    s->scan = w;
+    word = &s->fbits[w];
+    b = __builtin_ctzll(*word);
+    *word &= *word - 1;
+    s->nfree--;
+    return (rap_env *)(void *)(s->base + ((size_t)(w * 64 + (uint32_t)b) << (6 + s->cls)));
+}
+
+/* Blocks are handed out in address order; the one PREFETCH_AHEAD blocks
+ * after `env`, if it is free, is likely in another core's cache (that
+ * core read the message it held) or in memory: ask for its line now, for
+ * writing, so that its allocation finds it here (one block ahead was too
+ * little: a transfer takes longer than a message, measured on Fork-join). */
+#define PREFETCH_AHEAD 8
+static void prefetch_ahead(const slab *s, const rap_env *env)
+{
+    const char *a = (const char *)env + ((size_t)PREFETCH_AHEAD << (6 + s->cls));
+    uint32_t i;
+
+    if (a >= s->end)
+        return;
+    i = block_of(s, (const rap_env *)(const void *)a);
+    if (a >= s->bump || (s->fbits[i >> 6] >> (i & 63) & 1))
+        rap__prefetch_w(a);
+}
+
 rap_env *rap__pool_alloc(size_t total)
 {
     rap_pool *p = tl_pool;
@@ -217,42 +289,78 @@ rap_env *rap__pool_alloc(size_t total)
         if (s == NULL)
             return NULL;
     }
-    if (s->free != NULL) {
-        env = s->free;
-        s->free = atomic_load_explicit(&env->next, memory_order_relaxed);
-        /* The next block is likely in another core's cache (it freed it):
-         * ask for its line now, for writing, so that the next allocation
-         * does not wait for it (nor the stores into it). */
-        if (s->free != NULL)
-            __builtin_prefetch(s->free, 1, 3);
+    if (s->nfree > 0) {
+        env = take_free(s);
     } else {
         env = (rap_env *)(void *)s->bump;
         s->bump += (size_t)64 << c;
     }
+    prefetch_ahead(s, env);
     s->used++;
     env->cap = RAP_ENV_POOLED | (uint32_t)(((size_t)64 << c) - sizeof(rap_env));
     return env;
 }
 
-void rap__pool_free(rap_env *env)
+uint32_t rap__pool_alloc_run(size_t total, uint32_t n, rap_env **first, uint32_t *cap, size_t *stride)
 {
-    slab *s = slab_of(env);
+    rap_pool *p = tl_pool;
+    size_t size;
+    slab *s;
+    uint32_t k;
+    int c;
+
+    if (p == NULL || total > RAP_POOL_MAX_TOTAL || n == 0)
+        return 0;
+    c = class_of(total);
+    size = (size_t)64 << c;
+    s = p->cls[c].cur;
+    if (s == NULL || !has_room(s)) {
+        s = refill(p, c);
+        if (s == NULL)
+            return 0;
+    }
+    if (s->nfree > 0) {
+        /* The lowest free block and the free ones right after it (in its
+         * bitmap word). */
+        uint32_t w = s->scan;
+        uint64_t x;
+        int b;
+        while (s->fbits[w] == 0)
+            w++;
+        s->scan = w;
+        b = __builtin_ctzll(s->fbits[w]);
+        x = s->fbits[w] >> b;
+        k = ~x == 0 ? (uint32_t)(64 - b) : (uint32_t)__builtin_ctzll(~x);
+        if (k > n)
+            k = n;
+        s->fbits[w] &= ~((k == 64 ? ~(uint64_t)0 : (((uint64_t)1 << k) - 1)) << b);
+        s->nfree -= k;
+        *first = (rap_env *)(void *)(s->base + ((size_t)(w * 64 + (uint32_t)b) << (6 + c)));
+    } else {
+        k = (uint32_t)((size_t)(s->end - s->bump - 1) / size + 1);
+        if (k > n)
+            k = n;
+        *first = (rap_env *)(void *)s->bump;
+        s->bump += (size_t)k * size;
+    }
+    s->used += k;
+    *cap = RAP_ENV_POOLED | (uint32_t)(size - sizeof(rap_env));
+    *stride = size;
+    return k;
+}
+
+/* Set the bits of blocks others freed into `s`, then tell its owner. */
+static void remote_push(slab *s, const uint64_t *bits, uint32_t dirty)
+{
     rap_pool *p = s->owner;
 
-    if (p == tl_pool) {
-        atomic_store_explicit(&env->next, s->free, memory_order_relaxed);
-        s->free = env;
-        returned(s, 1);
-        list_avail(&p->cls[s->cls], s);
-        return;
+    while (dirty != 0) {
+        int w = __builtin_ctz(dirty);
+        dirty &= dirty - 1;
+        /* release: our reads of the blocks happen before their reuse. */
+        atomic_fetch_or_explicit(&s->rbits[w], bits[w], memory_order_release);
     }
-    rap_env *old = atomic_load_explicit(&s->rfree, memory_order_relaxed);
-    do
-        atomic_store_explicit(&env->next, old, memory_order_relaxed);
-    while (!atomic_compare_exchange_weak_explicit(&s->rfree, &old, env, memory_order_release,
-                                                  memory_order_relaxed));
-    atomic_fetch_add_explicit(&s->rcount, 1, memory_order_release); /* after the push: see collect */
-    /* seq_cst, after the push: pairs with refill's clear of the mark
+    /* seq_cst, after the bits: pairs with refill's clear of the mark
      * before its collect, so a block is never left unannounced. */
     if (!atomic_exchange(&s->notified, true)) {
         slab *head = atomic_load_explicit(&p->rslabs[s->cls], memory_order_relaxed);
@@ -261,6 +369,50 @@ void rap__pool_free(rap_env *env)
         while (!atomic_compare_exchange_weak_explicit(&p->rslabs[s->cls], &head, s, memory_order_release,
                                                       memory_order_relaxed));
     }
+}
+
+void rap__pool_flush(void)
+{
+    rbatch *b = &tl_rbatch;
+
+    if (b->n > 0) {
+        remote_push(b->s, b->bits, b->dirty);
+        memset(b, 0, sizeof(*b));
+    }
+}
+
+void rap__pool_free(rap_env *env)
+{
+    slab *s = slab_of(env);
+    rap_pool *p = s->owner;
+    uint32_t i = block_of(s, env);
+    uint64_t bit = (uint64_t)1 << (i & 63);
+    rbatch *b;
+
+    if (p == tl_pool) {
+        s->fbits[i >> 6] |= bit;
+        s->nfree++;
+        if ((i >> 6) < s->scan)
+            s->scan = i >> 6;
+        returned(s, 1);
+        list_avail(&p->cls[s->cls], s);
+        return;
+    }
+    if (tl_pool == NULL) { /* not a worker: nothing would flush a batch */
+        uint64_t bits[NWORDS];
+        bits[i >> 6] = bit;
+        remote_push(s, bits, 1u << (i >> 6));
+        return;
+    }
+    /* A worker: blocks of one slab freed in a row (a stream from one
+     * sender) go back together. */
+    b = &tl_rbatch;
+    if (b->s != s || b->n == RBATCH_MAX)
+        rap__pool_flush();
+    b->s = s;
+    b->n++;
+    b->bits[i >> 6] |= bit;
+    b->dirty |= 1u << (i >> 6);
 }
 
 void rap__pool_destroy_all(void)

@@ -71,13 +71,18 @@ rap_env *rap__env_alloc(size_t len)
         return NULL;
     env->cap = (uint32_t)(size != 0 ? size - sizeof(*env) : len);
 init:
+    rap__env_init(env, len);
+    return env;
+}
+
+void rap__env_init(rap_env *env, size_t len)
+{
     atomic_init(&env->next, NULL);
     env->src_rank = -1;
     memset(&env->hdr, 0, sizeof(env->hdr));
     env->hdr.magic = RAP_WIRE_MAGIC;
     env->hdr.version = RAP_WIRE_VERSION;
     env->hdr.len = (uint32_t)len;
-    return env;
 }
 
 rap_env *rap__env_alloc_wire(size_t wire_bytes)

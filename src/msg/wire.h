@@ -118,6 +118,9 @@ static inline size_t rap__env_wire_size(const rap_env *env)
 /* Allocate an envelope with room for `len` payload bytes; the header is
  * zeroed except magic, version and len.  NULL when out of memory. */
 rap_env *rap__env_alloc(size_t len);
+/* Set up a block whose `cap` is set (from rap__pool_alloc_run) as
+ * rap__env_alloc leaves an envelope of `len` payload bytes. */
+void rap__env_init(rap_env *env, size_t len);
 /* Allocate an envelope able to receive a wire image of `wire_bytes`. */
 rap_env *rap__env_alloc_wire(size_t wire_bytes);
 /* Free an envelope (NULL is ignored); large ones are kept for reuse. */

@@ -38,14 +38,23 @@ typedef struct rap_host {
 
 enum rap_node_state { RAP_NODE_NONE = 0, RAP_NODE_UP = 1 };
 
+/* Grouped by who writes: fields every send or handler reads (rank,
+ * stopping, table, ...) are written only at start-up and shutdown and sit
+ * apart from those that idle workers write all the time (the MPI token at
+ * each poll, `active` at each schedule).  With `token` on the line of
+ * `rank`, a worker that polled while idle took that line from the sending
+ * worker at every poll, and each send waited for it (Fork-join, measured:
+ * the sender's first read of g_node.rank was its costliest instruction). */
 typedef struct rap_node {
+    /* Read-mostly: set by the lifecycle thread. */
     _Atomic int state;
     rap_config cfg;
     MPI_Comm comm, term_comm;
     int rank, size, appnum, level;
     bool mpi_owned;
     _Atomic bool mpi_open;   /* workers may call MPI now */
-    _Atomic int token;       /* the MPI token: 1 while a thread is in Raptors' MPI */
+    _Atomic bool stopping;
+    _Atomic bool running;    /* inside rap_run: termination waves allowed */
 
     rap_net *net;
     rap_sched *sched;
@@ -60,26 +69,9 @@ typedef struct rap_node {
     rap_bell **bells;
     rap_bell *bell;
     bool bells_all;
-    _Atomic bool wave_active; /* a termination wave is in flight */
-    _Atomic uint64_t wave_started; /* when it started, ns */
     rap_table *table;
     rap_host *hosts;         /* (actor type, rank) pairs, sorted; read-only after init */
     size_t nhosts;
-    _Atomic uint32_t rr;     /* RAP_ANY_RANK turn */
-
-    _Atomic int64_t active;
-    _Atomic bool stopping;
-    _Atomic bool running;    /* inside rap_run: termination waves allowed */
-    _Atomic bool done;       /* the wave found the job quiescent */
-    pthread_mutex_t done_lock; /* with done_cond: rap_run's thread waits for done */
-    pthread_cond_t done_cond;
-
-    /* Termination wave: owned by the token holder. */
-    bool wave_on;
-    MPI_Request wave_req;
-    uint64_t wave_in[2], wave_out[2], prev[2];
-    bool prev_valid;
-    uint64_t idle_since;     /* ns; 0 while not idle (token holder's) */
 
     /* Statistics: one slot per worker (written by that worker alone) and
      * one for every other thread; rap_stats_get adds them up. */
@@ -89,6 +81,23 @@ typedef struct rap_node {
     /* Logger (rank 0). */
     FILE *log;
     bool log_close;
+
+    /* Written by the token holder (each poll), and the wave it runs. */
+    alignas(RAP_CACHELINE) _Atomic int token; /* the MPI token: 1 while a thread is in Raptors' MPI */
+    _Atomic bool wave_active; /* a termination wave is in flight */
+    _Atomic uint64_t wave_started; /* when it started, ns */
+    bool wave_on;
+    MPI_Request wave_req;
+    uint64_t wave_in[2], wave_out[2], prev[2];
+    bool prev_valid;
+    uint64_t idle_since;     /* ns; 0 while not idle (token holder's) */
+
+    /* Written at every schedule and release of an actor. */
+    alignas(RAP_CACHELINE) _Atomic int64_t active;
+    _Atomic uint32_t rr;     /* RAP_ANY_RANK turn */
+    _Atomic bool done;       /* the wave found the job quiescent */
+    pthread_mutex_t done_lock; /* with done_cond: rap_run's thread waits for done */
+    pthread_cond_t done_cond;
 } rap_node;
 
 extern rap_node g_node;

@@ -30,6 +30,20 @@ static inline void rap__cpu_relax(void)
 #endif
 }
 
+/* Ask for the line at `p` for writing (another core may hold it).  The
+ * builtin gives a read prefetch on x86-64 unless built for a CPU with
+ * PREFETCHW, and a line fetched shared still waits for the other core's
+ * copy to be invalidated at the first store; PREFETCHW is a no-op on CPUs
+ * without it. */
+static inline void rap__prefetch_w(const void *p)
+{
+#if defined(__x86_64__)
+    __asm__ __volatile__("prefetchw %0" : : "m"(*(const char *)p));
+#else
+    __builtin_prefetch(p, 1, 3);
+#endif
+}
+
 /* Relaxed counter helpers: statistics only, never for synchronisation.
  * RAP_COUNT may be used by several threads at once (an atomic add, which
  * is costly: tens of ns on the target VMs); RAP_BUMP only by the counter's

@@ -28,7 +28,6 @@ static void unbound_threads_get_no_pool(void)
 static void classes_reuse_and_address_order(void)
 {
     static rap_env *e[N];
-    char *lo, *hi;
 
     CU_ASSERT_EQUAL_FATAL(rap__pool_create_all(1), RAP_OK);
     rap__pool_bind(0);
@@ -50,11 +49,18 @@ static void classes_reuse_and_address_order(void)
      * allocated again: the same memory, again in address order. */
     for (int i = 0; i < N; i++)
         e[i] = rap__env_alloc(8);
-    lo = hi = (char *)e[0];
-    for (int i = 1; i < N; i++) {
-        lo = (char *)e[i] < lo ? (char *)e[i] : lo;
-        hi = (char *)e[i] > hi ? (char *)e[i] : hi;
+    /* The slabs (64 KiB, aligned) the stream took. */
+    uintptr_t slabs[16];
+    int nslabs = 0;
+    for (int i = 0; i < N; i++) {
+        uintptr_t b = (uintptr_t)e[i] & ~(uintptr_t)0xffff;
+        int k = 0;
+        while (k < nslabs && slabs[k] != b)
+            k++;
+        if (k == nslabs && nslabs < 16)
+            slabs[nslabs++] = b;
     }
+    CU_ASSERT_TRUE(nslabs <= 6);
     int ascending = 0;
     for (int i = 1; i < N; i++)
         ascending += (char *)e[i] == (char *)e[i - 1] + 64;
@@ -65,7 +71,8 @@ static void classes_reuse_and_address_order(void)
         e[i] = rap__env_alloc(8);
     int inside = 0; /* the same slabs again */
     for (int i = 0; i < N; i++)
-        inside += (char *)e[i] >= lo && (char *)e[i] <= hi;
+        for (int k = 0; k < nslabs; k++)
+            inside += ((uintptr_t)e[i] & ~(uintptr_t)0xffff) == slabs[k];
     CU_ASSERT_EQUAL(inside, N);
     ascending = 0;
     for (int i = 1; i < N; i++)
@@ -113,10 +120,100 @@ static void foreign_frees_come_back(void)
     rap__pool_destroy_all();
 }
 
+/* A worker's frees into another worker's pool are held back and handed
+ * over at its flush (here: at unbind); then the owner reuses them. */
+static void *worker_free(void *arg)
+{
+    (void)arg;
+    rap__pool_bind(1);
+    for (int i = 0; i < N; i++)
+        rap__env_free(handed[i]);
+    rap__pool_unbind();
+    return NULL;
+}
+
+static void worker_frees_come_back_batched(void)
+{
+    pthread_t t;
+    char *lo = NULL, *hi = NULL;
+
+    CU_ASSERT_EQUAL_FATAL(rap__pool_create_all(2), RAP_OK);
+    rap__pool_bind(0);
+    for (int round = 0; round < 4; round++) {
+        for (int i = 0; i < N; i++) {
+            handed[i] = rap__env_alloc(8);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(handed[i]);
+            if (round == 0) {
+                lo = (lo == NULL || (char *)handed[i] < lo) ? (char *)handed[i] : lo;
+                hi = (hi == NULL || (char *)handed[i] > hi) ? (char *)handed[i] : hi;
+            } else {
+                CU_ASSERT_TRUE((char *)handed[i] >= lo && (char *)handed[i] <= hi);
+            }
+        }
+        pthread_create(&t, NULL, worker_free, NULL);
+        pthread_join(t, NULL);
+    }
+    for (int i = 0; i < N; i++)
+        rap__env_free(handed[i]);
+    rap__pool_unbind();
+    rap__pool_destroy_all();
+}
+
+/* Runs: consecutive blocks, each usable as an envelope and freed alone;
+ * a run never overlaps a block that is out. */
+static void runs_are_consecutive(void)
+{
+    rap_env *first, *single;
+    uint32_t cap, k;
+    size_t stride;
+
+    CU_ASSERT_EQUAL_FATAL(rap__pool_create_all(1), RAP_OK);
+    CU_ASSERT_EQUAL(rap__pool_alloc_run(64, 32, &first, &cap, &stride), 0); /* unbound */
+    rap__pool_bind(0);
+    single = rap__env_alloc(8);
+    k = rap__pool_alloc_run(sizeof(rap_env) + 8, 32, &first, &cap, &stride);
+    CU_ASSERT_EQUAL(k, 32);
+    CU_ASSERT_EQUAL(stride, 64);
+    CU_ASSERT_NOT_EQUAL(cap & RAP_ENV_POOLED, 0);
+    CU_ASSERT_TRUE((cap & ~RAP_ENV_POOLED) >= 8);
+    for (uint32_t i = 0; i < k; i++) {
+        rap_env *e = (rap_env *)(void *)((char *)first + i * stride);
+        CU_ASSERT_TRUE((char *)e + 64 <= (char *)single || (char *)e >= (char *)single + 64);
+        e->cap = cap;
+        rap__env_init(e, 8);
+        memset(rap__env_payload(e), (int)i, 8);
+    }
+    /* Free every other block: a later run takes only consecutive free ones. */
+    for (uint32_t i = 0; i < k; i += 2)
+        rap__env_free((rap_env *)(void *)((char *)first + i * stride));
+    rap_env *again;
+    uint32_t k2 = rap__pool_alloc_run(sizeof(rap_env) + 8, 32, &again, &cap, &stride);
+    CU_ASSERT_EQUAL(k2, 1);
+    CU_ASSERT_PTR_EQUAL(again, first);
+    again->cap = cap;
+    rap__env_free(again);
+    for (uint32_t i = 1; i < k; i += 2)
+        rap__env_free((rap_env *)(void *)((char *)first + i * stride));
+    rap__env_free(single);
+    /* All back: the slab starts over, and a run is its first 32 blocks. */
+    k2 = rap__pool_alloc_run(sizeof(rap_env) + 8, 32, &again, &cap, &stride);
+    CU_ASSERT_EQUAL(k2, 32);
+    CU_ASSERT_PTR_EQUAL(again, single);
+    for (uint32_t i = 0; i < k2; i++) {
+        rap_env *e = (rap_env *)(void *)((char *)again + i * stride);
+        e->cap = cap;
+        rap__env_free(e);
+    }
+    rap__pool_unbind();
+    rap__pool_destroy_all();
+}
+
 static CU_TestInfo tests[] = {
     { "unbound threads get no pool", unbound_threads_get_no_pool },
     { "classes, reuse and address order", classes_reuse_and_address_order },
     { "foreign frees come back", foreign_frees_come_back },
+    { "worker frees come back batched", worker_frees_come_back_batched },
+    { "runs are consecutive", runs_are_consecutive },
     CU_TEST_INFO_NULL,
 };
 
