@@ -61,18 +61,8 @@ typedef struct pool_class {
     slab *avail; /* slabs with free blocks, not cur */
 } pool_class;
 
-struct rap_pool {
-    pool_class cls[NCLASS];          /* the owner's */
-    slab *slabs;
-    alignas(RAP_CACHELINE) _Atomic(slab *) rslabs[NCLASS]; /* slabs others freed into */
-};
-
-static rap_pool *pools;
-static int npools;
-static _Thread_local rap_pool *tl_pool;
-
-/* A worker's frees into one slab of another pool, held back and set in
- * the slab together (see rap__pool_flush). */
+/* The bound worker's frees into one slab of another pool, held back and
+ * set in the slab together (see rap__pool_flush). */
 #define RBATCH_MAX 64
 typedef struct rbatch {
     slab *s;
@@ -80,7 +70,20 @@ typedef struct rbatch {
     uint32_t dirty; /* bit w: bits[w] has bits */
     uint64_t bits[NWORDS];
 } rbatch;
-static _Thread_local rbatch tl_rbatch;
+
+struct rap_pool {
+    pool_class cls[NCLASS];          /* the owner's */
+    slab *slabs;
+    rbatch rb;                       /* the owner's frees into other pools */
+    alignas(RAP_CACHELINE) _Atomic(slab *) rslabs[NCLASS]; /* slabs others freed into */
+};
+
+static rap_pool *pools;
+static int npools;
+/* Initial-exec: a plain load off the thread pointer (the default model in
+ * a shared library calls __tls_get_addr at each use: several times per
+ * message, measured on remote_rate's sender). */
+static _Thread_local rap_pool *tl_pool RAP_TLS_IE;
 
 int rap__pool_create_all(int n)
 {
@@ -373,8 +376,11 @@ static void remote_push(slab *s, const uint64_t *bits, uint32_t dirty)
 
 void rap__pool_flush(void)
 {
-    rbatch *b = &tl_rbatch;
+    rbatch *b;
 
+    if (tl_pool == NULL)
+        return;
+    b = &tl_pool->rb;
     if (b->n > 0) {
         remote_push(b->s, b->bits, b->dirty);
         memset(b, 0, sizeof(*b));
@@ -406,7 +412,7 @@ void rap__pool_free(rap_env *env)
     }
     /* A worker: blocks of one slab freed in a row (a stream from one
      * sender) go back together. */
-    b = &tl_rbatch;
+    b = &tl_pool->rb;
     if (b->s != s || b->n == RBATCH_MAX)
         rap__pool_flush();
     b->s = s;

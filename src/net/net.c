@@ -783,9 +783,13 @@ static void handle_slot(rap_net *net, slot *sl, int kind)
     }
     switch (rap__wire_flags(sl->buf)) {
     case RAP_WIRE_BATCH:
-        if (rap__wire_validate_batch(sl->buf, (size_t)bytes, tag, &net->lim, &why) == RAP_OK)
+        if (rap__wire_validate_batch(sl->buf, (size_t)bytes, tag, &net->lim, &why) == RAP_OK) {
+            if (net->cb.batch != NULL)
+                net->cb.batch(net->cb.arg, true);
             unpack(net, sl->buf + sizeof(rap_wire_hdr), (size_t)bytes - sizeof(rap_wire_hdr), tag, src);
-        else
+            if (net->cb.batch != NULL)
+                net->cb.batch(net->cb.arg, false);
+        } else
             malformed(net, src, (size_t)bytes, why);
         return;
     case RAP_WIRE_LARGE: {

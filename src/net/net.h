@@ -44,6 +44,10 @@ typedef struct rap_net_callbacks {
     void (*malformed)(void *arg, int src_rank, size_t bytes, const char *why);
     /* A send MPI refused; the callee owns env. */
     void (*send_failed)(void *arg, rap_env *env, int dest, const char *mpi_text);
+    /* Optional: called with true before the arrivals of one batch from
+     * the wire and with false after them (the callee may hold them and
+     * deliver them together). */
+    void (*batch)(void *arg, bool open);
     void *arg;
 } rap_net_callbacks;
 

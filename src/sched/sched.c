@@ -82,8 +82,8 @@ struct rap_sched {
     worker *workers;
 };
 
-static _Thread_local int tl_worker = -1;
-static _Thread_local worker *tl_self;
+static _Thread_local int tl_worker RAP_TLS_IE = -1;
+static _Thread_local worker *tl_self RAP_TLS_IE;
 
 int rap__sched_self(void) { return tl_worker; }
 int rap__sched_workers(const rap_sched *s) { return s->nworkers; }

@@ -77,6 +77,7 @@ typedef struct rap_node {
      * one for every other thread; rap_stats_get adds them up. */
     struct rap_counters *ctr;
     int nctr;
+    struct outbox *outboxes; /* one per worker (node.c) */
 
     /* Logger (rank 0). */
     FILE *log;

@@ -17,6 +17,15 @@
 #define RAP_LIKELY(x) __builtin_expect(!!(x), 1)
 #define RAP_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define RAP_CACHELINE 64
+/* For small, hot thread-local variables of the library: initial-exec TLS
+ * is a load off the thread pointer, where the default model of a shared
+ * library calls __tls_get_addr.  Keep what is declared so small (a few
+ * pointers): a library loaded with dlopen takes it from a small reserve. */
+#if defined(__GNUC__)
+#define RAP_TLS_IE __attribute__((tls_model("initial-exec")))
+#else
+#define RAP_TLS_IE
+#endif
 #define RAP_CONTAINER_OF(p, type, member) \
     ((type *)(void *)((char *)(p) - offsetof(type, member)))
 #define RAP_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
