@@ -66,7 +66,8 @@ mpi_tests = \
 	%D%/mpi/serialized_np2 \
 	%D%/mpi/malformed_np2 \
 	%D%/mpi/flow_np2 \
-	%D%/mpi/fanout_np1
+	%D%/mpi/fanout_np1 \
+	%D%/mpi/sizes_np2
 check_PROGRAMS += $(mpi_tests)
 TESTS += $(mpi_tests)
 %C%_mpi_spawn_np2_SOURCES = %D%/mpi/spawn.c
@@ -138,6 +139,9 @@ TESTS += $(mpi_tests)
 %C%_mpi_fanout_np1_SOURCES = %D%/mpi/fanout.c
 %C%_mpi_fanout_np1_CFLAGS = $(mpi_cflags)
 %C%_mpi_fanout_np1_LDADD = $(mpi_ldadd)
+%C%_mpi_sizes_np2_SOURCES = %D%/mpi/sizes.c
+%C%_mpi_sizes_np2_CFLAGS = $(mpi_cflags)
+%C%_mpi_sizes_np2_LDADD = $(mpi_ldadd)
 
 # MPMD: two executables in one job, run by a script.
 check_PROGRAMS += %D%/mpi/mpmd_coord %D%/mpi/mpmd_worker

@@ -291,7 +291,7 @@ int rap__wire_validate_large(const void *buf, size_t n, int tag,
         return RAP_EMALFORMED;
     if (h.flags != RAP_WIRE_LARGE)
         FAIL("bad large-message flags");
-    if ((uint64_t)h.len + sizeof(h) <= RAP_WIRE_SLOT || h.len > RAP_MAX_PAYLOAD)
+    if ((uint64_t)h.len + sizeof(h) <= rap__kind_slot(h.kind) || h.len > RAP_MAX_PAYLOAD)
         FAIL("large-message length out of range");
     if (h.to == RAP_AID_NONE || !rank_ok(h.to, lim) || RAP_AID_RANK(h.to) != lim->my_rank)
         FAIL("bad destination actor id");

@@ -1,12 +1,14 @@
 /* net/net.c -- see net.h.
  *
  * Receives are pre-posted: per kind a ring of MPI_Irecv(MPI_ANY_SOURCE)
- * slots of RAP_WIRE_SLOT bytes, all completed by one MPI_Testsome per poll
- * (one pass of MPI's progress engine, instead of one per probe), handled
- * kind by kind (system first) and, within a kind, in the order the slots
- * were posted (the order MPI matched them), then posted again.  A message
- * is copied out of its slot into its own envelope; a batch is unpacked
- * straight from the slot.  A wire image larger than a slot goes as a
+ * slots of rap__kind_slot(kind) bytes (ActorAction slots are envelopes of
+ * RAP_WIRE_MEDIUM), all completed by one MPI_Testsome per poll (one pass
+ * of MPI's progress engine, instead of one per probe), handled kind by
+ * kind (system first) and, within a kind, in the order the slots were
+ * posted (the order MPI matched them), then posted again.  A small message
+ * is copied out of its slot into its own envelope, a batch is unpacked
+ * straight from the slot, and a larger one in an ActorAction slot is
+ * handed over in the slot's envelope.  A wire image larger than its slot goes as a
  * header-only message (RAP_WIRE_LARGE) on the kind's tag, then the image
  * on the kind's bulk tag: per sender and kind both are in order, so the
  * receiver, on a large header, takes the next bulk message of that sender
@@ -71,9 +73,14 @@ static const int slots_per_kind[RAP_KIND_COUNT] = { 8, 2, 4, 16 };
 
 typedef struct slot {
     bool done;     /* completed by a Testsome, not yet handled */
+    bool unposted; /* handled, but could not be posted again (see test_all) */
     int err;       /* MPI_SUCCESS or the status's error */
     MPI_Status st;
-    alignas(16) char buf[RAP_WIRE_SLOT];
+    char *buf;     /* what is posted: `small`, or env's wire image */
+    rap_env *env;  /* ActorAction slots: a large envelope, handed to the
+                    * addressee when a message over RAP_WIRE_SLOT lands
+                    * in it (NULL until the slot gets another) */
+    alignas(16) char small[RAP_WIRE_SLOT];
 } slot;
 
 struct rap_net {
@@ -117,6 +124,8 @@ static bool grow_inflight(rap_net *net);
 
 static void free_net(rap_net *net)
 {
+    for (int i = 0; net->slots != NULL && i < NSLOTS; i++)
+        rap__env_free(net->slots[i].env);
     free(net->slots);
     free(net->allreq);
     free(net->allst);
@@ -130,12 +139,29 @@ static void free_net(rap_net *net)
     free(net);
 }
 
-/* Post receive slot `i` of `kind` (again). */
-static void post_slot(rap_net *net, int i, int kind)
+/* Post receive slot `i` of `kind` (again); false when it could not be
+ * (no memory for an ActorAction slot's envelope, or MPI refused).  Never
+ * with a smaller buffer: Open MPI 4.1 writes a message that comes by
+ * single copy past the end of a posted buffer that is too small. */
+static bool post_slot(rap_net *net, int i, int kind)
 {
-    if (MPI_Irecv(net->slots[i].buf, (int)RAP_WIRE_SLOT, MPI_BYTE, MPI_ANY_SOURCE, rap__kind_tag(kind),
-                  net->comm, &net->allreq[i]) != MPI_SUCCESS)
-        net->allreq[i] = MPI_REQUEST_NULL; /* a slot short; the others still work */
+    slot *sl = &net->slots[i];
+    size_t size = rap__kind_slot(kind);
+
+    net->allreq[i] = MPI_REQUEST_NULL;
+    if (size > RAP_WIRE_SLOT) {
+        if (sl->env == NULL && (sl->env = rap__env_alloc_wire(size)) == NULL)
+            return false;
+        sl->buf = (char *)&sl->env->hdr;
+    } else {
+        sl->buf = sl->small;
+    }
+    if (MPI_Irecv(sl->buf, (int)size, MPI_BYTE, MPI_ANY_SOURCE, rap__kind_tag(kind), net->comm,
+                  &net->allreq[i]) != MPI_SUCCESS) {
+        net->allreq[i] = MPI_REQUEST_NULL;
+        return false;
+    }
+    return true;
 }
 
 int rap__net_create(MPI_Comm comm, const rap_net_callbacks *cb, uint64_t window, rap_net **net_out)
@@ -157,7 +183,7 @@ int rap__net_create(MPI_Comm comm, const rap_net_callbacks *cb, uint64_t window,
     net->tx = calloc((size_t)net->lim.size, sizeof(*net->tx));
     net->rx = calloc((size_t)net->lim.size, sizeof(*net->rx));
     net->retry = calloc((size_t)net->lim.size, sizeof(*net->retry));
-    net->slots = malloc(NSLOTS * sizeof(*net->slots));
+    net->slots = calloc(NSLOTS, sizeof(*net->slots));
     if (net->pend == NULL || net->touched == NULL || net->tx == NULL || net->rx == NULL ||
         net->retry == NULL || net->slots == NULL || !grow_inflight(net)) {
         free_net(net);
@@ -168,7 +194,20 @@ int rap__net_create(MPI_Comm comm, const rap_net_callbacks *cb, uint64_t window,
         net->head[k] = i;
         for (int j = i; j < i + slots_per_kind[k]; j++) {
             net->slots[j].done = false;
-            post_slot(net, j, k);
+            net->slots[j].unposted = false;
+            net->slots[j].env = NULL;
+        }
+    }
+    for (int k = 0; k < RAP_KIND_COUNT; k++) {
+        for (int j = net->first[k]; j < net->first[k] + slots_per_kind[k]; j++) {
+            if (!post_slot(net, j, k)) {
+                for (int x = 0; x < j; x++) {
+                    MPI_Cancel(&net->allreq[x]);
+                    MPI_Wait(&net->allreq[x], MPI_STATUS_IGNORE);
+                }
+                free_net(net);
+                return RAP_ENOMEM;
+            }
         }
     }
     pthread_mutex_init(&net->qlock, NULL);
@@ -295,7 +334,7 @@ static int isend(rap_net *net, rap_env *env, int dest)
     size_t wire = rap__env_wire_size(env);
     int kind = env->hdr.kind, n = 0;
 
-    if (wire > RAP_WIRE_SLOT) {
+    if (wire > rap__kind_slot(kind)) {
         rap_env *h = rap__env_alloc(0);
         if (h == NULL) {
             send_failed(net, env, dest, "out of memory for a large-message header");
@@ -809,6 +848,16 @@ static void handle_slot(rap_net *net, slot *sl, int kind)
         malformed(net, src, (size_t)bytes, why);
         return;
     }
+    if ((size_t)bytes > RAP_WIRE_SLOT && sl->env != NULL) {
+        /* A message only a large slot holds: the slot's envelope is the
+         * message (no copy); the slot gets another when posted again. */
+        env = sl->env;
+        sl->env = NULL;
+        atomic_init(&env->next, NULL);
+        env->src_rank = -1;
+        arrived(net, env, src, (size_t)bytes);
+        return;
+    }
     env = rap__env_alloc_wire((size_t)bytes);
     if (env == NULL) {
         malformed(net, src, (size_t)bytes, "out of memory");
@@ -868,12 +917,20 @@ static int test_all(rap_net *net)
         while (!net->took_bulk) {
             int i = net->head[k];
             slot *sl = &net->slots[i];
-            if (!sl->done)
+            /* MPI matches a kind's slots in the order they were posted,
+             * and they are handled in that order: a slot that could not
+             * be posted again stays at the head, and the kind waits for
+             * it, so that no later slot is posted before it. */
+            if (!sl->unposted) {
+                if (!sl->done)
+                    break;
+                sl->done = false;
+                handle_slot(net, sl, k);
+                n++;
+            }
+            sl->unposted = !post_slot(net, i, k);
+            if (sl->unposted)
                 break;
-            sl->done = false;
-            handle_slot(net, sl, k);
-            n++;
-            post_slot(net, i, k);
             net->head[k] = i + 1 == net->first[k] + slots_per_kind[k] ? net->first[k] : i + 1;
         }
     }

@@ -17,7 +17,7 @@
 
 static uint32_t GOOD, BIG, SINK;
 static _Atomic int good_seen, big_seen;
-enum { BIG_LEN = 10000 };
+enum { BIG_LEN = 100000 }; /* over an ActorAction slot: header and bulk */
 
 static int sink_good(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
 {
@@ -128,7 +128,7 @@ int main(int argc, char **argv)
          * posted buffer (no Raptors rank sends one: see check_wire). */
         static unsigned char huge[RAP_WIRE_SLOT + 32];
         memset(huge, 0x11, sizeof(huge));
-        inject(huge, sizeof(huge), RAP_KIND_ACTOR_ACTION, 0), injected++;
+        inject(huge, sizeof(huge), RAP_KIND_ACTOR_ERROR, 0), injected++;
         /* Large messages: a good one, one whose body is shorter than
          * announced, one whose body has another destination. */
         static unsigned char body[sizeof(rap_wire_hdr) + BIG_LEN];
