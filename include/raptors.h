@@ -293,9 +293,9 @@ RAP_API rap_aid rap_self(const rap_ctx *ctx);
 
 /* Send a copy of `len` bytes at `data` to actor `to` as message type `type`.
  * Messages from one actor to another arrive in the order sent.  Inside a
- * handler, sends to actors on this rank after the handler's first are
- * pushed in groups: 32 to one actor, and all of them when the handler
- * returns (so such a message is delivered by the handler's end).  A message
+ * handler, the sends after the handler's first are pushed in groups: 32
+ * to one actor, and all of them when the handler returns (so such a
+ * message leaves by the handler's end).  A message
  * that cannot be delivered comes back to the sender as an error event
  * (or is logged when sent from outside an actor); it is never dropped
  * silently.

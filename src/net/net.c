@@ -227,19 +227,28 @@ static void ring(rap_net *net, int dest)
 
 bool rap__net_send(rap_net *net, int dest, rap_env *env)
 {
+    atomic_store_explicit(&env->next, NULL, memory_order_relaxed);
+    return rap__net_send_chain(net, dest, env, env, 1);
+}
+
+bool rap__net_send_chain(rap_net *net, int dest, rap_env *first, rap_env *last, size_t n)
+{
     size_t queued;
 
-    env->src_rank = dest;
-    atomic_store_explicit(&env->next, NULL, memory_order_relaxed);
+    for (rap_env *env = first;; env = atomic_load_explicit(&env->next, memory_order_relaxed)) {
+        env->src_rank = dest;
+        if (env == last)
+            break;
+    }
     pthread_mutex_lock(&net->qlock);
     if (net->qtail != NULL)
-        atomic_store_explicit(&net->qtail->next, env, memory_order_relaxed);
+        atomic_store_explicit(&net->qtail->next, first, memory_order_relaxed);
     else
-        net->qhead = env;
-    net->qtail = env;
-    queued = atomic_fetch_add_explicit(&net->queued, 1, memory_order_relaxed) + 1;
+        net->qhead = first;
+    net->qtail = last;
+    queued = atomic_fetch_add_explicit(&net->queued, n, memory_order_relaxed) + n;
     pthread_mutex_unlock(&net->qlock);
-    return queued % TAKE_MAX == 0;
+    return queued / TAKE_MAX != (queued - n) / TAKE_MAX;
 }
 
 static bool grow_inflight(rap_net *net)

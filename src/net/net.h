@@ -80,6 +80,9 @@ int rap__net_create(MPI_Comm comm, const rap_net_callbacks *cb, uint64_t window,
  * when the queue is long enough that the caller should make progress now
  * (flush by size) rather than wait for an idle worker. */
 bool rap__net_send(rap_net *net, int dest, rap_env *env);
+/* Queue first..last (n envelopes linked through `next`, last->next NULL)
+ * for `dest`, in order, under one lock; returns as rap__net_send. */
+bool rap__net_send_chain(rap_net *net, int dest, rap_env *first, rap_env *last, size_t n);
 /* Hand `env` (header filled) to MPI at once if the transport is idle:
  * nothing queued or waiting for credit, no send incomplete, and it fits
  * the peer's window.  Takes ownership when it returns true; else the

@@ -80,10 +80,29 @@ static void dead_letter(rap_env *env)
     rap__env_free(env);
 }
 
-/* Push first..last (linked, all to one actor) into its mailbox. */
-static void deliver_chain(rap_aid to, rap_env *first, rap_env *last)
+static int node_poll(void *arg);
+
+/* Queue first..last (n, linked, all to one actor on rank `dest`) for the
+ * transport. */
+static void transmit_chain(int dest, rap_env *first, rap_env *last, size_t n)
 {
-    rap_actor *a = rap__table_acquire(g_node.table, to);
+    if (rap__net_send_chain(g_node.net, dest, first, last, n))
+        node_poll(NULL); /* a long queue: flush by size, if the token is free */
+    else if (rap__sched_self() < 0 && g_node.sched != NULL)
+        rap__bell_ring(rap__sched_bell(g_node.sched)); /* workers poll soon; the poller may sleep */
+}
+
+/* Push first..last (n, linked, all to one actor) into its mailbox, or
+ * queue them for its rank. */
+static void deliver_chain(rap_aid to, rap_env *first, rap_env *last, size_t n)
+{
+    rap_actor *a;
+
+    if ((int)RAP_AID_RANK(to) != g_node.rank) {
+        transmit_chain((int)RAP_AID_RANK(to), first, last, n);
+        return;
+    }
+    a = rap__table_acquire(g_node.table, to);
 
     if (a == NULL) {
         rap_env *next;
@@ -98,10 +117,12 @@ static void deliver_chain(rap_aid to, rap_env *first, rap_env *last)
     rap__table_release(a);
 }
 
-/* The outbox: while a handler runs on a worker, its first local send is
- * pushed at once (the lone reply keeps its latency); the sends after it
- * are linked per addressee and pushed a chain at a time, when the handler
- * returns or a chain is full.  A push into another worker's actor costs
+/* The outbox: while a handler runs on a worker, its first send is pushed
+ * (or handed to the transport) at once: the lone reply keeps its latency;
+ * the sends after it are linked per addressee and pushed a chain at a
+ * time, when the handler returns or a chain is full.  A remote chain goes
+ * to the transport's queue under one lock (remote_rate: 1.71-1.77x ->
+ * 2.04-2.13x raw MPI, alternating runs).  A push into another worker's actor costs
  * several cache-line transfers (the addressee's reference count and
  * mailbox head, the previous message's link, each with a locked
  * instruction that waits for them); a chain pays them once (measured:
@@ -141,7 +162,7 @@ static _Thread_local outbox *tl_ob RAP_TLS_IE;
 
 static void chain_push(chain *c)
 {
-    deliver_chain(c->to, c->first, c->last);
+    deliver_chain(c->to, c->first, c->last, c->n);
     c->n = 0;
 }
 
@@ -218,7 +239,8 @@ static rap_env *outbox_alloc(rap_aid to, size_t len)
     rap_env *env;
     chain *c;
 
-    if (o == NULL || !o->open || !o->sent || RAP_AID_RANK(to) != g_node.rank)
+    if (o == NULL || !o->open || !o->sent || RAP_AID_RANK(to) != g_node.rank ||
+        total > RAP_POOL_MAX_TOTAL)
         return NULL;
     c = &o->c[outbox_slot(o, to)];
     if (c->run_left == 0 || total > c->run_stride || 2 * total <= c->run_stride) {
@@ -286,10 +308,8 @@ static void deliver_local(rap_env *env)
     if (outbox_hold(env))
         return;
     atomic_store_explicit(&env->next, NULL, memory_order_relaxed);
-    deliver_chain(env->hdr.to, env, env);
+    deliver_chain(env->hdr.to, env, env, 1);
 }
-
-static int node_poll(void *arg);
 
 /* Take the MPI token: 1 taken (MPI open: call MPI, then token_drop), 0
  * MPI closed, -1 another thread holds it. */
@@ -340,12 +360,12 @@ void rap__route(rap_env *env)
     }
     RAP_STAT(sent_remote, 1);
     RAP_STAT(bytes_sent_remote, rap__env_wire_size(env));
-    if (send_now(dest, env))
+    /* The outbox first: a message it holds must not be overtaken by a
+     * later one sent directly. */
+    if (outbox_hold(env) || send_now(dest, env))
         return;
-    if (rap__net_send(g_node.net, dest, env))
-        node_poll(NULL); /* a long queue: flush by size, if the token is free */
-    else if (rap__sched_self() < 0 && g_node.sched != NULL)
-        rap__bell_ring(rap__sched_bell(g_node.sched)); /* workers poll soon; the poller may sleep */
+    atomic_store_explicit(&env->next, NULL, memory_order_relaxed);
+    transmit_chain(dest, env, env, 1);
 }
 
 void rap__send_error(rap_aid to, int kind, uint32_t op, int err_kind, int code, rap_aid about,
