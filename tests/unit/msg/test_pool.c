@@ -84,8 +84,11 @@ static void classes_reuse_and_address_order(void)
     rap__pool_destroy_all();
 }
 
-/* Blocks freed by another thread go back to their owner's pool. */
+/* Blocks freed by another thread go back to their owner's pool: rounds of
+ * N allocations by pool 0's thread, each freed by `freer` on another
+ * thread; every later round's blocks lie in the first round's slabs. */
 static rap_env *handed[N];
+
 static void *foreign_free(void *arg)
 {
     (void)arg;
@@ -94,70 +97,48 @@ static void *foreign_free(void *arg)
     return NULL;
 }
 
-static void foreign_frees_come_back(void)
-{
-    pthread_t t;
-    char *lo = NULL, *hi = NULL;
-
-    CU_ASSERT_EQUAL_FATAL(rap__pool_create_all(1), RAP_OK);
-    rap__pool_bind(0);
-    for (int round = 0; round < 4; round++) {
-        for (int i = 0; i < N; i++) {
-            handed[i] = rap__env_alloc(100);
-            CU_ASSERT_PTR_NOT_NULL_FATAL(handed[i]);
-            if (round == 0) {
-                lo = (lo == NULL || (char *)handed[i] < lo) ? (char *)handed[i] : lo;
-                hi = (hi == NULL || (char *)handed[i] > hi) ? (char *)handed[i] : hi;
-            } else {
-                /* Later rounds reuse the first round's slabs. */
-                CU_ASSERT_TRUE((char *)handed[i] >= lo - (64 << 10) && (char *)handed[i] <= hi + (64 << 10));
-            }
-        }
-        pthread_create(&t, NULL, foreign_free, NULL);
-        pthread_join(t, NULL);
-    }
-    rap__pool_unbind();
-    rap__pool_destroy_all();
-}
-
 /* A worker's frees into another worker's pool are held back and handed
- * over at its flush (here: at unbind); then the owner reuses them. */
+ * over at its flush (here: at unbind). */
 static void *worker_free(void *arg)
 {
-    (void)arg;
     rap__pool_bind(1);
-    for (int i = 0; i < N; i++)
-        rap__env_free(handed[i]);
+    foreign_free(arg);
     rap__pool_unbind();
     return NULL;
 }
 
-static void worker_frees_come_back_batched(void)
+static void rounds_reuse_slabs(size_t len, void *(*freer)(void *))
 {
+    enum { MAXSLABS = 64 };
+    uintptr_t slabs[MAXSLABS];
+    int nslabs = 0;
     pthread_t t;
-    char *lo = NULL, *hi = NULL;
 
     CU_ASSERT_EQUAL_FATAL(rap__pool_create_all(2), RAP_OK);
     rap__pool_bind(0);
     for (int round = 0; round < 4; round++) {
         for (int i = 0; i < N; i++) {
-            handed[i] = rap__env_alloc(8);
+            uintptr_t b;
+            int k = 0;
+            handed[i] = rap__env_alloc(len);
             CU_ASSERT_PTR_NOT_NULL_FATAL(handed[i]);
-            if (round == 0) {
-                lo = (lo == NULL || (char *)handed[i] < lo) ? (char *)handed[i] : lo;
-                hi = (hi == NULL || (char *)handed[i] > hi) ? (char *)handed[i] : hi;
-            } else {
-                CU_ASSERT_TRUE((char *)handed[i] >= lo && (char *)handed[i] <= hi);
-            }
+            b = (uintptr_t)handed[i] & ~(uintptr_t)0xffff; /* its 64 KiB slab */
+            while (k < nslabs && slabs[k] != b)
+                k++;
+            if (round == 0 && k == nslabs && nslabs < MAXSLABS)
+                slabs[nslabs++] = b;
+            else
+                CU_ASSERT_TRUE(k < nslabs); /* later rounds: the first round's slabs */
         }
-        pthread_create(&t, NULL, worker_free, NULL);
+        pthread_create(&t, NULL, freer, NULL);
         pthread_join(t, NULL);
     }
-    for (int i = 0; i < N; i++)
-        rap__env_free(handed[i]);
     rap__pool_unbind();
     rap__pool_destroy_all();
 }
+
+static void foreign_frees_come_back(void) { rounds_reuse_slabs(100, foreign_free); }
+static void worker_frees_come_back_batched(void) { rounds_reuse_slabs(8, worker_free); }
 
 /* Runs: consecutive blocks, each usable as an envelope and freed alone;
  * a run never overlaps a block that is out. */
