@@ -150,7 +150,7 @@ typedef struct chain {
 
 typedef struct outbox {
     alignas(RAP_CACHELINE) bool open; /* a handler runs: sends may be held */
-    bool sent;        /* it sent its first local message */
+    bool sent;        /* it sent its first message */
     bool batch;       /* opened for a batch from the wire (on_batch) */
     uint32_t used;    /* bit i: chain i holds messages */
     chain c[OUTBOX_SLOTS];
@@ -160,10 +160,20 @@ typedef struct outbox {
  * read at every send. */
 static _Thread_local outbox *tl_ob RAP_TLS_IE;
 
-static void chain_push(chain *c)
+/* Push slot i's chain.  The slot is emptied first: delivering may enter
+ * the outbox again (a dead letter's error event to the sender; a poll,
+ * when the send queue is long, that unpacks a batch from the wire), and
+ * must find the slot free, not the chain being delivered. */
+static void chain_push(outbox *o, unsigned i)
 {
-    deliver_chain(c->to, c->first, c->last, c->n);
+    chain *c = &o->c[i];
+    rap_aid to = c->to;
+    rap_env *first = c->first, *last = c->last;
+    uint32_t n = c->n;
+
     c->n = 0;
+    o->used &= ~(1u << i);
+    deliver_chain(to, first, last, n);
 }
 
 static void outbox_open(void)
@@ -184,11 +194,8 @@ static void outbox_close(void)
     if (o == NULL)
         return;
     o->open = false;
-    while (o->used != 0) {
-        int i = __builtin_ctz(o->used);
-        o->used &= o->used - 1;
-        chain_push(&o->c[i]);
-    }
+    while (o->used != 0)
+        chain_push(o, (unsigned)__builtin_ctz(o->used));
 }
 
 /* The slot for `to`: the one holding its chain, else a free one, else
@@ -282,12 +289,11 @@ static bool outbox_hold(rap_env *env)
         o->sent = true;
         return false;
     }
-    i = outbox_slot(o, to);
-    c = &o->c[i];
     atomic_store_explicit(&env->next, NULL, memory_order_relaxed);
-    if (c->n > 0 && c->to != to) {
-        chain_push(c);
-    }
+    /* A slot held for another addressee is pushed and looked for again
+     * (the push may have filled slots anew). */
+    while (c = &o->c[i = outbox_slot(o, to)], c->n > 0 && c->to != to)
+        chain_push(o, i);
     if (c->n == 0) {
         c->to = to;
         c->first = env;
@@ -296,10 +302,8 @@ static bool outbox_hold(rap_env *env)
         atomic_store_explicit(&c->last->next, env, memory_order_relaxed);
     }
     c->last = env;
-    if (++c->n == OUTBOX_CHAIN) {
-        chain_push(c);
-        o->used &= ~(1u << i);
-    }
+    if (++c->n == OUTBOX_CHAIN)
+        chain_push(o, i);
     return true;
 }
 

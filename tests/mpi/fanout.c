@@ -9,6 +9,11 @@
  *   - a sender's handler sends 10 messages to a victim, its destroy, and 50
  *     more: the victim handles exactly the 10 (the destroy keeps its
  *     place) and the 50 come back to the sender as dead letters;
+ *   - a handler that streams 40 messages to each of 4 destroyed actors:
+ *     all 160 come back as dead letters.  The sender's serial shares its
+ *     outbox slot with the first of them and the others fill the slots
+ *     probed after it, so the error events, sent to the sender while a
+ *     full chain is being delivered, need that very slot;
  *   - a handler that sends three messages and then computes for 50 ms:
  *     all three arrive, none before it returns (its addressee waits on
  *     its worker, see sched.c) and none lost.
@@ -26,7 +31,10 @@ typedef struct item { uint32_t receiver; uint32_t check; uint64_t seq; } item;
 typedef struct receiver { uint32_t index; uint64_t next; uint64_t bad; } receiver;
 typedef struct sender { rap_aid to[NRECV]; } sender;
 
-static uint32_t ITEM, GO, KILL, FIRST, SENDER, RECEIVER, VICTIM, KILLER, SLOW;
+enum { NDEAD = 4, PER_DEAD = 40 };
+typedef struct dead_fan { rap_aid to[NDEAD]; } dead_fan;
+
+static uint32_t ITEM, GO, KILL, FIRST, FAN, SENDER, RECEIVER, VICTIM, KILLER, SLOW, FANNER;
 static _Atomic uint64_t got, bad, victim_got, dead, first_at, slow_done_at;
 
 static uint32_t mix(uint64_t seq, uint32_t r)
@@ -119,6 +127,18 @@ static void killer_error(rap_ctx *ctx, void *state, const rap_error_event *ev)
         atomic_fetch_add(&dead, 1);
 }
 
+static int fanner_go(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
+{
+    dead_fan f;
+    item it = { 0, 0, 0 };
+    (void)state, (void)from, (void)len;
+    memcpy(&f, data, sizeof(f));
+    for (int k = 0; k < PER_DEAD; k++)
+        for (int d = 0; d < NDEAD; d++)
+            MT_OK(rap_send(ctx, f.to[d], ITEM, &it, sizeof(it)));
+    return RAP_OK;
+}
+
 /* Sends a first message, then two more, then computes for 50 ms. */
 static int slow_go(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
 {
@@ -154,11 +174,13 @@ int main(int argc, char **argv)
     MT_OK(rap_msg_type_register("fanout.go", sizeof(sender), RAP_MSG_FIXED, &GO));
     MT_OK(rap_msg_type_register("fanout.kill", sizeof(rap_aid), RAP_MSG_FIXED, &KILL));
     MT_OK(rap_msg_type_register("fanout.first", 0, RAP_MSG_VAR, &FIRST));
+    MT_OK(rap_msg_type_register("fanout.fan", sizeof(dead_fan), RAP_MSG_FIXED, &FAN));
     MT_OK(rap_actor_type_register("fanout.sender", sizeof(sender), NULL, NULL, &SENDER));
     MT_OK(rap_actor_type_register("fanout.receiver", sizeof(receiver), receiver_init, NULL, &RECEIVER));
     MT_OK(rap_actor_type_register("fanout.victim", 0, NULL, NULL, &VICTIM));
     MT_OK(rap_actor_type_register("fanout.killer", 0, NULL, NULL, &KILLER));
     MT_OK(rap_actor_type_register("fanout.slow", 0, NULL, NULL, &SLOW));
+    MT_OK(rap_actor_type_register("fanout.fanner", 0, NULL, NULL, &FANNER));
     MT_OK(rap_actor_type_on(SENDER, GO, sender_go));
     MT_OK(rap_actor_type_on(RECEIVER, ITEM, receiver_item));
     MT_OK(rap_actor_type_on(VICTIM, ITEM, victim_item));
@@ -166,6 +188,8 @@ int main(int argc, char **argv)
     MT_OK(rap_actor_type_on(KILLER, KILL, killer_go));
     MT_OK(rap_actor_type_on_error(KILLER, killer_error));
     MT_OK(rap_actor_type_on(SLOW, KILL, slow_go));
+    MT_OK(rap_actor_type_on(FANNER, FAN, fanner_go));
+    MT_OK(rap_actor_type_on_error(FANNER, killer_error));
     MT_OK(rap_init(&argc, &argv));
     MT_CHECK(rap_workers() == 2);
 
@@ -184,6 +208,24 @@ int main(int argc, char **argv)
     MT_CHECK(atomic_load(&victim_got) == BEFORE);
     MT_CHECK(atomic_load(&dead) == AFTER);
 
+    /* Dead letters raised while a full chain is delivered, to a sender
+     * whose outbox slot is that chain's (serials 32 apart). */
+    dead_fan f;
+    rap_aid fanner, filler;
+    atomic_store(&dead, 0);
+    for (int d = 0; d < NDEAD; d++)
+        MT_OK(rap_spawn(NULL, VICTIM, NULL, 0, &f.to[d]));
+    for (int d = 0; d < NDEAD; d++)
+        MT_OK(rap_destroy(NULL, f.to[d]));
+    do
+        MT_OK(rap_spawn(NULL, VICTIM, NULL, 0, &filler));
+    while ((RAP_AID_SERIAL(filler) + 1) % 32 != RAP_AID_SERIAL(f.to[0]) % 32);
+    MT_OK(rap_spawn(NULL, FANNER, NULL, 0, &fanner));
+    MT_CHECK(RAP_AID_SERIAL(fanner) % 32 == RAP_AID_SERIAL(f.to[0]) % 32);
+    MT_OK(rap_send(NULL, fanner, FAN, &f, sizeof(f)));
+    MT_OK(rap_run());
+    MT_CHECK(atomic_load(&dead) == NDEAD * PER_DEAD);
+
     /* Held messages are pushed when the handler returns. */
     atomic_store(&victim_got, 0);
     MT_OK(rap_spawn(NULL, VICTIM, NULL, 0, &victim));
@@ -195,7 +237,7 @@ int main(int argc, char **argv)
 
     rap_stats st;
     MT_OK(rap_stats_get(&st));
-    MT_CHECK(st.dead_letters == AFTER);
+    MT_CHECK(st.dead_letters == AFTER + NDEAD * PER_DEAD);
     MT_OK(rap_finalize());
     return 0;
 }
