@@ -9,12 +9,6 @@ bench_programs += %D%/caf_bench
 %C%_caf_bench_CXXFLAGS = -std=c++17 -O2
 %C%_caf_bench_LDADD = $(CAF_LIBS)
 endif
-%C%_remote_latency_LDADD = src/libraptors.la $(MPI_LIBS)
-%C%_remote_rate_LDADD = src/libraptors.la $(MPI_LIBS)
-%C%_local_rate_LDADD = src/libraptors.la $(MPI_LIBS)
-%C%_idle_LDADD = src/libraptors.la $(MPI_LIBS)
-%C%_remote_bw_LDADD = src/libraptors.la $(MPI_LIBS)
-%C%_remote_ring_LDADD = src/libraptors.la $(MPI_LIBS)
 
 bench: $(bench_programs)
 	MPIEXEC='$(MPIEXEC)' $(SHELL) $(srcdir)/bench/run.sh

@@ -89,3 +89,14 @@ AC_DEFUN([RAP_CHECK_CAF_BENCH], [
   AC_SUBST([CAF_LIBS])
   AM_CONDITIONAL([CAF_BENCH], [test "x$with_caf_bench" = xyes])
 ])
+
+# RAP_CHECK_ASSERTS: --enable-asserts turns RAP_ASSERT (src/util/fatal.h)
+# on; the test builds use it, release builds leave it off.
+AC_DEFUN([RAP_CHECK_ASSERTS], [
+  AC_ARG_ENABLE([asserts],
+    [AS_HELP_STRING([--enable-asserts], [check internal invariants (RAP_ASSERT); for test builds])],
+    [], [enable_asserts=no])
+  RAP_ASSERT_CPPFLAGS=
+  AS_IF([test "$enable_asserts" = yes], [RAP_ASSERT_CPPFLAGS=-DRAP_ENABLE_ASSERTS])
+  AC_SUBST([RAP_ASSERT_CPPFLAGS])
+])

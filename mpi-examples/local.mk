@@ -2,12 +2,6 @@
 # (small) in make check through examples.sh.
 example_programs = %D%/hello %D%/primes %D%/pingpong %D%/ring %D%/mpmd_coordinator %D%/mpmd_worker
 noinst_PROGRAMS += $(example_programs)
-%C%_hello_LDADD = src/libraptors.la $(MPI_LIBS)
 %C%_hello_CFLAGS = $(AM_CFLAGS) -Wno-unused-parameter
-%C%_primes_LDADD = src/libraptors.la $(MPI_LIBS)
-%C%_pingpong_LDADD = src/libraptors.la $(MPI_LIBS)
-%C%_ring_LDADD = src/libraptors.la $(MPI_LIBS)
-%C%_mpmd_coordinator_LDADD = src/libraptors.la $(MPI_LIBS)
-%C%_mpmd_worker_LDADD = src/libraptors.la $(MPI_LIBS)
 dist_check_SCRIPTS += %D%/examples.sh
 TESTS += %D%/examples.sh

@@ -1,67 +1,51 @@
 # tests/local.mk -- make check.  Unit tests (CUnit) link the internal core
 # library; multi-rank tests (NAME_npN: run as `mpiexec -np N`) link the
-# installed one, except those that reach internals on purpose.
-EXTRA_DIST += %D%/run-test.sh
+# installed one (the default LDADD), except those that reach internals on
+# purpose.
+EXTRA_DIST += %D%/run-test.sh %D%/layers.sh %D%/mpi/mpmd.h %D%/support/mpitest.h
 LOG_COMPILER = $(SHELL) $(srcdir)/tests/run-test.sh
-AM_TESTS_ENVIRONMENT = MPIEXEC='$(MPIEXEC)'; export MPIEXEC;
+AM_TESTS_ENVIRONMENT = MPIEXEC='$(MPIEXEC)'; export MPIEXEC; top_srcdir='$(top_srcdir)'; export top_srcdir;
+
+# The include rules between layers (docs/ARCHITECTURE.md).
+dist_check_SCRIPTS += %D%/layers.sh
+TESTS += %D%/layers.sh
 
 if HAVE_CUNIT
 check_LTLIBRARIES += %D%/support/libunit.la
 %C%_support_libunit_la_SOURCES = %D%/support/unit.c %D%/support/unit.h
-%C%_support_libunit_la_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) -I$(srcdir)/tests
 
-unit_cflags = $(AM_CFLAGS) $(CUNIT_CFLAGS) -I$(srcdir)/tests
 unit_ldadd = src/libraptors-core.la %D%/support/libunit.la $(CUNIT_LIBS) $(MPI_LIBS)
-
 unit_tests = \
 	%D%/unit/util/test_err \
-	%D%/unit/msg/test_registry \
 	%D%/unit/msg/test_wire \
 	%D%/unit/msg/test_pool \
+	%D%/unit/actor/test_types \
 	%D%/unit/actor/test_mailbox \
 	%D%/unit/actor/test_table \
-	%D%/unit/sched/test_sched
+	%D%/unit/sched/test_sched \
+	%D%/unit/net/test_flow
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
-%C%_unit_util_test_err_CFLAGS = $(unit_cflags)
 %C%_unit_util_test_err_LDADD = $(unit_ldadd)
-%C%_unit_msg_test_registry_CFLAGS = $(unit_cflags)
-%C%_unit_msg_test_registry_LDADD = $(unit_ldadd)
-%C%_unit_msg_test_wire_CFLAGS = $(unit_cflags)
 %C%_unit_msg_test_wire_LDADD = $(unit_ldadd)
-%C%_unit_msg_test_pool_CFLAGS = $(unit_cflags)
 %C%_unit_msg_test_pool_LDADD = $(unit_ldadd)
-%C%_unit_actor_test_mailbox_CFLAGS = $(unit_cflags)
+%C%_unit_actor_test_types_LDADD = $(unit_ldadd)
 %C%_unit_actor_test_mailbox_LDADD = $(unit_ldadd)
-%C%_unit_actor_test_table_CFLAGS = $(unit_cflags)
 %C%_unit_actor_test_table_LDADD = $(unit_ldadd)
-%C%_unit_sched_test_sched_CFLAGS = $(unit_cflags)
 %C%_unit_sched_test_sched_LDADD = $(unit_ldadd)
+%C%_unit_net_test_flow_LDADD = $(unit_ldadd)
 
 # Multi-rank scenarios: NAME_npN runs as `mpiexec -np N` (tests/run-test.sh).
-mpi_cflags = $(AM_CFLAGS) -I$(srcdir)/tests
-mpi_ldadd = src/libraptors.la $(MPI_LIBS)
-mpi_internal_ldadd = src/libraptors-core.la $(MPI_LIBS)
-EXTRA_DIST += %D%/mpi/mpmd.h %D%/support/mpitest.h
 mpi_tests = \
-	%D%/mpi/spawn_np2 \
-	%D%/mpi/spawn_np4 \
-	%D%/mpi/order_np2 \
-	%D%/mpi/order_np4 \
-	%D%/mpi/bigmsg_np2 \
-	%D%/mpi/bigmsg_np4 \
-	%D%/mpi/ring_np2 \
-	%D%/mpi/ring_np4 \
-	%D%/mpi/termination_np2 \
-	%D%/mpi/termination_np4 \
-	%D%/mpi/stop_np2 \
-	%D%/mpi/stop_np4 \
-	%D%/mpi/deadletter_np2 \
-	%D%/mpi/deadletter_np4 \
-	%D%/mpi/logging_np2 \
-	%D%/mpi/logging_np4 \
-	%D%/mpi/dropin_np2 \
-	%D%/mpi/dropin_np4 \
+	%D%/mpi/spawn_np2 %D%/mpi/spawn_np4 \
+	%D%/mpi/order_np2 %D%/mpi/order_np4 \
+	%D%/mpi/bigmsg_np2 %D%/mpi/bigmsg_np4 \
+	%D%/mpi/ring_np2 %D%/mpi/ring_np4 \
+	%D%/mpi/termination_np2 %D%/mpi/termination_np4 \
+	%D%/mpi/stop_np2 %D%/mpi/stop_np4 \
+	%D%/mpi/deadletter_np2 %D%/mpi/deadletter_np4 \
+	%D%/mpi/logging_np2 %D%/mpi/logging_np4 \
+	%D%/mpi/dropin_np2 %D%/mpi/dropin_np4 \
 	%D%/mpi/api_np2 \
 	%D%/mpi/serialized_np2 \
 	%D%/mpi/malformed_np2 \
@@ -71,84 +55,33 @@ mpi_tests = \
 check_PROGRAMS += $(mpi_tests)
 TESTS += $(mpi_tests)
 %C%_mpi_spawn_np2_SOURCES = %D%/mpi/spawn.c
-%C%_mpi_spawn_np2_CFLAGS = $(mpi_cflags)
-%C%_mpi_spawn_np2_LDADD = $(mpi_ldadd)
 %C%_mpi_spawn_np4_SOURCES = %D%/mpi/spawn.c
-%C%_mpi_spawn_np4_CFLAGS = $(mpi_cflags)
-%C%_mpi_spawn_np4_LDADD = $(mpi_ldadd)
 %C%_mpi_order_np2_SOURCES = %D%/mpi/order.c
-%C%_mpi_order_np2_CFLAGS = $(mpi_cflags)
-%C%_mpi_order_np2_LDADD = $(mpi_ldadd)
 %C%_mpi_order_np4_SOURCES = %D%/mpi/order.c
-%C%_mpi_order_np4_CFLAGS = $(mpi_cflags)
-%C%_mpi_order_np4_LDADD = $(mpi_ldadd)
 %C%_mpi_bigmsg_np2_SOURCES = %D%/mpi/bigmsg.c
-%C%_mpi_bigmsg_np2_CFLAGS = $(mpi_cflags)
-%C%_mpi_bigmsg_np2_LDADD = $(mpi_ldadd)
 %C%_mpi_bigmsg_np4_SOURCES = %D%/mpi/bigmsg.c
-%C%_mpi_bigmsg_np4_CFLAGS = $(mpi_cflags)
-%C%_mpi_bigmsg_np4_LDADD = $(mpi_ldadd)
 %C%_mpi_ring_np2_SOURCES = %D%/mpi/ring.c
-%C%_mpi_ring_np2_CFLAGS = $(mpi_cflags)
-%C%_mpi_ring_np2_LDADD = $(mpi_ldadd)
 %C%_mpi_ring_np4_SOURCES = %D%/mpi/ring.c
-%C%_mpi_ring_np4_CFLAGS = $(mpi_cflags)
-%C%_mpi_ring_np4_LDADD = $(mpi_ldadd)
 %C%_mpi_termination_np2_SOURCES = %D%/mpi/termination.c
-%C%_mpi_termination_np2_CFLAGS = $(mpi_cflags)
-%C%_mpi_termination_np2_LDADD = $(mpi_ldadd)
 %C%_mpi_termination_np4_SOURCES = %D%/mpi/termination.c
-%C%_mpi_termination_np4_CFLAGS = $(mpi_cflags)
-%C%_mpi_termination_np4_LDADD = $(mpi_ldadd)
 %C%_mpi_stop_np2_SOURCES = %D%/mpi/stop.c
-%C%_mpi_stop_np2_CFLAGS = $(mpi_cflags)
-%C%_mpi_stop_np2_LDADD = $(mpi_ldadd)
 %C%_mpi_stop_np4_SOURCES = %D%/mpi/stop.c
-%C%_mpi_stop_np4_CFLAGS = $(mpi_cflags)
-%C%_mpi_stop_np4_LDADD = $(mpi_ldadd)
 %C%_mpi_deadletter_np2_SOURCES = %D%/mpi/deadletter.c
-%C%_mpi_deadletter_np2_CFLAGS = $(mpi_cflags)
-%C%_mpi_deadletter_np2_LDADD = $(mpi_ldadd)
 %C%_mpi_deadletter_np4_SOURCES = %D%/mpi/deadletter.c
-%C%_mpi_deadletter_np4_CFLAGS = $(mpi_cflags)
-%C%_mpi_deadletter_np4_LDADD = $(mpi_ldadd)
 %C%_mpi_logging_np2_SOURCES = %D%/mpi/logging.c
-%C%_mpi_logging_np2_CFLAGS = $(mpi_cflags)
-%C%_mpi_logging_np2_LDADD = $(mpi_ldadd)
 %C%_mpi_logging_np4_SOURCES = %D%/mpi/logging.c
-%C%_mpi_logging_np4_CFLAGS = $(mpi_cflags)
-%C%_mpi_logging_np4_LDADD = $(mpi_ldadd)
 %C%_mpi_dropin_np2_SOURCES = %D%/mpi/dropin.c
-%C%_mpi_dropin_np2_CFLAGS = $(mpi_cflags)
-%C%_mpi_dropin_np2_LDADD = $(mpi_ldadd)
 %C%_mpi_dropin_np4_SOURCES = %D%/mpi/dropin.c
-%C%_mpi_dropin_np4_CFLAGS = $(mpi_cflags)
-%C%_mpi_dropin_np4_LDADD = $(mpi_ldadd)
 %C%_mpi_api_np2_SOURCES = %D%/mpi/api.c
-%C%_mpi_api_np2_CFLAGS = $(mpi_cflags)
-%C%_mpi_api_np2_LDADD = $(mpi_ldadd)
 %C%_mpi_serialized_np2_SOURCES = %D%/mpi/serialized.c
-%C%_mpi_serialized_np2_CFLAGS = $(mpi_cflags)
-%C%_mpi_serialized_np2_LDADD = $(mpi_ldadd)
 %C%_mpi_malformed_np2_SOURCES = %D%/mpi/malformed.c
-%C%_mpi_malformed_np2_CFLAGS = $(mpi_cflags)
-%C%_mpi_malformed_np2_LDADD = $(mpi_internal_ldadd)
+%C%_mpi_malformed_np2_LDADD = src/libraptors-core.la $(MPI_LIBS)
 %C%_mpi_flow_np2_SOURCES = %D%/mpi/flow.c
-%C%_mpi_flow_np2_CFLAGS = $(mpi_cflags)
-%C%_mpi_flow_np2_LDADD = $(mpi_ldadd)
 %C%_mpi_fanout_np1_SOURCES = %D%/mpi/fanout.c
-%C%_mpi_fanout_np1_CFLAGS = $(mpi_cflags)
-%C%_mpi_fanout_np1_LDADD = $(mpi_ldadd)
 %C%_mpi_sizes_np2_SOURCES = %D%/mpi/sizes.c
-%C%_mpi_sizes_np2_CFLAGS = $(mpi_cflags)
-%C%_mpi_sizes_np2_LDADD = $(mpi_ldadd)
 
 # MPMD: two executables in one job, run by a script.
 check_PROGRAMS += %D%/mpi/mpmd_coord %D%/mpi/mpmd_worker
-%C%_mpi_mpmd_coord_CFLAGS = $(mpi_cflags)
-%C%_mpi_mpmd_coord_LDADD = $(mpi_ldadd)
-%C%_mpi_mpmd_worker_CFLAGS = $(mpi_cflags)
-%C%_mpi_mpmd_worker_LDADD = $(mpi_ldadd)
 dist_check_SCRIPTS += %D%/mpi/mpmd.sh
 TESTS += %D%/mpi/mpmd.sh
 

@@ -13,12 +13,12 @@
              sent during init wait), and gives it up with mark_empty.
  * Threads:    push from any thread; pop, mark_empty and destroy only by the
  *             one thread running the actor.
- * Uses:       msg/wire.h (rap_env's link), util/.
+ * Uses:       msg/env.h (rap_env), util/.
  */
 #ifndef RAP_ACTOR_MAILBOX_H
 #define RAP_ACTOR_MAILBOX_H
 
-#include "msg/wire.h"
+#include "msg/env.h"
 
 typedef struct rap_mailbox {
     /* Written by any producer: atomics only.  Bit 0 set = marked empty. */

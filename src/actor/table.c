@@ -150,7 +150,7 @@ int rap__table_publish(rap_table *t, rap_actor *a, uint64_t serial)
      * a sender that finds it there; the release on `alive` makes a stale
      * sender that reads alive == 1 (recycled memory) read this id too, and
      * so see that it is not the actor it looked up. */
-    atomic_store_explicit(&a->aid, ((uint64_t)t->rank << RAP_AID_SERIAL_BITS) | serial,
+    atomic_store_explicit(&a->aid, rap__aid(t->rank, serial),
                           memory_order_relaxed);
     atomic_store_explicit(&a->alive, 1, memory_order_release);
     atomic_store_explicit(slot, a, memory_order_release);

@@ -9,13 +9,15 @@
  *             and none can start one.  Serials are never reused.
  * Threads:    acquire/release from any thread; alloc/publish/remove/free
  *             from the thread that owns the actor at that moment.
- * Uses:       actor/mailbox.h, sched/sched.h (rap_task), util/.
+ * Uses:       actor/mailbox.h, actor/atype.h, msg/aid.h, sched/sched.h
+ *             (rap_task), util/.
  */
 #ifndef RAP_ACTOR_TABLE_H
 #define RAP_ACTOR_TABLE_H
 
 #include "actor/mailbox.h"
-#include "msg/registry.h"
+#include "actor/atype.h"
+#include "msg/aid.h"
 #include "sched/sched.h"
 
 /* Three cache lines, each written by one side (actors are 64-byte
@@ -44,11 +46,6 @@ _Static_assert(offsetof(rap_actor, refs) == RAP_CACHELINE && offsetof(rap_actor,
                "an actor is three lines: shared, senders', runner's");
 
 typedef struct rap_table rap_table;
-
-/* Serials below this are the runtime's own (System 1, Logger 2). */
-#define RAP_SERIAL_SYSTEM 1u
-#define RAP_SERIAL_LOGGER 2u
-#define RAP_SERIAL_USER_MIN 16u
 
 int rap__table_create(int rank, rap_table **table_out);
 /* Free all actor memory.  No other thread may use the table. */

@@ -14,12 +14,12 @@
  * Threads:    rap__pool_alloc from the worker bound to the pool (threads
  *             with no pool get NULL and use malloc); rap__pool_free from
  *             any thread.
- * Uses:       msg/wire.h, util/.
+ * Uses:       msg/env.h, util/.
  */
 #ifndef RAP_MSG_POOL_H
 #define RAP_MSG_POOL_H
 
-#include "msg/wire.h"
+#include "msg/env.h"
 
 /* Bit of rap_env.cap marking a pooled envelope (payloads stay below it). */
 #define RAP_ENV_POOLED 0x80000000u

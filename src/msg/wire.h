@@ -1,18 +1,18 @@
-/* msg/wire.h -- the envelope and its wire format; the MPI tag layout.
+/* msg/wire.h -- the wire format: kinds, the MPI tag layout, the header,
+ * and the validation of every image that comes from the wire.
  *
- * Owns:       rap_env (one message: local fields, then the wire header,
- *             then the payload, in one allocation, so that a remote send
- *             is a single MPI buffer and a receive lands in place).
- * Invariants: the wire header is followed directly by `hdr.len` payload
- *             bytes; every header from the wire passes rap__wire_validate
- *             before any field is used.
- * Threads:    an envelope has one owner at a time (sender, queue, net,
- *             mailbox, handler); nothing here locks.
- * Uses:       util/.
+ * Owns:       the header layout, the tag layout and the slot sizes.
+ * Invariants: every header from the wire passes one of the validators
+ *             below before any field is used; a validator never reads past
+ *             the bytes received and says why it refused.
+ * Threads:    any; nothing here locks.
+ * Uses:       msg/proto.h, msg/aid.h, util/.
  */
 #ifndef RAP_MSG_WIRE_H
 #define RAP_MSG_WIRE_H
 
+#include "msg/aid.h"
+#include "msg/proto.h"
 #include "util/common.h"
 
 /* The four message kinds (DESIGN.md section 2).  On the wire each has its
@@ -53,16 +53,6 @@ static inline size_t rap__kind_slot(int kind)
     return kind == RAP_KIND_ACTOR_ACTION ? RAP_WIRE_MEDIUM : RAP_WIRE_SLOT;
 }
 
-/* System operations (the `type` field of system kinds). */
-enum rap_sysop {
-    RAP_SYS_SPAWN = 1,       /* SYS_ACTION to a System actor: rap_wire_spawn + arg */
-    RAP_SYS_SPAWN_REPLY = 2, /* SYS_ACTION to the requester: rap_spawned */
-    RAP_SYS_DESTROY = 3,     /* SYS_ACTION to the actor itself, behind its queued messages: no payload */
-    RAP_SYS_STOP = 4,        /* SYS_ACTION to a System actor: no payload */
-    RAP_SYS_SPAWN_FAILED = 5, /* SYS_ERROR to the requester: rap_wire_err */
-    RAP_SYS_CREDIT = 6       /* SYS_ACTION between transports: rap_wire_credit (net.h) */
-};
-
 #define RAP_WIRE_MAGIC 0x5241u /* "RA" */
 /* Header flag of a batch: an ACTOR_ACTION message, type 0, addressed to the
  * receiving rank's System actor, whose payload is a sequence of complete
@@ -85,62 +75,7 @@ typedef struct rap_wire_hdr {
     uint32_t flags;   /* 0, or RAP_WIRE_BATCH on the outer header of a batch */
 } rap_wire_hdr;
 
-/* Payload of RAP_SYS_SPAWN; the init argument follows it. */
-typedef struct rap_wire_spawn {
-    uint32_t actor_type;
-    uint32_t reserved;
-    uint64_t cookie;
-} rap_wire_spawn;
-
-/* Payload of RAP_SYS_CREDIT: bytes of ActorActionMsgs the sender of the
- * credit has consumed and returns to the window of its peer; 0 asks the
- * peer for whatever it has consumed (the asking side is blocked). */
-typedef struct rap_wire_credit {
-    uint64_t bytes;
-} rap_wire_credit;
-
-/* Payload of ACTOR_ERROR and RAP_SYS_SPAWN_FAILED messages. */
-typedef struct rap_wire_err {
-    int32_t kind;     /* rap_error_kind */
-    int32_t code;
-    uint64_t actor;
-    uint32_t msg_type;
-    uint32_t reserved;
-    uint64_t cookie;
-} rap_wire_err;
-
-typedef struct rap_env {
-    _Atomic(struct rap_env *) next; /* queue link while queued */
-    int32_t src_rank;               /* MPI source of a remote arrival; -1 when local */
-    uint32_t cap;                   /* payload bytes allocated */
-    rap_wire_hdr hdr;               /* the wire image starts here ... */
-} rap_env;                          /* ... and the payload follows directly */
-
 _Static_assert(sizeof(rap_wire_hdr) == 32, "wire header is 32 bytes");
-_Static_assert(offsetof(rap_env, hdr) + sizeof(rap_wire_hdr) == sizeof(rap_env),
-               "payload must follow the wire header directly");
-
-static inline void *rap__env_payload(rap_env *env) { return (void *)(env + 1); }
-static inline const void *rap__env_cpayload(const rap_env *env) { return (const void *)(env + 1); }
-static inline size_t rap__env_wire_size(const rap_env *env)
-{
-    return sizeof(rap_wire_hdr) + env->hdr.len;
-}
-
-/* Allocate an envelope with room for `len` payload bytes; the header is
- * zeroed except magic, version and len.  NULL when out of memory. */
-rap_env *rap__env_alloc(size_t len);
-/* Set up a block whose `cap` is set (from rap__pool_alloc_run) as
- * rap__env_alloc leaves an envelope of `len` payload bytes. */
-void rap__env_init(rap_env *env, size_t len);
-/* Allocate an envelope able to receive a wire image of `wire_bytes`. */
-rap_env *rap__env_alloc_wire(size_t wire_bytes);
-/* Free an envelope (NULL is ignored); large ones are kept for reuse. */
-void rap__env_free(rap_env *env);
-/* Free the large envelopes kept for reuse (at rap_finalize). */
-void rap__env_cache_drain(void);
-/* Fill the header of a fresh envelope. */
-void rap__env_set(rap_env *env, int kind, uint32_t type, rap_aid to, rap_aid from);
 
 /* What the receiving rank knows, for validation. */
 typedef struct rap_wire_limits {

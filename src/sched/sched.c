@@ -27,7 +27,6 @@
  * costs tens of microseconds on the target VMs, which is why workers spin
  * first.
  */
-#include <hwloc.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -35,6 +34,7 @@
 #include <string.h>
 
 #include "sched/sched.h"
+#include "sched/topo.h"
 #include "util/clock.h"
 
 typedef struct task_queue {
@@ -73,11 +73,8 @@ struct rap_sched {
 
     rap_sched_hooks hooks;
     unsigned spin_us, poll_max_us;
-    bool bind;
     bool spin_yield;
-    hwloc_topology_t topo;
-    hwloc_bitmap_t cpuset;
-    int ncores;
+    rap_binder *binder;   /* NULL: workers are not pinned */
     int nworkers;
     worker *workers;
 };
@@ -87,46 +84,6 @@ static _Thread_local worker *tl_self RAP_TLS_IE;
 
 int rap__sched_self(void) { return tl_worker; }
 int rap__sched_workers(const rap_sched *s) { return s->nworkers; }
-
-static int count_cores(hwloc_topology_t topo, hwloc_const_bitmap_t set)
-{
-    int n = hwloc_get_nbobjs_inside_cpuset_by_type(topo, set, HWLOC_OBJ_CORE);
-    if (n <= 0)
-        n = hwloc_get_nbobjs_inside_cpuset_by_type(topo, set, HWLOC_OBJ_PU);
-    return n > 0 ? n : 1;
-}
-
-void rap__topo_counts(int *cores, int *machine_pus)
-{
-    hwloc_topology_t topo;
-    hwloc_bitmap_t set;
-
-    *cores = *machine_pus = 1;
-    if (hwloc_topology_init(&topo) != 0)
-        return;
-    if (hwloc_topology_load(topo) == 0) {
-        int pus = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
-        if (pus > 1)
-            *machine_pus = pus;
-        if ((set = hwloc_bitmap_alloc()) != NULL) {
-            if (hwloc_get_cpubind(topo, set, HWLOC_CPUBIND_PROCESS) == 0)
-                *cores = count_cores(topo, set);
-            hwloc_bitmap_free(set);
-        }
-    }
-    hwloc_topology_destroy(topo);
-}
-
-static void bind_self(rap_sched *s, int index)
-{
-    hwloc_obj_t obj = hwloc_get_obj_inside_cpuset_by_type(s->topo, s->cpuset, HWLOC_OBJ_CORE,
-                                                          (unsigned)(index % s->ncores));
-    if (obj == NULL)
-        obj = hwloc_get_obj_inside_cpuset_by_type(s->topo, s->cpuset, HWLOC_OBJ_PU,
-                                                  (unsigned)(index % s->ncores));
-    if (obj != NULL)
-        hwloc_set_cpubind(s->topo, obj->cpuset, HWLOC_CPUBIND_THREAD);
-}
 
 static void queue_init(task_queue *q)
 {
@@ -385,8 +342,8 @@ static void *worker_main(void *arg)
 
     tl_worker = w->index;
     tl_self = w;
-    if (s->bind)
-        bind_self(s, w->index);
+    if (s->binder != NULL)
+        rap__binder_bind_self(s->binder, w->index);
     if (s->hooks.worker_start != NULL)
         s->hooks.worker_start(w->index);
     for (;;) {
@@ -455,7 +412,6 @@ int rap__sched_create(int nworkers, unsigned flags, unsigned spin_us, unsigned p
 {
     const bool bind = (flags & RAP_SCHED_BIND) != 0;
     rap_sched *s;
-    int err = RAP_ENOMEM;
 
     if (nworkers <= 0 || hooks == NULL || hooks->poll == NULL || sched_out == NULL)
         return RAP_EINVAL;
@@ -469,25 +425,17 @@ int rap__sched_create(int nworkers, unsigned flags, unsigned spin_us, unsigned p
     s->spin_us = spin_us;
     s->poll_max_us = poll_max_us > 0 ? poll_max_us : 1;
     s->nworkers = nworkers;
-    s->bind = bind;
     s->spin_yield = (flags & RAP_SCHED_SPIN_YIELD) != 0;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->cond, NULL);
     queue_init(&s->inject);
-    if (bind) {
-        if (hwloc_topology_init(&s->topo) != 0)
-            goto free_sched;
-        if (hwloc_topology_load(s->topo) != 0 || (s->cpuset = hwloc_bitmap_alloc()) == NULL)
-            goto free_topo;
-        if (hwloc_get_cpubind(s->topo, s->cpuset, HWLOC_CPUBIND_PROCESS) != 0)
-            hwloc_bitmap_copy(s->cpuset, hwloc_topology_get_topology_cpuset(s->topo));
-        s->ncores = count_cores(s->topo, s->cpuset);
-    }
+    if (bind)
+        s->binder = rap__binder_create(); /* NULL: run unpinned */
     s->workers = aligned_alloc(RAP_CACHELINE, (size_t)nworkers * sizeof(*s->workers));
     if (s->workers != NULL)
         memset(s->workers, 0, (size_t)nworkers * sizeof(*s->workers));
     if (s->workers == NULL)
-        goto free_topo;
+        goto free_binder;
     for (int i = 0; i < nworkers; i++) {
         s->workers[i].s = s;
         s->workers[i].index = i;
@@ -506,17 +454,13 @@ int rap__sched_create(int nworkers, unsigned flags, unsigned spin_us, unsigned p
     }
     return RAP_OK;
 
-free_topo:
-    if (s->cpuset != NULL)
-        hwloc_bitmap_free(s->cpuset);
-    if (bind)
-        hwloc_topology_destroy(s->topo);
-free_sched:
+free_binder:
+    rap__binder_destroy(s->binder);
     pthread_mutex_destroy(&s->inject.lock);
     pthread_cond_destroy(&s->cond);
     pthread_mutex_destroy(&s->lock);
     free(s);
-    return err;
+    return RAP_ENOMEM;
 }
 
 void rap__sched_destroy(rap_sched *s)
@@ -533,10 +477,7 @@ void rap__sched_destroy(rap_sched *s)
     for (int i = 0; i < s->nworkers; i++)
         pthread_mutex_destroy(&s->workers[i].q.lock);
     free(s->workers);
-    if (s->bind) {
-        hwloc_bitmap_free(s->cpuset);
-        hwloc_topology_destroy(s->topo);
-    }
+    rap__binder_destroy(s->binder);
     pthread_mutex_destroy(&s->inject.lock);
     pthread_cond_destroy(&s->cond);
     pthread_mutex_destroy(&s->lock);

@@ -8,11 +8,13 @@
  *             MPI progress with every other worker asleep, never spins on a
  *             core it has nothing to do on, and wakes at once when rung.
  * Threads:    push from any thread; everything else from the creating thread.
- * Uses:       hwloc, pthreads, util/.  Knows nothing of actors or MPI.
+ * Uses:       sched/topo.h (hwloc), pthreads, util/.  Knows nothing of
+ *             actors or MPI.
  */
 #ifndef RAP_SCHED_SCHED_H
 #define RAP_SCHED_SCHED_H
 
+#include "sched/topo.h"
 #include "util/bell.h"
 #include "util/common.h"
 
@@ -48,11 +50,6 @@ typedef struct rap_sched_hooks {
 } rap_sched_hooks;
 
 typedef struct rap_sched rap_sched;
-
-/* Cores in the calling process's binding (PUs if hwloc finds no cores)
- * and hardware threads of the whole machine; each at least 1.  One
- * topology load. */
-void rap__topo_counts(int *cores, int *machine_pus);
 
 /* rap__sched_create flags. */
 enum {

@@ -1,142 +1,47 @@
-/* services/logger.c -- the job's log: rap_log on any rank, the Logger
- * actor on rank 0.
+/* services/logger.c -- the Logger: one actor on rank 0 that writes the
+ * job's log (stderr, or the file RAPTORS_LOG_FILE names).
  *
- * Owns:       the log stream on rank 0 (stderr or RAPTORS_LOG_FILE).
- * Invariants: a line is filtered by level where it is logged, then travels
- *             as a RAP_MSG_LOG message to the Logger (rank 0, serial 2), so
- *             lines from one actor keep their order, and rap_finalize's
- *             quiescence wait makes the log complete before it returns.
- *             The Logger validates every field before writing.
- * Threads:    rap_log from any thread; the Logger runs on a worker of rank 0.
- * Uses:       system/node.h.
+ * Owns:       the log stream.
+ * Invariants: every field of a line is validated before it is written
+ *             (a line is a message like any other: it may come from a
+ *             broken peer); each line is flushed as it is written, so the
+ *             log survives a crash of the job after it.  Lines arrive from
+ *             the log client (system/log.c), one RAP_MSG_LOG message each.
+ * Threads:    open/close on rap_init's / rap_finalize's thread; the handler
+ *             on the worker running the Logger.
+ * Uses:       system/service.h, msg/ (the id layout, the line's payload),
+ *             the public API.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "msg/registry.h"
-#include "system/node.h"
-#include "util/clock.h"
+#include "msg/aid.h"
+#include "msg/proto.h"
+#include "services/services.h"
 
-typedef struct log_head {
-    uint64_t utc_ns;
-    uint64_t actor;
-    uint32_t level;
-    int32_t rank;
-} log_head;
+static FILE *log_out;
+static bool log_close;
 
 static const char *const level_names[] = { "ERROR", "WARN", "INFO", "DEBUG" };
 
-void rap__aid_str(rap_aid aid, char *buf, size_t n)
+static void write_line(FILE *f, const rap_wire_log *h, const char *text, size_t len)
 {
-    if (aid == RAP_AID_NONE)
-        snprintf(buf, n, "-");
-    else
-        snprintf(buf, n, "%d:%llu", RAP_AID_RANK(aid), (unsigned long long)RAP_AID_SERIAL(aid));
-}
-
-static void write_line(FILE *f, const log_head *h, const char *text, size_t len)
-{
-    char when[40], who[32];
+    char when[40], who[RAP_AID_STR_MAX];
     struct tm tm;
     time_t sec = (time_t)(h->utc_ns / 1000000000u);
 
     gmtime_r(&sec, &tm);
     strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-    rap__aid_str(h->actor, who, sizeof(who));
     fprintf(f, "%s.%06uZ rank %d actor %s %s %.*s\n", when,
-            (unsigned)(h->utc_ns % 1000000000u / 1000u), (int)h->rank, who, level_names[h->level],
-            (int)len, text);
+            (unsigned)(h->utc_ns % 1000000000u / 1000u), (int)h->rank,
+            rap__aid_str(h->actor, who, sizeof(who)), level_names[h->level], (int)len, text);
     fflush(f);
 }
 
-static int vlog(rap_aid actor, int level, const char *fmt, va_list ap)
+static int on_line(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
 {
-    log_head h = { rap__utc_ns(), actor, (uint32_t)level, g_node.rank };
-    char text[RAP_LOG_MAX + 1];
-    rap_env *env;
-    int n;
-
-    /* Format on the stack, so that the envelope is the line's size. */
-    n = vsnprintf(text, sizeof(text), fmt, ap);
-    if (n < 0)
-        n = 0;
-    if (n > RAP_LOG_MAX)
-        n = RAP_LOG_MAX;
-    env = rap__env_alloc(sizeof(h) + (size_t)n);
-    if (env == NULL)
-        return RAP_ENOMEM;
-    memcpy(rap__env_payload(env), &h, sizeof(h));
-    memcpy((char *)rap__env_payload(env) + sizeof(h), text, (size_t)n);
-    rap__env_set(env, RAP_KIND_ACTOR_ACTION, RAP_MSG_LOG, rap__aid(0, RAP_SERIAL_LOGGER), actor);
-    rap__route(env);
-    return RAP_OK;
-}
-
-int rap_log(rap_ctx *ctx, int level, const char *fmt, ...)
-{
-    va_list ap;
-    int rc;
-
-    if (fmt == NULL || level < RAP_LOG_ERROR || level > RAP_LOG_DEBUG)
-        return RAP_EINVAL;
-    if (atomic_load(&g_node.state) != RAP_NODE_UP)
-        return RAP_ESTATE;
-    if (level > g_node.cfg.log_level)
-        return RAP_OK;
-    va_start(ap, fmt);
-    rc = vlog(rap_self(ctx), level, fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
-void rap__log(int level, rap_aid actor, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    if (atomic_load(&g_node.state) == RAP_NODE_UP) {
-        if (level <= g_node.cfg.log_level)
-            vlog(actor, level, fmt, ap);
-    } else {
-        fprintf(stderr, "raptors: %s: ", level_names[level]);
-        vfprintf(stderr, fmt, ap);
-        fputc('\n', stderr);
-    }
-    va_end(ap);
-}
-
-int rap__logger_open(void)
-{
-    g_node.log = stderr;
-    g_node.log_close = false;
-    if (g_node.cfg.log_file != NULL) {
-        FILE *f = fopen(g_node.cfg.log_file, "w");
-        if (f == NULL) {
-            fprintf(stderr, "raptors: cannot open RAPTORS_LOG_FILE=%s; logging to stderr\n",
-                    g_node.cfg.log_file);
-        } else {
-            g_node.log = f;
-            g_node.log_close = true;
-        }
-    }
-    return RAP_OK;
-}
-
-void rap__logger_close(void)
-{
-    if (g_node.log_close)
-        fclose(g_node.log);
-    else if (g_node.log != NULL)
-        fflush(g_node.log);
-    g_node.log = NULL;
-    g_node.log_close = false;
-}
-
-int rap__logger_handle(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
-{
-    log_head h;
+    rap_wire_log h;
 
     (void)ctx;
     (void)state;
@@ -144,9 +49,59 @@ int rap__logger_handle(rap_ctx *ctx, void *state, rap_aid from, const void *data
     if (len < sizeof(h))
         return RAP_EMALFORMED;
     memcpy(&h, data, sizeof(h));
-    if (h.level > RAP_LOG_DEBUG || h.rank < 0 || h.rank >= g_node.size)
+    if (h.level > RAP_LOG_DEBUG || h.rank < 0 || h.rank >= rap_size())
         return RAP_EMALFORMED;
-    if (g_node.log != NULL)
-        write_line(g_node.log, &h, (const char *)data + sizeof(h), len - sizeof(h));
+    if (log_out != NULL)
+        write_line(log_out, &h, (const char *)data + sizeof(h), len - sizeof(h));
     return RAP_OK;
 }
+
+static bool hosted(int rank, int size)
+{
+    (void)size;
+    return rank == 0;
+}
+
+static int open_log(const rap_config *cfg, int rank)
+{
+    (void)rank;
+    log_out = stderr;
+    log_close = false;
+    if (cfg->log_file != NULL) {
+        FILE *f = fopen(cfg->log_file, "w");
+        if (f == NULL) {
+            fprintf(stderr, "raptors: cannot open RAPTORS_LOG_FILE=%s; logging to stderr\n",
+                    cfg->log_file);
+        } else {
+            log_out = f;
+            log_close = true;
+        }
+    }
+    return RAP_OK;
+}
+
+static void close_log(void)
+{
+    if (log_close)
+        fclose(log_out);
+    else if (log_out != NULL)
+        fflush(log_out);
+    log_out = NULL;
+    log_close = false;
+}
+
+static const rap_service_handler handlers[] = {
+    { RAP_MSG_LOG, on_line },
+    { 0, NULL },
+};
+
+const rap_service rap__logger_service = {
+    .name = "logger",
+    .actor_name = "rap.logger",
+    .actor_type = RAP_ATYPE_LOGGER,
+    .handlers = handlers,
+    .hosted = hosted,
+    .serial = RAP_SERIAL_LOGGER,
+    .open = open_log,
+    .close = close_log,
+};

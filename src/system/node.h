@@ -1,35 +1,33 @@
-/* system/node.h -- the node: one per process, shared by system/ and services/.
+/* system/node.h -- the node: one per process, and what system/'s files
+ * share.
  *
  * Owns:       the rank's runtime state (rap_node g_node): communicators,
- *             transport, scheduler, actor table, host table, counters.
- * Invariants: `active` counts actors that are scheduled or being run (a
- *             mailbox not marked empty); the rank is locally idle when it is
- *             0.  All of Raptors' MPI calls happen under the MPI token.
+ *             transport, scheduler, actor table, host table, the MPI token,
+ *             the termination wave.
+ * Invariants: `active` counts actors that are scheduled, running or parked
+ *             (a mailbox not marked empty); the rank is locally idle when
+ *             it is 0 and the transport holds nothing to send.  All of
+ *             Raptors' MPI calls happen under the MPI token (progress.c).
  * Threads:    see each field.
- * Uses:       every layer below.
+ * Uses:       actor/, msg/, net/, sched/, util/.
  */
 #ifndef RAP_SYSTEM_NODE_H
 #define RAP_SYSTEM_NODE_H
 
 #include <mpi.h>
 #include <pthread.h>
-#include <stdio.h>
 
 #include "actor/table.h"
+#include "net/bells.h"
 #include "net/net.h"
 #include "sched/sched.h"
 #include "util/config.h"
+#include "util/counters.h"
 
 struct rap_ctx {
     rap_actor *actor; /* NULL outside actors */
     int worker;
 };
-
-typedef struct rap_counters {
-    alignas(RAP_CACHELINE) _Atomic uint64_t sent_local;
-    _Atomic uint64_t bytes_sent_local, sent_remote, bytes_sent_remote, handled, dead_letters,
-        unhandled, dropped_stopped;
-} rap_counters;
 
 typedef struct rap_host {
     uint32_t type;
@@ -41,10 +39,8 @@ enum rap_node_state { RAP_NODE_NONE = 0, RAP_NODE_UP = 1 };
 /* Grouped by who writes: fields every send or handler reads (rank,
  * stopping, table, ...) are written only at start-up and shutdown and sit
  * apart from those that idle workers write all the time (the MPI token at
- * each poll, `active` at each schedule).  With `token` on the line of
- * `rank`, a worker that polled while idle took that line from the sending
- * worker at every poll, and each send waited for it (Fork-join, measured:
- * the sender's first read of g_node.rank was its costliest instruction). */
+ * each poll, `active` at each schedule), so that a send never waits for a
+ * line an idle worker just wrote. */
 typedef struct rap_node {
     /* Read-mostly: set by the lifecycle thread. */
     _Atomic int state;
@@ -58,30 +54,10 @@ typedef struct rap_node {
 
     rap_net *net;
     rap_sched *sched;
-
-    /* Doorbells (util/bell.h) of this node's ranks, in an MPI shared-memory
-     * window: bells[r] for rank r of comm on this node, NULL elsewhere (or
-     * everywhere when the window could not be made).  `bell` is this
-     * rank's: its poller sleeps on it.  `bells_all`: every rank has one, so
-     * every message rings and the poller may sleep long. */
-    MPI_Comm node_comm;
-    MPI_Win bell_win;
-    rap_bell **bells;
-    rap_bell *bell;
-    bool bells_all;
+    rap_bells bells;
     rap_table *table;
     rap_host *hosts;         /* (actor type, rank) pairs, sorted; read-only after init */
     size_t nhosts;
-
-    /* Statistics: one slot per worker (written by that worker alone) and
-     * one for every other thread; rap_stats_get adds them up. */
-    struct rap_counters *ctr;
-    int nctr;
-    struct outbox *outboxes; /* one per worker (node.c) */
-
-    /* Logger (rank 0). */
-    FILE *log;
-    bool log_close;
 
     /* Written by the token holder (each poll), and the wave it runs. */
     alignas(RAP_CACHELINE) _Atomic int token; /* the MPI token: 1 while a thread is in Raptors' MPI */
@@ -103,38 +79,79 @@ typedef struct rap_node {
 
 extern rap_node g_node;
 
-/* Add n to this thread's statistic `f` (see rap_node.ctr). */
-#define RAP_STAT(f, n)                                                        \
-    do {                                                                      \
-        int w_ = rap__sched_self();                                           \
-        if (w_ >= 0 && w_ < g_node.nctr - 1)                                  \
-            RAP_BUMP(g_node.ctr[w_].f, (n));                                  \
-        else                                                                  \
-            RAP_COUNT(g_node.ctr[g_node.nctr - 1].f, (n));                    \
-    } while (0)
-
-static inline rap_aid rap__aid(int rank, uint64_t serial)
+static inline bool rap__node_up(void)
 {
-    return ((uint64_t)rank << RAP_AID_SERIAL_BITS) | serial;
+    return atomic_load_explicit(&g_node.state, memory_order_acquire) == RAP_NODE_UP;
 }
 
-/* Deliver or transmit a filled envelope; takes ownership. */
+static inline rap_aid rap__ctx_aid(const rap_ctx *ctx)
+{
+    return (ctx != NULL && ctx->actor != NULL)
+               ? atomic_load_explicit(&ctx->actor->aid, memory_order_relaxed)
+               : RAP_AID_NONE;
+}
+
+/* route.c: deliver or transmit a filled envelope (takes ownership); the
+ * same for an arrival from the wire; report an undeliverable envelope
+ * (the caller still owns it); send an error event to `to` (logged when
+ * `to` is RAP_AID_NONE); send a system message of `len` payload bytes;
+ * the transport's callbacks. */
 void rap__route(rap_env *env);
-/* Send an error event to `to` (logged instead when `to` is RAP_AID_NONE). */
+void rap__deliver_local(rap_env *env);
+/* Push first..last (n, linked, all to `to`) into its mailbox, or queue
+ * them for its rank. */
+void rap__deliver_chain(rap_aid to, rap_env *first, rap_env *last, size_t n);
+void rap__dead_letter_report(const rap_env *env);
 void rap__send_error(rap_aid to, int kind, uint32_t op, int err_kind, int code,
                      rap_aid about, uint32_t msg_type, uint64_t cookie);
+int rap__sys_send(int kind, uint32_t op, rap_aid to, rap_aid from, const void *payload, size_t len);
+void rap__route_callbacks(rap_net_callbacks *cb);
 
-/* Type tables (system/types.c). */
+/* spawn.c: actors' life on this rank. */
+int rap__actor_create(uint32_t type, rap_aid parent, const void *arg, size_t len, int worker,
+                      rap_aid *aid_out);
+/* A runtime actor (System, services) of `type` at its well-known `serial`. */
+int rap__actor_create_runtime(uint32_t type, uint64_t serial);
+void rap__actor_teardown(rap_actor *a, int worker, bool call_fini);
+void rap__actor_schedule(rap_actor *a);
+/* Destroy every user actor through its mailbox (rap_finalize); free the
+ * runtime actors once no worker runs (rap_finalize, after the workers). */
+void rap__actors_destroy_user(void);
+void rap__actors_free_runtime(void);
+
+/* runner.c: an actor's turn (its task function), and the scheduler's
+ * hooks for actors. */
+void rap__run_actor(rap_task *task, int worker);
+void rap__runner_hooks(rap_sched_hooks *hooks);
+
+/* sysactor.c: the System actor's handling of a system operation. */
+int rap__sysactor_setup(void);
+void rap__sysactor_dispatch(rap_ctx *ctx, const rap_env *env);
+
+/* progress.c: the MPI token (1 taken: call MPI, then drop it; 0 MPI
+ * closed; -1 another thread holds it), one poll, the poller's longest
+ * sleep, and closing MPI to the workers. */
+int rap__token_take(void);
+void rap__token_drop(void);
+int rap__node_poll(void *arg);
+uint64_t rap__node_max_sleep(void *arg);
+void rap__close_mpi(void);
+
+/* term.c: one step of the termination protocol (token held). */
+int rap__term_progress(void);
+bool rap__locally_idle(void);
+
+/* stats.c */
+void rap__stats_print(void);
+
+/* types.c: the MPMD type tables; ranks hosting `type`: *first_out
+ * points at `n` sorted pairs. */
 int rap__types_exchange(void);
 void rap__types_free(void);
-/* Ranks hosting `type`: *first_out points at `n` sorted pairs. */
 size_t rap__types_hosts(uint32_t type, const rap_host **first_out);
 
-/* Logging (services/logger.c). */
+/* log.c: the log client; a line from the runtime itself (to stderr while
+ * the node is not up). */
 void rap__log(int level, rap_aid actor, const char *fmt, ...) RAP_PRINTF(3, 4);
-int rap__logger_open(void);
-void rap__logger_close(void);
-int rap__logger_handle(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len);
-void rap__aid_str(rap_aid aid, char *buf, size_t n);
 
 #endif

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "msg/registry.h"
+#include "actor/atype.h"
 #include "system/node.h"
 
 /* One record: class (0 message, 1 actor), id, check hash, size, flags. */

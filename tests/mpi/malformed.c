@@ -14,6 +14,7 @@
 #include "msg/wire.h"
 #include "support/mpitest.h"
 #include "system/node.h"
+#include "util/counters.h"
 
 static uint32_t GOOD, BIG, SINK;
 static _Atomic int good_seen, big_seen;
@@ -31,7 +32,7 @@ static int sink_good(rap_ctx *ctx, void *state, rap_aid from, const void *data, 
  * termination still balances. */
 static void inject_tag(const void *buf, int n, int tag, int dest)
 {
-    RAP_COUNT(((rap_net_counters *)rap__net_counters(g_node.net))->mpi_sent, 1);
+    rap__ctr_add(RAP_CTR_MPI_SENT, 1);
     MT_CHECK(MPI_Send(buf, n, MPI_BYTE, dest, tag, g_node.comm) == MPI_SUCCESS);
 }
 

@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "msg/registry.h"
+#include "msg/msgtype.h"
+#include "msg/env.h"
 #include "msg/wire.h"
 #include "support/unit.h"
 
@@ -15,17 +16,17 @@ static const rap_wire_limits LIM = { .my_rank = 1, .size = 4 };
 
 static int setup(void)
 {
-    rap__registry_reset();
+    rap__msgtype_reset();
     if (rap_msg_type_register("wire.fix8", 8, RAP_MSG_FIXED, &FIX8) != RAP_OK ||
         rap_msg_type_register("wire.var64", 64, RAP_MSG_VAR, &VAR64) != RAP_OK)
         return 1;
-    rap__registry_freeze();
+    rap__msgtype_freeze();
     return 0;
 }
 
 static int cleanup(void)
 {
-    rap__registry_reset();
+    rap__msgtype_reset();
     return 0;
 }
 

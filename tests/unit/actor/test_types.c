@@ -1,8 +1,9 @@
-/* Registries: ids from names, duplicates and collisions refused, handler
+/* Type registries (msg/msgtype, actor/atype): ids from names, duplicates and collisions refused, handler
  * lookup, freezing. */
 #include <CUnit/CUnit.h>
 
-#include "msg/registry.h"
+#include "actor/atype.h"
+#include "msg/msgtype.h"
 #include "support/unit.h"
 #include "util/hash.h"
 
@@ -18,9 +19,15 @@ static int h2(rap_ctx *c, void *s, rap_aid f, const void *d, size_t l)
 }
 static void on_err(rap_ctx *c, void *s, const rap_error_event *e) { (void)c, (void)s, (void)e; }
 
+static void registry_reset(void)
+{
+    rap__atype_reset();
+    rap__msgtype_reset();
+}
+
 static int setup(void)
 {
-    rap__registry_reset();
+    registry_reset();
     return 0;
 }
 
@@ -28,7 +35,7 @@ static void id_is_the_name_hash(void)
 {
     uint32_t id = 0, id2 = 0;
 
-    rap__registry_reset();
+    registry_reset();
     CU_ASSERT_EQUAL(rap_msg_type_register("test.ping", 8, RAP_MSG_FIXED, &id), RAP_OK);
     CU_ASSERT_EQUAL(id, rap__hash_name("test.ping"));
     CU_ASSERT_EQUAL(rap_type_id("test.ping", &id2), RAP_OK);
@@ -42,7 +49,7 @@ static void duplicates_and_collisions_are_refused(void)
 {
     uint32_t id = 0, id2 = 7;
 
-    rap__registry_reset();
+    registry_reset();
     CU_ASSERT_EQUAL(rap_msg_type_register("dup", 4, RAP_MSG_FIXED, &id), RAP_OK);
     CU_ASSERT_EQUAL(rap_msg_type_register("dup", 4, RAP_MSG_FIXED, &id2), RAP_EEXIST);
     CU_ASSERT_EQUAL(id2, 7u); /* out-parameter untouched on error */
@@ -63,7 +70,7 @@ static void duplicates_and_collisions_are_refused(void)
 
 static void bad_arguments(void)
 {
-    rap__registry_reset();
+    registry_reset();
     CU_ASSERT_EQUAL(rap_msg_type_register(NULL, 4, RAP_MSG_FIXED, NULL), RAP_EINVAL);
     CU_ASSERT_EQUAL(rap_msg_type_register("", 4, RAP_MSG_FIXED, NULL), RAP_EINVAL);
     CU_ASSERT_EQUAL(rap_msg_type_register("x.fixed0", 0, RAP_MSG_FIXED, NULL), RAP_EINVAL);
@@ -79,7 +86,7 @@ static void length_rules(void)
 {
     uint32_t fixed, var, unlimited;
 
-    rap__registry_reset();
+    registry_reset();
     CU_ASSERT_EQUAL_FATAL(rap_msg_type_register("len.fixed", 16, RAP_MSG_FIXED, &fixed), RAP_OK);
     CU_ASSERT_EQUAL_FATAL(rap_msg_type_register("len.var", 100, RAP_MSG_VAR, &var), RAP_OK);
     CU_ASSERT_EQUAL_FATAL(rap_msg_type_register("len.any", 0, RAP_MSG_VAR, &unlimited), RAP_OK);
@@ -97,7 +104,7 @@ static void handlers_dispatch_by_type_and_freeze(void)
     uint32_t a, m[40];
     char name[32];
 
-    rap__registry_reset();
+    registry_reset();
     CU_ASSERT_EQUAL_FATAL(rap_actor_type_register("h.actor", 8, NULL, NULL, &a), RAP_OK);
     for (int i = 0; i < 40; i++) {
         snprintf(name, sizeof(name), "h.msg%d", i);
@@ -111,7 +118,8 @@ static void handlers_dispatch_by_type_and_freeze(void)
     CU_ASSERT_EQUAL(rap_actor_type_on(a, 99, h1), RAP_ENOTYPE);
     CU_ASSERT_EQUAL(rap_actor_type_on_error(a, on_err), RAP_OK);
     CU_ASSERT_EQUAL(rap_actor_type_on_error(a, on_err), RAP_EEXIST);
-    rap__registry_freeze();
+    rap__msgtype_freeze();
+    rap__atype_freeze();
     const rap_actor_type *at = rap__atype_find(a);
     CU_ASSERT_PTR_NOT_NULL_FATAL(at);
     for (int i = 0; i < 40; i++) {
@@ -125,9 +133,10 @@ static void handlers_dispatch_by_type_and_freeze(void)
     CU_ASSERT_EQUAL(rap_msg_type_register("late", 4, RAP_MSG_FIXED, NULL), RAP_ESTATE);
     CU_ASSERT_EQUAL(rap_actor_type_register("late", 0, NULL, NULL, NULL), RAP_ESTATE);
     CU_ASSERT_EQUAL(rap_actor_type_on(a, m[1], h1), RAP_ESTATE);
-    rap__registry_thaw();
+    rap__msgtype_thaw();
+    rap__atype_thaw();
     CU_ASSERT_EQUAL(rap_msg_type_register("late", 4, RAP_MSG_FIXED, NULL), RAP_OK);
-    rap__registry_reset();
+    registry_reset();
 }
 
 static CU_TestInfo tests[] = {
@@ -140,7 +149,7 @@ static CU_TestInfo tests[] = {
 };
 
 static CU_SuiteInfo suites[] = {
-    { .pName = "msg/registry", .pInitFunc = setup, .pTests = tests },
+    { .pName = "msg/msgtype + actor/atype", .pInitFunc = setup, .pTests = tests },
     CU_SUITE_INFO_NULL,
 };
 

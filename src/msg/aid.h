@@ -1,0 +1,56 @@
+/* msg/aid.h -- the actor-id layout: composing, testing and printing ids.
+ *
+ * Owns:       the one definition of how an id is built (the public header
+ *             gives the field macros RAP_AID_RANK / RAP_AID_SERIAL) and
+ *             which serials the runtime keeps for itself.
+ * Invariants: an id is (home rank << RAP_AID_SERIAL_BITS) | serial; serial
+ *             0 is never an actor; serials below RAP_SERIAL_USER_MIN name
+ *             the runtime's actors, the same serial on every rank.
+ * Threads:    any; pure functions.
+ * Uses:       util/.
+ */
+#ifndef RAP_MSG_AID_H
+#define RAP_MSG_AID_H
+
+#include <stdio.h>
+
+#include "util/common.h"
+
+/* The runtime's actors: the System actor on every rank, the Logger on
+ * rank 0.  User actors get serials from RAP_SERIAL_USER_MIN up. */
+#define RAP_SERIAL_SYSTEM 1u
+#define RAP_SERIAL_LOGGER 2u
+#define RAP_SERIAL_USER_MIN 16u
+
+static inline rap_aid rap__aid(int rank, uint64_t serial)
+{
+    return ((uint64_t)(uint32_t)rank << RAP_AID_SERIAL_BITS) | serial;
+}
+
+/* The System actor of `rank`. */
+static inline rap_aid rap__aid_system(int rank) { return rap__aid(rank, RAP_SERIAL_SYSTEM); }
+
+/* Whether `aid` names one of the runtime's actors (System, Logger, ...). */
+static inline bool rap__aid_is_runtime(rap_aid aid)
+{
+    return aid != RAP_AID_NONE && RAP_AID_SERIAL(aid) < RAP_SERIAL_USER_MIN;
+}
+
+/* Whether `aid` can name an actor of a job of `size` ranks. */
+static inline bool rap__aid_valid(rap_aid aid, int size)
+{
+    return aid != RAP_AID_NONE && RAP_AID_RANK(aid) < size && RAP_AID_SERIAL(aid) != 0;
+}
+
+/* The id as text, "rank:serial" ("-" for RAP_AID_NONE), in `buf`. */
+#define RAP_AID_STR_MAX 32
+static inline const char *rap__aid_str(rap_aid aid, char *buf, size_t n)
+{
+    if (aid == RAP_AID_NONE)
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%d:%llu", RAP_AID_RANK(aid), (unsigned long long)RAP_AID_SERIAL(aid));
+    return buf;
+}
+
+#endif

@@ -1,0 +1,70 @@
+/* msg/proto.h -- every system operation and every runtime payload on the
+ * wire, in one place.
+ *
+ * Owns:       the numbering of system operations (the `type` field of the
+ *             system kinds) and the layout of each runtime payload.
+ * Invariants: a payload's size and fields are checked by msg/wire.c
+ *             (rap__wire_validate) before anything reads them; payloads are
+ *             fixed-layout structs in the host's byte order (homogeneous
+ *             jobs), reserved fields zero.
+ * Threads:    any; definitions only.
+ * Uses:       util/.
+ */
+#ifndef RAP_MSG_PROTO_H
+#define RAP_MSG_PROTO_H
+
+#include "util/common.h"
+
+/* System operations (the `type` field of the system kinds). */
+enum rap_sysop {
+    RAP_SYS_SPAWN = 1,        /* SYS_ACTION to a System actor: rap_wire_spawn + init argument */
+    RAP_SYS_SPAWN_REPLY = 2,  /* SYS_ACTION to the requester: rap_spawned */
+    RAP_SYS_DESTROY = 3,      /* SYS_ACTION to the actor itself, behind its queued messages: no payload */
+    RAP_SYS_STOP = 4,         /* SYS_ACTION to a System actor: no payload */
+    RAP_SYS_SPAWN_FAILED = 5, /* SYS_ERROR to the requester: rap_wire_err */
+    RAP_SYS_CREDIT = 6,       /* SYS_ACTION between two ranks' transports: rap_wire_credit */
+    RAP_SYS_OP_COUNT
+};
+
+/* Payload of RAP_SYS_SPAWN; the init argument follows it. */
+typedef struct rap_wire_spawn {
+    uint32_t actor_type;
+    uint32_t reserved;
+    uint64_t cookie;
+} rap_wire_spawn;
+
+/* Payload of RAP_SYS_CREDIT: bytes of ActorActionMsgs the sender of the
+ * credit has consumed and returns to its peer's window; 0 asks the peer
+ * for whatever it has consumed (the asking side is blocked). */
+typedef struct rap_wire_credit {
+    uint64_t bytes;
+} rap_wire_credit;
+
+/* Payload of ACTOR_ERROR and RAP_SYS_SPAWN_FAILED messages. */
+typedef struct rap_wire_err {
+    int32_t kind;     /* rap_error_kind */
+    int32_t code;
+    uint64_t actor;
+    uint32_t msg_type;
+    uint32_t reserved;
+    uint64_t cookie;
+} rap_wire_err;
+
+/* The runtime's message types (ids below RAP_TYPE_USER_MIN; the public
+ * header defines RAP_MSG_SPAWNED = 1). */
+#define RAP_MSG_LOG 2u /* a log line on its way to the Logger: rap_wire_log + text */
+
+/* The runtime's actor types (ids below RAP_TYPE_USER_MIN). */
+#define RAP_ATYPE_SYSTEM 1u
+#define RAP_ATYPE_LOGGER 2u
+
+/* Head of a RAP_MSG_LOG payload; the text (at most RAP_LOG_MAX bytes, not
+ * terminated) follows it. */
+typedef struct rap_wire_log {
+    uint64_t utc_ns;
+    uint64_t actor;
+    uint32_t level;
+    int32_t rank;
+} rap_wire_log;
+
+#endif

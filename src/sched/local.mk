@@ -1,0 +1,2 @@
+# src/sched/local.mk -- the sched layer's files (see ../../docs/ARCHITECTURE.md).
+core_sources += %D%/sched.h %D%/sched.c %D%/topo.h %D%/topo.c

@@ -1,0 +1,2 @@
+# src/services/local.mk -- the services layer's files (see ../../docs/ARCHITECTURE.md).
+core_sources += %D%/services.h %D%/services.c %D%/logger.c

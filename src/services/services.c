@@ -1,0 +1,12 @@
+/* services/services.c -- the services the node starts, in order: the one
+ * place that names them all (system/service.h).
+ *
+ * Owns:       rap__services.
+ * Uses:       system/service.h.
+ */
+#include "services/services.h"
+
+const rap_service *const rap__services[] = {
+    &rap__logger_service,
+    NULL,
+};

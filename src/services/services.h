@@ -1,0 +1,13 @@
+/* services/services.h -- the records of the services (system/service.h).
+ *
+ * Owns:       nothing; declarations.
+ * Uses:       system/service.h.
+ */
+#ifndef RAP_SERVICES_SERVICES_H
+#define RAP_SERVICES_SERVICES_H
+
+#include "system/service.h"
+
+extern const rap_service rap__logger_service;
+
+#endif

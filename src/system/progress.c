@@ -1,0 +1,80 @@
+/* system/progress.c -- MPI progress: the token that serialises Raptors'
+ * MPI calls, one poll, and how long the idle poller may sleep.
+ *
+ * Owns:       the MPI token and the rule for the poller's sleep.
+ * Invariants: a thread calls Raptors' MPI only while it holds the token
+ *             (taken with one exchange, never waited for), and only while
+ *             MPI is open to the workers (always under
+ *             MPI_THREAD_MULTIPLE; under SERIALIZED only inside rap_run,
+ *             rap_progress and rap_finalize).  The thread that closes MPI
+ *             stores mpi_open and then waits for the token to be free;
+ *             a taker takes the token and then checks mpi_open (both
+ *             seq_cst): one of the two always sees the other.
+ * Threads:    any thread polls; one at a time gets the token.
+ * Uses:       system/node.h, net/, sched/.
+ */
+#include "msg/pool.h"
+#include "system/node.h"
+#include "util/clock.h"
+
+int rap__token_take(void)
+{
+    if (!atomic_load_explicit(&g_node.mpi_open, memory_order_relaxed))
+        return 0;
+    if (atomic_load_explicit(&g_node.token, memory_order_relaxed) != 0 ||
+        atomic_exchange(&g_node.token, 1) != 0)
+        return -1;
+    if (!atomic_load(&g_node.mpi_open)) {
+        atomic_store(&g_node.token, 0);
+        return 0;
+    }
+    return 1;
+}
+
+void rap__token_drop(void) { atomic_store(&g_node.token, 0); }
+
+void rap__close_mpi(void)
+{
+    atomic_store(&g_node.mpi_open, false);
+    while (atomic_load(&g_node.token) != 0)
+        rap__cpu_relax();
+}
+
+int rap__node_poll(void *arg)
+{
+    int n;
+
+    (void)arg;
+    rap__pool_flush(); /* an idle worker holds back no frees */
+    n = rap__token_take(); /* -1: another thread polls */
+    if (n <= 0)
+        return n;
+    n = rap__net_progress(g_node.net);
+    n += rap__term_progress();
+    rap__token_drop();
+    return n;
+}
+
+/* The idle poller's longest sleep.  When every message rings its
+ * receiver's bell, only a termination wave needs polling; otherwise
+ * (ranks on other nodes) the poller polls every poll_max_us. */
+#define IDLE_SLEEP_NS 100000000u /* every message rings: a safety net only */
+#define WAVE_SLEEP_MAX_NS 16000000u
+
+uint64_t rap__node_max_sleep(void *arg)
+{
+    uint64_t poll = (uint64_t)g_node.cfg.poll_max_us * 1000u;
+
+    (void)arg;
+    if (!g_node.bells.all)
+        return poll;
+    if (!atomic_load_explicit(&g_node.wave_active, memory_order_relaxed))
+        return IDLE_SLEEP_NS;
+    /* A wave waits for ranks that are busy, and every rank rings the node
+     * when it joins: poll at an eighth of the wave's age (at least
+     * poll_max_us, at most 16 ms), so that a long wait costs little CPU
+     * and the end of a wave is seen within 1/8 of its length. */
+    uint64_t age = rap__now_ns() - atomic_load_explicit(&g_node.wave_started, memory_order_relaxed);
+    uint64_t cap = age / 8;
+    return cap < poll ? poll : cap > WAVE_SLEEP_MAX_NS ? WAVE_SLEEP_MAX_NS : cap;
+}

@@ -1,0 +1,195 @@
+/* system/route.c -- where each envelope goes: the addressee's mailbox on
+ * this rank, or the transport; what cannot be delivered; the system
+ * envelopes the runtime sends; the transport's callbacks.
+ *
+ * Owns:       nothing beyond the call: an envelope passes through.
+ * Invariants: an envelope routed is delivered, queued for its rank, or
+ *             reported (to its sender as an error event, or in the log
+ *             when it has no sender) and freed: never dropped silently.
+ *             A message the outbox holds is never overtaken by a later one
+ *             sent directly: the outbox is asked first.
+ * Threads:    any thread routes; the transport's callbacks run on the
+ *             token holder.
+ * Uses:       system/node.h, system/outbox.h, net/, actor/, msg/.
+ */
+#include <string.h>
+
+#include "system/node.h"
+#include "system/outbox.h"
+
+/* Report an undeliverable envelope to its sender (or the log); the caller
+ * still owns and frees it. */
+void rap__dead_letter_report(const rap_env *env)
+{
+    const rap_wire_hdr *h = &env->hdr;
+    char to[RAP_AID_STR_MAX], from[RAP_AID_STR_MAX];
+
+    rap__ctr_add(RAP_CTR_DEAD_LETTERS, 1);
+    if ((h->kind == RAP_KIND_ACTOR_ACTION || h->kind == RAP_KIND_SYS_ACTION) && h->from != RAP_AID_NONE) {
+        rap__send_error(h->from, RAP_KIND_ACTOR_ERROR, 0, RAP_ERROR_DEAD_LETTER, RAP_EDEAD, h->to,
+                        h->type, 0);
+        return;
+    }
+    /* No one to tell (sent from outside actors, or an error event whose
+     * addressee is gone): the log is the report. */
+    rap__log(RAP_LOG_WARN, RAP_AID_NONE, "dead letter: kind %u type %08x to %s from %s",
+             (unsigned)h->kind, h->type, rap__aid_str(h->to, to, sizeof(to)),
+             rap__aid_str(h->from, from, sizeof(from)));
+}
+
+static void dead_letter(rap_env *env)
+{
+    rap__dead_letter_report(env);
+    rap__net_consumed(g_node.net, env);
+    rap__env_free(env);
+}
+
+/* Queue first..last (n, linked, all to one actor on rank `dest`) for the
+ * transport. */
+static void transmit_chain(int dest, rap_env *first, rap_env *last, size_t n)
+{
+    if (rap__net_send_chain(g_node.net, dest, first, last, n))
+        rap__node_poll(NULL); /* a long queue: flush by size, if the token is free */
+    else if (rap__sched_self() < 0 && g_node.sched != NULL)
+        rap__bell_ring(rap__sched_bell(g_node.sched)); /* workers poll soon; the poller may sleep */
+}
+
+void rap__deliver_chain(rap_aid to, rap_env *first, rap_env *last, size_t n)
+{
+    rap_actor *a;
+
+    if ((int)RAP_AID_RANK(to) != g_node.rank) {
+        transmit_chain((int)RAP_AID_RANK(to), first, last, n);
+        return;
+    }
+    a = rap__table_acquire(g_node.table, to);
+    if (a == NULL) {
+        rap_env *next;
+        for (rap_env *env = first; env != NULL; env = next) {
+            next = atomic_load_explicit(&env->next, memory_order_relaxed);
+            dead_letter(env);
+        }
+        return;
+    }
+    if (rap__mailbox_push_chain(&a->mb, first, last))
+        rap__actor_schedule(a);
+    rap__table_release(a);
+}
+
+void rap__deliver_local(rap_env *env)
+{
+    if (rap__outbox_hold(env))
+        return;
+    atomic_store_explicit(&env->next, NULL, memory_order_relaxed);
+    rap__deliver_chain(env->hdr.to, env, env, 1);
+}
+
+/* A worker sending while the transport is idle hands the message to MPI
+ * itself, if the token is free: no trip through the queue and the next
+ * poll (the latency of a lone message).  A burst still queues and goes
+ * batched: the transport is not idle after the first send, and once
+ * something is queued the rest of the burst does not touch the token. */
+static bool send_now(int dest, rap_env *env)
+{
+    bool sent;
+
+    if (rap__sched_self() < 0 || !rap__net_queue_empty(g_node.net) || rap__token_take() <= 0)
+        return false;
+    sent = rap__net_send_now(g_node.net, dest, env);
+    rap__token_drop();
+    return sent;
+}
+
+void rap__route(rap_env *env)
+{
+    int dest = RAP_AID_RANK(env->hdr.to);
+
+    if (dest == g_node.rank) {
+        rap__ctr_add(RAP_CTR_SENT_LOCAL, 1);
+        rap__ctr_add(RAP_CTR_BYTES_SENT_LOCAL, env->hdr.len);
+        rap__deliver_local(env);
+        return;
+    }
+    rap__ctr_add(RAP_CTR_SENT_REMOTE, 1);
+    rap__ctr_add(RAP_CTR_BYTES_SENT_REMOTE, rap__env_wire_size(env));
+    if (rap__outbox_hold(env) || send_now(dest, env))
+        return;
+    atomic_store_explicit(&env->next, NULL, memory_order_relaxed);
+    transmit_chain(dest, env, env, 1);
+}
+
+int rap__sys_send(int kind, uint32_t op, rap_aid to, rap_aid from, const void *payload, size_t len)
+{
+    rap_env *env = rap__env_alloc(len);
+
+    if (env == NULL)
+        return RAP_ENOMEM;
+    if (len > 0)
+        memcpy(rap__env_payload(env), payload, len);
+    rap__env_set(env, kind, op, to, from);
+    rap__route(env);
+    return RAP_OK;
+}
+
+void rap__send_error(rap_aid to, int kind, uint32_t op, int err_kind, int code, rap_aid about,
+                     uint32_t msg_type, uint64_t cookie)
+{
+    rap_wire_err e = { .kind = err_kind, .code = code, .actor = about, .msg_type = msg_type,
+                       .cookie = cookie };
+    char a[RAP_AID_STR_MAX];
+
+    if (to == RAP_AID_NONE) {
+        rap__log(RAP_LOG_WARN, RAP_AID_NONE, "error event %d (%s) about %s, type %08x: no actor to tell",
+                 err_kind, rap_err_name(code), rap__aid_str(about, a, sizeof(a)), msg_type);
+        return;
+    }
+    if (rap__sys_send(kind, op, to, rap__aid_system(g_node.rank), &e, sizeof(e)) != RAP_OK)
+        rap__log(RAP_LOG_ERROR, RAP_AID_NONE, "out of memory sending an error event");
+}
+
+/* ------------------------------------------------------ net callbacks */
+
+static void on_arrival(void *arg, rap_env *env)
+{
+    (void)arg;
+    rap__deliver_local(env);
+}
+
+static void on_batch(void *arg, bool open)
+{
+    (void)arg;
+    rap__outbox_batch(open);
+}
+
+static void on_malformed(void *arg, int src, size_t bytes, const rap_wire_hdr *hdr, const char *why)
+{
+    (void)arg;
+    (void)hdr;
+    rap__log(RAP_LOG_ERROR, RAP_AID_NONE, "dropped a malformed message of %zu bytes from rank %d: %s",
+             bytes, src, why);
+}
+
+static void on_send_failed(void *arg, rap_env *env, int dest, const char *text)
+{
+    (void)arg;
+    rap__log(RAP_LOG_ERROR, RAP_AID_NONE, "send to rank %d failed: %s", dest, text);
+    env->src_rank = -1; /* not an arrival: nothing to credit */
+    dead_letter(env);   /* undeliverable: tell its sender */
+}
+
+static void on_warn(void *arg, int peer, const char *text)
+{
+    (void)arg;
+    rap__log(RAP_LOG_WARN, RAP_AID_NONE, "rank %d: %s", peer, text);
+}
+
+void rap__route_callbacks(rap_net_callbacks *cb)
+{
+    *cb = (rap_net_callbacks){
+        .arrival = on_arrival,
+        .malformed = on_malformed,
+        .send_failed = on_send_failed,
+        .batch = on_batch,
+        .warn = on_warn,
+    };
+}

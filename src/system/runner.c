@@ -1,0 +1,207 @@
+/* system/runner.c -- running an actor: a worker's turn at its mailbox,
+ * the dispatch of each message, and the scheduler's hooks for actors.
+ *
+ * Owns:       the rules of a turn.
+ * Invariants: an actor is run by one worker at a time: it is pushed to the
+ *             run queue only by the sender whose push found its mailbox
+ *             marked empty, by its creator after init, or by its runner when
+ *             a turn ends with messages left.  A turn handles at most
+ *             RUN_BATCH messages.  Every handler runs through call_handler,
+ *             which reports its failure to the actor's supervisor and the
+ *             log.  While stopping, only the runtime's own traffic and
+ *             destroy requests act; every other message is dropped and
+ *             counted.
+ * Threads:    workers.
+ * Uses:       system/node.h, system/outbox.h, actor/, msg/, sched/.
+ */
+#include <string.h>
+
+#include "msg/pool.h"
+#include "system/node.h"
+#include "system/outbox.h"
+
+#define RUN_BATCH 64
+
+/* A handler failed: tell the log and the actor's supervisor. */
+static void child_failed(rap_actor *a, uint32_t msg_type, int rc)
+{
+    char self[RAP_AID_STR_MAX];
+    rap_aid aid = atomic_load_explicit(&a->aid, memory_order_relaxed);
+
+    rap__log(RAP_LOG_WARN, RAP_AID_NONE, "actor %s (%s): handler for type %08x returned %d (%s)",
+             rap__aid_str(aid, self, sizeof(self)), a->type->name, msg_type, rc, rap_strerror(rc));
+    if (a->parent != RAP_AID_NONE)
+        rap__send_error(a->parent, RAP_KIND_ACTOR_ERROR, 0, RAP_ERROR_CHILD, rc, aid, msg_type, 0);
+}
+
+/* Every handler runs here. */
+static void call_handler(rap_ctx *ctx, rap_actor *a, rap_handler_fn fn, uint32_t msg_type,
+                         const rap_env *env)
+{
+    int rc = fn(ctx, a->state, env->hdr.from, rap__env_cpayload(env), env->hdr.len);
+
+    if (rc != RAP_OK)
+        child_failed(a, msg_type, rc);
+}
+
+static void deliver_error(rap_ctx *ctx, rap_actor *a, const rap_env *env)
+{
+    rap_wire_err w;
+    rap_error_event ev;
+    char self[RAP_AID_STR_MAX], about[RAP_AID_STR_MAX];
+
+    memcpy(&w, rap__env_cpayload(env), sizeof(w));
+    ev = (rap_error_event){ .kind = w.kind, .code = w.code, .actor = w.actor,
+                            .msg_type = w.msg_type, .cookie = w.cookie };
+    if (a->type->on_error != NULL) {
+        a->type->on_error(ctx, a->state, &ev);
+        return;
+    }
+    rap__log(RAP_LOG_WARN, RAP_AID_NONE,
+             "actor %s (%s) has no error handler: error kind %d %s about %s, type %08x, cookie %llu",
+             rap__aid_str(atomic_load_explicit(&a->aid, memory_order_relaxed), self, sizeof(self)),
+             a->type->name, ev.kind, rap_err_name(ev.code), rap__aid_str(ev.actor, about, sizeof(about)),
+             ev.msg_type, (unsigned long long)ev.cookie);
+}
+
+static void unhandled(rap_actor *a, const rap_wire_hdr *h)
+{
+    char self[RAP_AID_STR_MAX];
+
+    rap__ctr_add(RAP_CTR_UNHANDLED, 1);
+    if (h->from != RAP_AID_NONE) {
+        rap__send_error(h->from, RAP_KIND_ACTOR_ERROR, 0, RAP_ERROR_UNHANDLED, RAP_EUNHANDLED,
+                        atomic_load(&a->aid), h->type, 0);
+        return;
+    }
+    rap__log(RAP_LOG_WARN, RAP_AID_NONE, "actor %s (%s) has no handler for type %08x",
+             rap__aid_str(atomic_load(&a->aid), self, sizeof(self)), a->type->name, h->type);
+}
+
+/* A spawn answer to an actor: its RAP_MSG_SPAWNED handler, or the log. */
+static void spawn_reply(rap_ctx *ctx, rap_actor *a, const rap_env *env)
+{
+    rap_handler_fn fn = rap__atype_handler(a->type, RAP_MSG_SPAWNED);
+    char self[RAP_AID_STR_MAX], child[RAP_AID_STR_MAX];
+    rap_spawned s;
+
+    if (fn != NULL) {
+        call_handler(ctx, a, fn, RAP_MSG_SPAWNED, env);
+        return;
+    }
+    memcpy(&s, rap__env_cpayload(env), sizeof(s));
+    rap__log(RAP_LOG_INFO, RAP_AID_NONE,
+             "actor %s (%s) has no RAP_MSG_SPAWNED handler: spawned %s (cookie %llu)",
+             rap__aid_str(atomic_load(&a->aid), self, sizeof(self)), a->type->name,
+             rap__aid_str(s.aid, child, sizeof(child)), (unsigned long long)s.cookie);
+}
+
+static void dispatch(rap_ctx *ctx, rap_actor *a, rap_env *env)
+{
+    const rap_wire_hdr *h = &env->hdr;
+
+    if (atomic_load_explicit(&g_node.stopping, memory_order_relaxed) &&
+        !(h->kind == RAP_KIND_SYS_ACTION &&
+          (a->type->id == RAP_ATYPE_SYSTEM || h->type == RAP_SYS_DESTROY))) {
+        rap__ctr_add(RAP_CTR_DROPPED_STOPPED, 1);
+        return;
+    }
+    if (h->kind == RAP_KIND_ACTOR_ACTION) {
+        rap_handler_fn fn = rap__atype_handler(a->type, h->type);
+        if (fn == NULL) {
+            unhandled(a, h);
+            return;
+        }
+        rap__ctr_add(RAP_CTR_HANDLED, 1);
+        call_handler(ctx, a, fn, h->type, env);
+        return;
+    }
+    switch (h->kind) {
+    case RAP_KIND_ACTOR_ERROR:
+    case RAP_KIND_SYS_ERROR:
+        deliver_error(ctx, a, env);
+        return;
+    case RAP_KIND_SYS_ACTION:
+        if (a->type->id == RAP_ATYPE_SYSTEM)
+            rap__sysactor_dispatch(ctx, env);
+        else if (h->type == RAP_SYS_DESTROY)
+            a->exiting = true;
+        else if (h->type == RAP_SYS_SPAWN_REPLY)
+            spawn_reply(ctx, a, env);
+        return;
+    default:
+        return;
+    }
+}
+
+void rap__run_actor(rap_task *task, int worker)
+{
+    rap_actor *a = RAP_CONTAINER_OF(task, rap_actor, task);
+    rap_ctx ctx = { a, worker };
+
+    for (int i = 0; i < RUN_BATCH; i++) {
+        rap_env *env = rap__mailbox_pop(&a->mb);
+        if (env == NULL) {
+            if (rap__sched_park(g_node.sched, &a->task))
+                return; /* still active; its worker releases it (actor_release) */
+            if (rap__mailbox_mark_empty(&a->mb)) {
+                atomic_fetch_sub(&g_node.active, 1);
+                return;
+            }
+            break; /* a producer is mid-push: come back later */
+        }
+        rap__outbox_open();
+        dispatch(&ctx, a, env);
+        rap__outbox_close();
+        rap__net_consumed(g_node.net, env);
+        if (a->exiting) {
+            rap__actor_teardown(a, worker, true);
+            return;
+        }
+    }
+    rap__sched_yield(g_node.sched, &a->task);
+}
+
+/* Parking (sched.h): a parked actor stays active, its mailbox not marked
+ * empty, so that senders push without rescheduling it. */
+static bool actor_ready(rap_task *task)
+{
+    return rap__mailbox_pending(&RAP_CONTAINER_OF(task, rap_actor, task)->mb);
+}
+
+static bool actor_release(rap_task *task)
+{
+    rap_actor *a = RAP_CONTAINER_OF(task, rap_actor, task);
+
+    if (!rap__mailbox_mark_empty(&a->mb))
+        return false;
+    atomic_fetch_sub(&g_node.active, 1);
+    return true;
+}
+
+static void worker_start(int worker)
+{
+    rap__pool_bind(worker);
+    rap__ctr_bind(worker);
+    rap__outbox_bind(worker);
+}
+
+static void worker_end(int worker)
+{
+    (void)worker;
+    rap__outbox_unbind();
+    rap__ctr_bind(-1);
+    rap__pool_unbind();
+}
+
+void rap__runner_hooks(rap_sched_hooks *hooks)
+{
+    *hooks = (rap_sched_hooks){
+        .poll = rap__node_poll,
+        .max_sleep_ns = rap__node_max_sleep,
+        .ready = actor_ready,
+        .release = actor_release,
+        .worker_start = worker_start,
+        .worker_end = worker_end,
+    };
+}
