@@ -36,6 +36,20 @@ extern "C" {
 #define RAP_PRINTF(f, a)
 #endif
 
+/* ----------------------------------------------------------------- version */
+
+/* This header's version (configure reads it from here). */
+#define RAP_VERSION_MAJOR 0
+#define RAP_VERSION_MINOR 2
+#define RAP_VERSION_PATCH 0
+#define RAP_VERSION_NUM(major, minor, patch) ((major) * 10000 + (minor) * 100 + (patch))
+#define RAP_VERSION RAP_VERSION_NUM(RAP_VERSION_MAJOR, RAP_VERSION_MINOR, RAP_VERSION_PATCH)
+
+/* The library's version as "MAJOR.MINOR.PATCH" (compare with the header's
+ * RAP_VERSION_* when a program may load another build of the library).
+ * Returns: a static string.  Thread: any. */
+RAP_API const char *rap_version(void);
+
 /* ------------------------------------------------------------------ errors */
 
 #define RAP_ERR_MAP(X)                                                        \
@@ -292,13 +306,14 @@ RAP_API rap_aid rap_self(const rap_ctx *ctx);
 #define RAP_MAX_PAYLOAD ((size_t)0x7fff0000u)
 
 /* Send a copy of `len` bytes at `data` to actor `to` as message type `type`.
- * Messages from one actor to another arrive in the order sent.  Inside a
- * handler, the sends after the handler's first are pushed in groups: 32
- * to one actor, and all of them when the handler returns (so such a
- * message leaves by the handler's end).  A message
- * that cannot be delivered comes back to the sender as an error event
- * (or is logged when sent from outside an actor); it is never dropped
- * silently.
+ * Messages from one actor to another arrive in the order sent, on one rank
+ * or across ranks.  A message sent inside a handler has left when the
+ * handler returns (the runtime may hold a handler's sends and push them
+ * together, so one sent before a long computation in the same handler may
+ * leave only after it); one sent outside actors has left when rap_send
+ * returns.  A message that cannot be delivered comes back to the sender as
+ * an error event (or is logged when sent from outside an actor); it is
+ * never dropped silently.
  * Ownership: `data` stays the caller's and is reusable on return.
  * Returns:   RAP_OK; RAP_ENOTYPE (unregistered type); RAP_ETOOBIG (`len`
  *            over a variable type's limit); RAP_EINVAL (`len` not the size

@@ -37,7 +37,7 @@ else
     ldflags=""
 fi
 mkdir -p "$dir" && cd "$dir"
-[ -f Makefile ] || ../configure --enable-werror $cc CFLAGS="$cflags" LDFLAGS="$ldflags"
+[ -f Makefile ] || ../configure --enable-werror --enable-asserts $cc CFLAGS="$cflags" LDFLAGS="$ldflags"
 make -j"$(nproc)"
 rm -f $(find . -name '*.trs') 2>/dev/null || true
 set +e

@@ -26,8 +26,7 @@ typedef struct rap_mailbox {
 
     /* The first stub, kept here (no allocation per mailbox); it also keeps
      * `tail` 64 bytes from `head`, so that producers and the consumer never
-     * write one cache line, without aligning (and so padding) the owner:
-     * an actor takes 160 bytes instead of 368. */
+     * write one cache line, without aligning (and so padding) the owner. */
     rap_env stub;
     char gap[RAP_CACHELINE - sizeof(uintptr_t) - sizeof(rap_env)];
 
@@ -57,9 +56,8 @@ rap_env *rap__mailbox_pop(rap_mailbox *mb);
 /* Whether a message is linked behind the last one popped (a producer
  * between its two steps is not seen yet).  Reads only the consumer's side:
  * a worker asks this of every actor parked on it, every round, and reading
- * `head` would pull the line that senders write three times per message
- * (measured: Fork-join's sender spent 18 % of its time waiting for that
- * line).  Consumer only. */
+ * `head` would pull the line that senders write three times per message.
+ * Consumer only. */
 static inline bool rap__mailbox_pending(rap_mailbox *mb)
 {
     return atomic_load_explicit(&mb->tail->next, memory_order_relaxed) != NULL;

@@ -24,10 +24,10 @@
  * aligned): the first is read by senders and the runner and written only
  * at creation and removal; the second is the senders' (the reference
  * count, the mailbox head, the first stub); the third the runner's (the
- * mailbox tail).  Packed into 144 unaligned bytes, one actor's runner
- * fields shared a line with the next actor's reference count: with one
- * worker sending to 16 actors that another worker ran, each send waited
- * for that line (Fork-join with 2 workers, measured). */
+ * mailbox tail).  Packed unaligned, one actor's runner fields would share
+ * a line with the next actor's reference count, and a sender to many
+ * actors that another worker runs would wait for that line at each send
+ * (docs/PERFORMANCE.md). */
 typedef struct rap_actor {
     rap_task task;               /* run-queue link; first member */
     _Atomic uint64_t aid;        /* RAP_AID_NONE while free */

@@ -1,18 +1,16 @@
 /* msg/pool.c -- per-worker envelope pools (see pool.h).
  *
  * Why: with glibc malloc, an envelope allocated by one worker and freed by
- * another goes through the allocator's arena lock on both sides; the
- * profile of same-rank Fork-join with 2 workers showed the allocator as
- * its largest cost.  Here the owner allocates and frees without atomics,
- * and a foreign free sets a bit in the slab's remote bitmap.
+ * another goes through the allocator's arena lock on both sides.  Here
+ * the owner allocates and frees without atomics, and a foreign free sets
+ * a bit in the slab's remote bitmap.
  *
  * Free blocks are bits, per slab (one bit a block): a pool allocates from
  * one slab until it is used up, then moves to another that has free
  * blocks, lowest address first.  Free lists linked through the blocks
- * (session 3's pools) made each allocation wait for the previous block's
- * line, last written by the core that freed it: a chain of cache misses
- * that no prefetch could run ahead of (Fork-join's sender spent two
- * thirds of its time on that one load).  With bits, the next free block's
+ * would make each allocation wait for the previous block's line, last
+ * written by the core that freed it: a chain of cache misses that no
+ * prefetch can run ahead of.  With bits, the next free block's
  * address is known without touching it, a freeing core writes nothing
  * into the block it read, and allocation runs through memory in address
  * order, which the prefetchers follow.  A slab whose blocks all came back
@@ -81,8 +79,7 @@ struct rap_pool {
 static rap_pool *pools;
 static int npools;
 /* Initial-exec: a plain load off the thread pointer (the default model in
- * a shared library calls __tls_get_addr at each use: several times per
- * message, measured on remote_rate's sender). */
+ * a shared library calls __tls_get_addr at each use). */
 static _Thread_local rap_pool *tl_pool RAP_TLS_IE;
 
 int rap__pool_create_all(int n)
@@ -261,8 +258,8 @@ static rap_env *take_free(slab *s)
 /* Blocks are handed out in address order; the one PREFETCH_AHEAD blocks
  * after `env`, if it is free, is likely in another core's cache (that
  * core read the message it held) or in memory: ask for its line now, for
- * writing, so that its allocation finds it here (one block ahead was too
- * little: a transfer takes longer than a message, measured on Fork-join). */
+ * writing, so that its allocation finds it here (a line's transfer takes
+ * longer than a message: one block ahead is too little). */
 #define PREFETCH_AHEAD 8
 static void prefetch_ahead(const slab *s, const rap_env *env)
 {

@@ -42,9 +42,9 @@ static inline int rap__tag_max(void) { return RAP_TAG_BASE + 2 * RAP_KIND_COUNT 
 #define RAP_WIRE_SLOT 3968u
 /* ActorAction slots are larger: a wire image up to this size goes as one
  * message on that tag, straight into a pre-posted envelope (single copy
- * by MPI, like a raw MPI receive; the header and bulk pair cost 15-20 %
- * of a 64 KiB message's latency, measured).  Every other kind's slots
- * hold RAP_WIRE_SLOT.  64 KiB of payload and room for its header. */
+ * by MPI, like a raw MPI receive, where a header and bulk pair would add a
+ * round of matching).  Every other kind's slots hold RAP_WIRE_SLOT.  64 KiB
+ * of payload and room for its header. */
 #define RAP_WIRE_MEDIUM (65536u + 64u)
 
 /* The largest wire image that goes as one message on `kind`'s tag. */
@@ -85,7 +85,7 @@ typedef struct rap_wire_limits {
 
 /* Validate a wire image of `n` bytes received with `tag`.  On failure
  * returns RAP_EMALFORMED and sets *why (static text); never reads past n.
- * Message types are checked against the registry (msg/registry.h).
+ * Message types are checked against the registry (msg/msgtype.h).
  * A batch's outer header is refused here (see rap__wire_validate_batch). */
 int rap__wire_validate(const void *buf, size_t n, int tag,
                        const rap_wire_limits *lim, const char **why);

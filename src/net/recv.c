@@ -26,6 +26,7 @@
 
 #include "net/net_int.h"
 #include "util/clock.h"
+#include "util/fatal.h"
 
 static const int slots_per_kind[RAP_KIND_COUNT] = { 8, 2, 4, 16 };
 #define BULK_WAIT_NS 10000000000ull
@@ -253,6 +254,7 @@ static bool release(rap_net *net, bulk_wait *w)
 
 static void drop_wait(rap_net *net, bulk_wait *w)
 {
+    RAP_ASSERT(net->nwaits > 0 && w->hhead == NULL);
     *w = net->waits[--net->nwaits];
     atomic_store_explicit(&net->waiting, (size_t)net->nwaits, memory_order_relaxed);
 }

@@ -4,9 +4,9 @@
  * which only the worker itself reads, and the task that was in the slot
  * moves to the worker's own FIFO.  So an actor that sends to an idle actor
  * hands it to the same worker, which runs it next: no cross-core hand-off,
- * no wake-up, and no idle worker can steal it in between (measured: 2
- * workers ran a same-rank ping-pong at 3.1 M messages/s when the hand-off
- * was stealable, 1 worker at 8.7 M/s).  Tasks pushed by other threads go to
+ * no wake-up, and no idle worker can steal it in between (a stealable
+ * hand-off made two workers slower than one at a same-rank ping-pong:
+ * docs/PERFORMANCE.md).  Tasks pushed by other threads go to
  * a shared injection queue.  A worker takes its slot, then its own queue,
  * then the injection queue, then steals from the other workers' queues
  * (try-lock, never waiting).  A push wakes a sleeping worker only when it
@@ -269,8 +269,7 @@ void rap__sched_yield(rap_sched *s, rap_task *task)
     /* Nothing else waits here or in the injection queue: keep running it on
      * this worker, unstealable.  Handing a streaming actor to an idle
      * worker every batch moves its mailbox and state between cores each
-     * time (measured: Counting with 2 workers fell from ~14 to ~4 M
-     * messages/s whenever that started). */
+     * time. */
     if (w->next == NULL && atomic_load_explicit(&w->q.n, memory_order_relaxed) == 0 &&
         atomic_load_explicit(&s->inject.n, memory_order_relaxed) == 0) {
         w->next = task;
@@ -283,10 +282,10 @@ void rap__sched_yield(rap_sched *s, rap_task *task)
 }
 
 /* The end of one round of the spin phase.  A worker whose poll ran goes
- * straight to its next round: a message waits for the next poll, and a
- * pause is 20 ns on the VMs (4 pauses a round cost 0.1 us of 8-byte
- * latency, measured).  A worker that found another one polling pauses, so
- * as not to pull the lines that worker writes. */
+ * straight to its next round: a message waits for the next poll, and
+ * pauses there add to every message's latency.  A worker that found
+ * another one polling pauses, so as not to pull the lines that worker
+ * writes. */
 #define SPIN_PAUSES 4
 static void spin_pause(const rap_sched *s, unsigned round, bool ran_poll)
 {
@@ -359,8 +358,8 @@ static void *worker_main(void *arg)
             }
             continue;
         }
-        /* One clock read per idle round (26 ns on the VMs, a tenth of a
-         * round): the poll's start stands for its end. */
+        /* One clock read per idle round: the poll's start stands for its
+         * end. */
         uint64_t now = last_poll = w->now = rap__now_ns();
         int done = s->hooks.poll(s->hooks.arg);
         if (done > 0) {

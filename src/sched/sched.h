@@ -55,9 +55,8 @@ typedef struct rap_sched rap_sched;
 enum {
     RAP_SCHED_BIND = 1,       /* bind the workers to the process's cores in turn */
     RAP_SCHED_SPIN_YIELD = 2, /* a spinning worker yields its core every few
-                               * rounds (for more threads than cores: a
-                               * sched_yield costs about 1 us on the VMs, and a
-                               * message arriving meanwhile waits for it) */
+                               * rounds (for more threads than cores; a
+                               * message arriving during a yield waits for it) */
 };
 
 /* Start `nworkers` workers (`flags`: RAP_SCHED_*).  `spin_us`: how long an

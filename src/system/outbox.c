@@ -15,6 +15,7 @@
 #include "msg/pool.h"
 #include "system/node.h"
 #include "system/outbox.h"
+#include "util/fatal.h"
 
 #define OUTBOX_SLOTS 32 /* addressees held at once */
 #define OUTBOX_PROBE 4  /* slots tried for an addressee */
@@ -88,6 +89,7 @@ static void chain_push(outbox *o, unsigned i)
     rap_env *first = c->first, *last = c->last;
     uint32_t n = c->n;
 
+    RAP_ASSERT(n > 0 && first != NULL && (o->used & (1u << i)) != 0);
     c->n = 0;
     o->used &= ~(1u << i);
     rap__deliver_chain(to, first, last, n);

@@ -19,6 +19,7 @@
 #include "msg/pool.h"
 #include "system/node.h"
 #include "system/outbox.h"
+#include "util/fatal.h"
 
 #define RUN_BATCH 64
 
@@ -175,6 +176,7 @@ static bool actor_release(rap_task *task)
 
     if (!rap__mailbox_mark_empty(&a->mb))
         return false;
+    RAP_ASSERT(atomic_load(&g_node.active) > 0);
     atomic_fetch_sub(&g_node.active, 1);
     return true;
 }

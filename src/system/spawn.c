@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "system/node.h"
+#include "util/fatal.h"
 
 void rap__actor_schedule(rap_actor *a)
 {
@@ -43,6 +44,7 @@ void rap__actor_teardown(rap_actor *a, int worker, bool call_fini)
     rap__mailbox_destroy(&a->mb);
     free(a->state);
     rap__table_free(g_node.table, a);
+    RAP_ASSERT(atomic_load(&g_node.active) > 0);
     atomic_fetch_sub(&g_node.active, 1);
 }
 

@@ -1,8 +1,10 @@
 /* Error codes: every code has its own text and name; unknown codes say so. */
 #include <CUnit/CUnit.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h" /* PACKAGE_VERSION, from configure */
 #include "raptors.h"
 #include "support/unit.h"
 #include "util/config.h"
@@ -98,7 +100,20 @@ static void spin_yield_parses(void)
         CU_ASSERT_EQUAL(read_with("RAPTORS_SPIN_YIELD", cases[i].in).spin_yield, cases[i].want);
 }
 
+/* One version, set in raptors.h: the library, the header's macros and
+ * configure (the tarball's name) agree. */
+static void version_is_one(void)
+{
+    char want[32];
+
+    snprintf(want, sizeof(want), "%d.%d.%d", RAP_VERSION_MAJOR, RAP_VERSION_MINOR, RAP_VERSION_PATCH);
+    CU_ASSERT_STRING_EQUAL(rap_version(), want);
+    CU_ASSERT_STRING_EQUAL(rap_version(), PACKAGE_VERSION);
+    CU_ASSERT_EQUAL(RAP_VERSION, RAP_VERSION_MAJOR * 10000 + RAP_VERSION_MINOR * 100 + RAP_VERSION_PATCH);
+}
+
 static CU_TestInfo tests[] = {
+    { "one version", version_is_one },
     { "flow window parses", flow_window_parses },
     { "spin yield parses", spin_yield_parses },
     { "every code has distinct text and name", every_code_has_distinct_text_and_name },
