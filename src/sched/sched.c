@@ -1,4 +1,4 @@
-/* sched/sched.c -- workers and run queue (see sched.h).
+/* sched/sched.c -- workers and run queues (see sched.h).
  *
  * Queues: a task a worker makes runnable goes to that worker's `next` slot,
  * which only the worker itself reads, and the task that was in the slot
@@ -6,26 +6,32 @@
  * hands it to the same worker, which runs it next: no cross-core hand-off,
  * no wake-up, and no idle worker can steal it in between (a stealable
  * hand-off made two workers slower than one at a same-rank ping-pong:
- * docs/PERFORMANCE.md).  Tasks pushed by other threads go to
- * a shared injection queue.  A worker takes its slot, then its own queue,
- * then the injection queue, then steals from the other workers' queues
- * (try-lock, never waiting).  A push wakes a sleeping worker only when it
- * leaves a stealable task behind.
+ * docs/PERFORMANCE.md).  Tasks pushed by other threads go to a shared
+ * injection queue.  A worker takes its slot (unless RAP_SCHED_STREAK
+ * hand-offs in a row ran while other tasks waited), every eighth round the
+ * injection queue and then its own queue, its parked tasks that have work,
+ * its own queue, the injection queue, then steals from the other workers'
+ * queues (try-lock, never waiting).  A push wakes a sleeping worker only
+ * when it leaves a stealable task behind.  A yielding task goes behind
+ * everything that was runnable before it: the injection queue's tasks and
+ * the parked tasks with work move to the worker's queue ahead of it.
+ *
+ * The slot and the parked tasks are not stealable, so the watchdog
+ * (watchdog.c) takes them from a worker that runs one task too long; the
+ * worker touches them only inside owner_enter .. owner_exit (sched_int.h).
  *
  * Idle policy, per worker: after its last work it keeps trying the run
  * queue and hooks.poll for spin_us (pausing; with RAP_SCHED_SPIN_YIELD
  * also yielding the core every few rounds, so that threads sharing cores
- * get their turn), then sleeps on the
- * condition variable.  One sleeping worker (the poller) instead sleeps on
- * the doorbell (util/bell.h) for a time that doubles from 16 us up to
- * hooks.max_sleep_ns between polls; a push from a thread that is not a
- * worker, a stealable task left while no worker waits on the condition
- * variable, and (through the node) a message from another rank of the
- * node ring it.  The
- * workers are the only threads that poll: a second spinning thread on the
- * core would only halve the worker's share of it.  Waking a sleeping thread
- * costs tens of microseconds on the target VMs, which is why workers spin
- * first.
+ * get their turn), then sleeps on the condition variable.  One sleeping
+ * worker (the poller) instead sleeps on the doorbell (util/bell.h) for a
+ * time that doubles from 16 us up to hooks.max_sleep_ns between polls; a
+ * push from a thread that is not a worker, a stealable task left while no
+ * worker waits on the condition variable, and (through the node) a message
+ * from another rank of the node ring it.  The workers are the only threads
+ * that poll while any is awake: a second spinning thread on the core would
+ * only halve the worker's share of it.  Waking a sleeping thread costs
+ * tens of microseconds on the target VMs, which is why workers spin first.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -33,57 +39,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched/sched.h"
-#include "sched/topo.h"
+#include "sched/sched_int.h"
 #include "util/clock.h"
-
-typedef struct task_queue {
-    pthread_mutex_t lock;
-    rap_task *head, *tail;
-    _Atomic size_t n; /* read without the lock as a hint */
-} task_queue;
-
-/* Parking: at most PARK_MAX tasks per worker, each for about PARK_NS
- * without work (see rap__sched_park). */
-#define PARK_MAX 16
-#define PARK_NS 20000u
-
-typedef struct worker {
-    alignas(RAP_CACHELINE) task_queue q;
-    rap_task *next; /* owned by the worker alone: never stolen */
-    rap_sched *s;
-    int index;
-    pthread_t thread;
-    /* Owned by the worker alone. */
-    uint64_t now;   /* its clock, read once per loop round */
-    unsigned tick;
-    int nparked;
-    rap_task *parked[PARK_MAX];
-    uint64_t parked_at[PARK_MAX];
-} worker;
-
-struct rap_sched {
-    task_queue inject;    /* tasks pushed by threads that are not workers */
-    pthread_mutex_t lock; /* with cond: sleeping workers, and stop */
-    pthread_cond_t cond;
-    _Atomic int sleepers;
-    bool stop;
-    _Atomic bool poller_taken;
-    rap_bell own_bell;    /* when hooks.bell is NULL */
-
-    rap_sched_hooks hooks;
-    unsigned spin_us, poll_max_us;
-    bool spin_yield;
-    rap_binder *binder;   /* NULL: workers are not pinned */
-    int nworkers;
-    worker *workers;
-};
 
 static _Thread_local int tl_worker RAP_TLS_IE = -1;
 static _Thread_local worker *tl_self RAP_TLS_IE;
+static _Atomic bool never_preempted;
+_Thread_local _Atomic bool *rap__sched_preempt RAP_TLS_IE = &never_preempted;
 
 int rap__sched_self(void) { return tl_worker; }
 int rap__sched_workers(const rap_sched *s) { return s->nworkers; }
+rap_bell *rap__sched_bell(rap_sched *s) { return s->hooks.bell; }
 
 static void queue_init(task_queue *q)
 {
@@ -130,6 +96,33 @@ static rap_task *queue_pop(task_queue *q)
     return t;
 }
 
+/* Move everything in `from` to the tail of `to`, in order. */
+static void queue_move_all(task_queue *from, task_queue *to)
+{
+    rap_task *head, *tail;
+    size_t n;
+
+    if (atomic_load_explicit(&from->n, memory_order_relaxed) == 0)
+        return;
+    pthread_mutex_lock(&from->lock);
+    head = from->head;
+    tail = from->tail;
+    n = atomic_load_explicit(&from->n, memory_order_relaxed);
+    from->head = from->tail = NULL;
+    atomic_store_explicit(&from->n, 0, memory_order_relaxed);
+    pthread_mutex_unlock(&from->lock);
+    if (head == NULL)
+        return;
+    pthread_mutex_lock(&to->lock);
+    if (to->tail != NULL)
+        to->tail->next = head;
+    else
+        to->head = head;
+    to->tail = tail;
+    atomic_fetch_add_explicit(&to->n, n, memory_order_relaxed);
+    pthread_mutex_unlock(&to->lock);
+}
+
 static rap_task *steal(rap_sched *s, worker *self)
 {
     for (int i = 1; i < s->nworkers; i++) {
@@ -146,21 +139,28 @@ static rap_task *steal(rap_sched *s, worker *self)
     return NULL;
 }
 
+static void unpark_at(worker *w, int i)
+{
+    int last = atomic_load_explicit(&w->nparked, memory_order_relaxed) - 1;
+
+    w->parked[i] = w->parked[last];
+    w->parked_at[i] = w->parked_at[last];
+    atomic_store_explicit(&w->nparked, last, memory_order_relaxed);
+}
+
 /* A parked task that has work (taken off the list), releasing on the way
  * those parked longer than PARK_NS (all of them when `all`); a release
- * that finds work after all returns that task. */
+ * that finds work after all returns that task.  Owner section. */
 static rap_task *unpark(rap_sched *s, worker *w, bool all)
 {
-    for (int i = 0; i < w->nparked;) {
+    for (int i = 0; i < atomic_load_explicit(&w->nparked, memory_order_relaxed);) {
         rap_task *t = w->parked[i];
         bool ready = s->hooks.ready(t);
         if (!ready && !all && w->now - w->parked_at[i] < PARK_NS) {
             i++;
             continue;
         }
-        w->nparked--;
-        w->parked[i] = w->parked[w->nparked];
-        w->parked_at[i] = w->parked_at[w->nparked];
+        unpark_at(w, i);
         if (ready || !s->hooks.release(t))
             return t;
     }
@@ -170,30 +170,64 @@ static rap_task *unpark(rap_sched *s, worker *w, bool all)
 bool rap__sched_park(rap_sched *s, rap_task *task)
 {
     worker *w = tl_self;
+    int n;
 
-    if (w == NULL || w->s != s || s->hooks.ready == NULL || w->nparked == PARK_MAX)
+    if (w == NULL || w->s != s || s->hooks.ready == NULL)
         return false;
-    w->parked[w->nparked] = task;
-    w->parked_at[w->nparked] = w->now;
-    w->nparked++;
+    owner_enter(w);
+    n = atomic_load_explicit(&w->nparked, memory_order_relaxed);
+    if (n == PARK_MAX) {
+        owner_exit(w);
+        return false;
+    }
+    w->parked[n] = task;
+    w->parked_at[n] = w->now;
+    atomic_store_explicit(&w->nparked, n + 1, memory_order_relaxed);
+    owner_exit(w);
     return true;
+}
+
+static bool others_wait(rap_sched *s, worker *w)
+{
+    return atomic_load_explicit(&w->q.n, memory_order_relaxed) != 0 ||
+           atomic_load_explicit(&s->inject.n, memory_order_relaxed) != 0 ||
+           atomic_load_explicit(&w->nparked, memory_order_relaxed) != 0;
 }
 
 static rap_task *try_pop(rap_sched *s, worker *w)
 {
-    rap_task *t = w->next;
+    rap_task *t;
 
+    owner_enter(w);
+    t = atomic_load_explicit(&w->next, memory_order_relaxed);
     if (t != NULL) {
-        w->next = NULL;
+        atomic_store_explicit(&w->next, NULL, memory_order_relaxed);
+        if (++w->streak <= RAP_SCHED_STREAK || !others_wait(s, w)) {
+            owner_exit(w);
+            return t;
+        }
+        /* A long chain of hand-offs gives way to what waits. */
+        owner_exit(w);
+        w->streak = 0;
+        queue_append(&w->q, t);
+        owner_enter(w);
+    } else {
+        w->streak = 0;
+    }
+    /* Every eighth round the queues go first, the shared one first of
+     * all, so that parked tasks talking to each other, or a busy queue,
+     * cannot keep the others waiting. */
+    if ((++w->tick & 7) == 0 &&
+        ((t = queue_pop(&s->inject)) != NULL || (t = queue_pop(&w->q)) != NULL)) {
+        owner_exit(w);
         return t;
     }
-    /* Parked tasks with work go before the queues, except every eighth
-     * round, so that two parked actors talking to each other cannot keep
-     * queued tasks waiting. */
-    if ((++w->tick & 7) == 0 && ((t = queue_pop(&w->q)) != NULL || (t = queue_pop(&s->inject)) != NULL))
+    if (atomic_load_explicit(&w->nparked, memory_order_relaxed) > 0 &&
+        (t = unpark(s, w, false)) != NULL) {
+        owner_exit(w);
         return t;
-    if (w->nparked > 0 && (t = unpark(s, w, false)) != NULL)
-        return t;
+    }
+    owner_exit(w);
     if ((t = queue_pop(&w->q)) != NULL || (t = queue_pop(&s->inject)) != NULL)
         return t;
     return steal(s, w);
@@ -223,13 +257,11 @@ static void wake_one(rap_sched *s)
     }
 }
 
-rap_bell *rap__sched_bell(rap_sched *s) { return s->hooks.bell; }
-
 /* A task from a thread that is not a worker.  The count is raised before
  * sleepers is read (both seq_cst), and a worker raises sleepers before its
  * last look at the counts: so either it sees the task, or we see it and
  * signal it under the lock it holds until it waits. */
-static void inject(rap_sched *s, rap_task *task)
+void rap__sched_inject(rap_sched *s, rap_task *task)
 {
     queue_append(&s->inject, task);
     atomic_thread_fence(memory_order_seq_cst);
@@ -247,11 +279,14 @@ void rap__sched_push(rap_sched *s, rap_task *task)
     rap_task *old;
 
     if (w == NULL || w->s != s) {
-        inject(s, task);
+        rap__sched_inject(s, task);
         return;
     }
-    old = w->next;
-    w->next = task;
+    owner_enter(w);
+    old = atomic_load_explicit(&w->next, memory_order_relaxed);
+    /* release: the watchdog may take it (acquire in its rescue). */
+    atomic_store_explicit(&w->next, task, memory_order_release);
+    owner_exit(w);
     if (old != NULL) {
         queue_append(&w->q, old);
         wake_one(s);
@@ -261,23 +296,40 @@ void rap__sched_push(rap_sched *s, rap_task *task)
 void rap__sched_yield(rap_sched *s, rap_task *task)
 {
     worker *w = tl_self;
+    rap_task *ready[PARK_MAX];
+    int nready = 0;
 
     if (w == NULL || w->s != s) {
-        inject(s, task);
+        rap__sched_inject(s, task);
         return;
     }
-    /* Nothing else waits here or in the injection queue: keep running it on
-     * this worker, unstealable.  Handing a streaming actor to an idle
-     * worker every batch moves its mailbox and state between cores each
-     * time. */
-    if (w->next == NULL && atomic_load_explicit(&w->q.n, memory_order_relaxed) == 0 &&
-        atomic_load_explicit(&s->inject.n, memory_order_relaxed) == 0) {
-        w->next = task;
+    owner_enter(w);
+    /* Nothing else runnable here: keep running it on this worker,
+     * unstealable (handing a streaming actor to an idle worker every turn
+     * moves its mailbox and state between cores each time). */
+    if (atomic_load_explicit(&w->next, memory_order_relaxed) == NULL && !others_wait(s, w)) {
+        atomic_store_explicit(&w->next, task, memory_order_relaxed);
+        owner_exit(w);
         return;
     }
+    /* Behind everything that became runnable before it: parked tasks with
+     * work, then the injection queue, go to this worker's queue first. */
+    for (int i = 0; i < atomic_load_explicit(&w->nparked, memory_order_relaxed);) {
+        if (s->hooks.ready(w->parked[i])) {
+            ready[nready++] = w->parked[i];
+            unpark_at(w, i);
+        } else {
+            i++;
+        }
+    }
+    owner_exit(w);
+    for (int i = 0; i < nready; i++)
+        queue_append(&w->q, ready[i]);
+    queue_move_all(&s->inject, &w->q);
     queue_append(&w->q, task);
     /* Others may take it; the yielding worker runs its slot and queue first. */
-    if (atomic_load_explicit(&w->q.n, memory_order_relaxed) > 1 || w->next != NULL)
+    if (atomic_load_explicit(&w->q.n, memory_order_relaxed) > 1 ||
+        atomic_load_explicit(&w->next, memory_order_relaxed) != NULL)
         wake_one(s);
 }
 
@@ -296,6 +348,16 @@ static void spin_pause(const rap_sched *s, unsigned round, bool ran_poll)
             rap__cpu_relax();
 }
 
+static bool stopped(rap_sched *s)
+{
+    bool stop;
+
+    pthread_mutex_lock(&s->lock);
+    stop = s->stop;
+    pthread_mutex_unlock(&s->lock);
+    return stop;
+}
+
 /* The sleeping poller: announce the sleep on the bell, look for work one
  * last time (queues, poll, stop), sleep until rung or timed out; again,
  * with a longer sleep, until work turns up or it is stopped. */
@@ -310,10 +372,7 @@ static void run_poller(rap_sched *s)
             break;
         if (s->hooks.poll(s->hooks.arg) > 0)
             break;
-        pthread_mutex_lock(&s->lock);
-        bool stop = s->stop;
-        pthread_mutex_unlock(&s->lock);
-        if (stop)
+        if (stopped(s))
             break;
         /* Asked after the poll, which may have started something that
          * needs polling (a termination wave). */
@@ -326,6 +385,41 @@ static void run_poller(rap_sched *s)
     }
     atomic_store(s->hooks.bell, RAP_BELL_AWAKE);
     atomic_store_explicit(&s->poller_taken, false, memory_order_release);
+}
+
+/* The worker goes to sleep (as the poller, or on the condition variable)
+ * and comes back: the watchdog sleeps while no worker is awake. */
+static void sleep_worker(rap_sched *s, worker *w)
+{
+    bool expect = false;
+
+    atomic_fetch_sub(&s->awake, 1);
+    if (atomic_compare_exchange_strong(&s->poller_taken, &expect, true)) {
+        run_poller(s);
+    } else {
+        pthread_mutex_lock(&s->lock);
+        if (!s->stop) {
+            atomic_fetch_add(&s->sleepers, 1); /* before the last look: see inject() */
+            if (!any_queued(s))
+                pthread_cond_wait(&s->cond, &s->lock);
+            atomic_fetch_sub(&s->sleepers, 1);
+        }
+        pthread_mutex_unlock(&s->lock);
+    }
+    w->now = rap__now_ns(); /* the next task's start, for the watchdog */
+    if (atomic_fetch_add(&s->awake, 1) == 0)
+        rap__watchdog_wake(s);
+}
+
+/* Run one task: the watchdog sees when it started, and a turn it says is
+ * too long ends at the task's next check (rap__sched_preempted). */
+static void run_task(worker *w, rap_task *t)
+{
+    if (atomic_load_explicit(&w->preempt, memory_order_relaxed))
+        atomic_store_explicit(&w->preempt, false, memory_order_relaxed);
+    atomic_store_explicit(&w->run_since, w->now != 0 ? w->now : 1, memory_order_relaxed);
+    t->run(t, w->index);
+    atomic_store_explicit(&w->run_since, 0, memory_order_relaxed);
 }
 
 /* A busy worker still polls between tasks this often, so that a rank whose
@@ -341,6 +435,8 @@ static void *worker_main(void *arg)
 
     tl_worker = w->index;
     tl_self = w;
+    rap__sched_preempt = &w->preempt;
+    w->now = last_work;
     if (s->binder != NULL)
         rap__binder_bind_self(s->binder, w->index);
     if (s->hooks.worker_start != NULL)
@@ -349,7 +445,7 @@ static void *worker_main(void *arg)
         rap_task *t = try_pop(s, w);
         if (t != NULL) {
             uint64_t now;
-            t->run(t, w->index);
+            run_task(w, t);
             last_work = 0;
             now = w->now = rap__now_ns();
             if (now - last_poll >= BUSY_POLL_NS) {
@@ -373,46 +469,47 @@ static void *worker_main(void *arg)
             continue;
         }
         /* Sleep phase: nothing may stay parked on a sleeping worker. */
-        if (w->nparked > 0) {
-            if ((t = unpark(s, w, true)) != NULL)
-                w->next = t; /* it had work after all: run it, do not sleep */
+        if (atomic_load_explicit(&w->nparked, memory_order_relaxed) > 0) {
+            owner_enter(w);
+            t = unpark(s, w, true);
+            if (t != NULL) /* it had work after all: run it, do not sleep */
+                atomic_store_explicit(&w->next, t, memory_order_relaxed);
+            owner_exit(w);
             continue;
         }
-        bool expect = false;
-        if (atomic_compare_exchange_strong(&s->poller_taken, &expect, true)) {
-            run_poller(s);
-            last_work = 0;
-        } else {
-            pthread_mutex_lock(&s->lock);
-            if (s->stop) {
-                pthread_mutex_unlock(&s->lock);
-                break;
-            }
-            atomic_fetch_add(&s->sleepers, 1); /* before the last look: see inject() */
-            if (!any_queued(s))
-                pthread_cond_wait(&s->cond, &s->lock);
-            atomic_fetch_sub(&s->sleepers, 1);
-            pthread_mutex_unlock(&s->lock);
-            last_work = 0;
-        }
-        pthread_mutex_lock(&s->lock);
-        bool stop = s->stop;
-        pthread_mutex_unlock(&s->lock);
-        if (stop)
+        if (stopped(s))
+            break;
+        sleep_worker(s, w);
+        last_work = 0;
+        if (stopped(s))
             break;
     }
     if (s->hooks.worker_end != NULL)
         s->hooks.worker_end(w->index);
+    rap__sched_preempt = &never_preempted;
+    tl_self = NULL;
+    tl_worker = -1;
     return NULL;
 }
 
-int rap__sched_create(int nworkers, unsigned flags, unsigned spin_us, unsigned poll_max_us,
-                      const rap_sched_hooks *hooks, rap_sched **sched_out)
+static void free_sched(rap_sched *s)
 {
-    const bool bind = (flags & RAP_SCHED_BIND) != 0;
+    rap__binder_destroy(s->binder);
+    for (int i = 0; s->workers != NULL && i < s->nworkers; i++)
+        pthread_mutex_destroy(&s->workers[i].q.lock);
+    free(s->workers);
+    pthread_mutex_destroy(&s->inject.lock);
+    pthread_cond_destroy(&s->cond);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+int rap__sched_create(const rap_sched_params *p, const rap_sched_hooks *hooks,
+                      rap_sched **sched_out)
+{
     rap_sched *s;
 
-    if (nworkers <= 0 || hooks == NULL || hooks->poll == NULL || sched_out == NULL)
+    if (p == NULL || p->workers <= 0 || hooks == NULL || hooks->poll == NULL || sched_out == NULL)
         return RAP_EINVAL;
     s = calloc(1, sizeof(*s));
     if (s == NULL)
@@ -421,21 +518,26 @@ int rap__sched_create(int nworkers, unsigned flags, unsigned spin_us, unsigned p
     if (s->hooks.bell == NULL)
         s->hooks.bell = &s->own_bell;
     atomic_init(&s->own_bell, RAP_BELL_AWAKE);
-    s->spin_us = spin_us;
-    s->poll_max_us = poll_max_us > 0 ? poll_max_us : 1;
-    s->nworkers = nworkers;
-    s->spin_yield = (flags & RAP_SCHED_SPIN_YIELD) != 0;
+    atomic_init(&s->wd_bell, RAP_BELL_AWAKE);
+    s->spin_us = p->spin_us;
+    s->poll_max_us = p->poll_max_us > 0 ? p->poll_max_us : 1;
+    s->nworkers = p->workers;
+    s->spin_yield = (p->flags & RAP_SCHED_SPIN_YIELD) != 0;
+    s->wd_period_ns = (uint64_t)p->watchdog_us * 1000u;
+    atomic_init(&s->awake, p->workers);
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->cond, NULL);
     queue_init(&s->inject);
-    if (bind)
+    if ((p->flags & RAP_SCHED_BIND) != 0)
         s->binder = rap__binder_create(); /* NULL: run unpinned */
-    s->workers = aligned_alloc(RAP_CACHELINE, (size_t)nworkers * sizeof(*s->workers));
-    if (s->workers != NULL)
-        memset(s->workers, 0, (size_t)nworkers * sizeof(*s->workers));
-    if (s->workers == NULL)
-        goto free_binder;
-    for (int i = 0; i < nworkers; i++) {
+    s->workers = aligned_alloc(RAP_CACHELINE, (size_t)p->workers * sizeof(*s->workers));
+    if (s->workers == NULL) {
+        s->nworkers = 0;
+        free_sched(s);
+        return RAP_ENOMEM;
+    }
+    memset(s->workers, 0, (size_t)p->workers * sizeof(*s->workers));
+    for (int i = 0; i < p->workers; i++) {
         s->workers[i].s = s;
         s->workers[i].index = i;
         queue_init(&s->workers[i].q);
@@ -443,7 +545,12 @@ int rap__sched_create(int nworkers, unsigned flags, unsigned spin_us, unsigned p
     /* Before the workers start: their hooks may read it (pthread_create
      * orders this store before everything they do). */
     *sched_out = s;
-    for (int i = 0; i < nworkers; i++) {
+    if (rap__watchdog_start(s) != RAP_OK) {
+        free_sched(s);
+        *sched_out = NULL;
+        return RAP_ENOMEM;
+    }
+    for (int i = 0; i < p->workers; i++) {
         if (pthread_create(&s->workers[i].thread, NULL, worker_main, &s->workers[i]) != 0) {
             s->nworkers = i;
             rap__sched_destroy(s);
@@ -452,14 +559,6 @@ int rap__sched_create(int nworkers, unsigned flags, unsigned spin_us, unsigned p
         }
     }
     return RAP_OK;
-
-free_binder:
-    rap__binder_destroy(s->binder);
-    pthread_mutex_destroy(&s->inject.lock);
-    pthread_cond_destroy(&s->cond);
-    pthread_mutex_destroy(&s->lock);
-    free(s);
-    return RAP_ENOMEM;
 }
 
 void rap__sched_destroy(rap_sched *s)
@@ -473,12 +572,6 @@ void rap__sched_destroy(rap_sched *s)
     rap__bell_ring(s->hooks.bell);
     for (int i = 0; i < s->nworkers; i++)
         pthread_join(s->workers[i].thread, NULL);
-    for (int i = 0; i < s->nworkers; i++)
-        pthread_mutex_destroy(&s->workers[i].q.lock);
-    free(s->workers);
-    rap__binder_destroy(s->binder);
-    pthread_mutex_destroy(&s->inject.lock);
-    pthread_cond_destroy(&s->cond);
-    pthread_mutex_destroy(&s->lock);
-    free(s);
+    rap__watchdog_stop(s);
+    free_sched(s);
 }

@@ -1,12 +1,25 @@
-/* sched/sched.h -- worker threads, run queue, idle policy.
+/* sched/sched.h -- worker threads, run queues, the idle policy, and the
+ * watchdog.
  *
- * Owns:       the worker threads and the run queue of rap_task.
+ * Owns:       the worker threads, the watchdog thread and the run queues
+ *             of rap_task.
  * Invariants: a task is in the run queue at most once (its owner pushes it
- *             only when it becomes runnable); a worker runs it once per pop.
- *             Exactly one idle worker at a time (the poller) polls through
- *             hooks.poll with a growing sleep on a doorbell, so a rank makes
- *             MPI progress with every other worker asleep, never spins on a
- *             core it has nothing to do on, and wakes at once when rung.
+ *             only when it becomes runnable); a worker runs it once per
+ *             pop.  Exactly one idle worker at a time (the poller) polls
+ *             through hooks.poll with a growing sleep on a doorbell, so a
+ *             rank makes MPI progress with every other worker asleep, never
+ *             spins on a core it has nothing to do on, and wakes at once
+ *             when rung.  Fairness: a task that yields goes behind every
+ *             task that was runnable before it (its worker's queue, the
+ *             injection queue, parked tasks with work); a chain of
+ *             hand-offs through a worker's private slot gives way to
+ *             waiting tasks after RAP_SCHED_STREAK links; a turn that runs
+ *             longer than the watchdog's period is told to end
+ *             (rap__sched_preempted).  No runnable task waits for a worker
+ *             busy with another: the watchdog moves the private slot and
+ *             the parked tasks of a worker that has run one task longer
+ *             than its period to the injection queue, and polls itself
+ *             while every worker is inside a long task.
  * Threads:    push from any thread; everything else from the creating thread.
  * Uses:       sched/topo.h (hwloc), pthreads, util/.  Knows nothing of
  *             actors or MPI.
@@ -29,8 +42,9 @@ struct rap_task {
 typedef struct rap_sched_hooks {
     /* Make progress outside tasks (MPI); returns how much was done, 0 if
      * nothing, negative if another thread is polling (the caller pauses
-     * before it tries again).  Called by idle workers, never concurrently
-     * with itself unless the callee serialises (it does, with a trylock). */
+     * before it tries again).  Called by idle workers and by the watchdog,
+     * never concurrently with itself unless the callee serialises (it
+     * does, with a trylock). */
     int (*poll)(void *arg);
     void *arg;
     /* The poller sleeps on this doorbell (NULL: one of the scheduler's
@@ -41,7 +55,8 @@ typedef struct rap_sched_hooks {
     uint64_t (*max_sleep_ns)(void *arg);
     /* Parking (rap__sched_park; both NULL: parking is off).  `ready`: the
      * parked task has work.  `release`: give it up for good (true), or
-     * false when work came in after all (then it runs). */
+     * false when work came in after all (then it runs).  Called by the
+     * task's worker, or by the watchdog while that worker is excluded. */
     bool (*ready)(rap_task *task);
     bool (*release)(rap_task *task);
     /* Called on each worker thread as it starts and as it ends (optional). */
@@ -49,9 +64,7 @@ typedef struct rap_sched_hooks {
     void (*worker_end)(int worker);
 } rap_sched_hooks;
 
-typedef struct rap_sched rap_sched;
-
-/* rap__sched_create flags. */
+/* rap_sched_params.flags */
 enum {
     RAP_SCHED_BIND = 1,       /* bind the workers to the process's cores in turn */
     RAP_SCHED_SPIN_YIELD = 2, /* a spinning worker yields its core every few
@@ -59,18 +72,32 @@ enum {
                                * message arriving during a yield waits for it) */
 };
 
-/* Start `nworkers` workers (`flags`: RAP_SCHED_*).  `spin_us`: how long an
- * idle worker spins (trying poll) before it sleeps; `poll_max_us`: the
- * poller's longest sleep.  *sched_out is set before the first worker
- * starts (its hooks may read it). */
-int rap__sched_create(int nworkers, unsigned flags, unsigned spin_us, unsigned poll_max_us,
-                      const rap_sched_hooks *hooks, rap_sched **sched_out);
+typedef struct rap_sched_params {
+    int workers;
+    unsigned flags;           /* RAP_SCHED_* */
+    unsigned spin_us;         /* how long an idle worker spins (trying poll) before it sleeps */
+    unsigned poll_max_us;     /* the poller's longest sleep (without hooks.max_sleep_ns) */
+    unsigned watchdog_us;     /* the watchdog's period: the longest turn, the longest a
+                               * runnable task waits behind a busy worker, the longest
+                               * MPI waits while every worker is busy; 0: no watchdog */
+} rap_sched_params;
+
+/* Hand-offs through a worker's private slot in a row before the next one
+ * gives way to tasks waiting in the queues. */
+#define RAP_SCHED_STREAK 64
+
+typedef struct rap_sched rap_sched;
+
+/* Start the workers and the watchdog.  *sched_out is set before the first
+ * worker starts (its hooks may read it). */
+int rap__sched_create(const rap_sched_params *p, const rap_sched_hooks *hooks,
+                      rap_sched **sched_out);
 /* Make `task` runnable.  From a worker it is run next by that worker
  * (a task it displaces becomes stealable by the others). */
 void rap__sched_push(rap_sched *s, rap_task *task);
-/* Make `task` runnable again after its turn, behind the calling worker's
- * other runnable tasks (fairness); when the worker has none, and nothing
- * waits in the injection queue, it stays on this worker (not stealable). */
+/* Make `task` runnable again after its turn, behind every task that was
+ * runnable before it on the calling worker and in the injection queue;
+ * when there is none, it stays on this worker (not stealable). */
 void rap__sched_yield(rap_sched *s, rap_task *task);
 /* From the worker running `task`, when the task has run out of work:
  * keep it on this worker, still counted as scheduled, for a moment (about
@@ -78,14 +105,23 @@ void rap__sched_yield(rap_sched *s, rap_task *task);
  * reschedule; after that, or when the worker has nothing else to do and is
  * about to sleep, it is released (hooks.release).  Returns false when the
  * task was not parked (not a worker, parking full or off): the caller
- * releases it itself.  A parked task is not stealable. */
+ * releases it itself.  A parked task is not stealable, but the watchdog
+ * takes it from a worker busy with a long task. */
 bool rap__sched_park(rap_sched *s, rap_task *task);
 /* The doorbell the poller sleeps on (hooks.bell or the scheduler's own). */
 rap_bell *rap__sched_bell(rap_sched *s);
-/* Stop and join the workers; tasks still queued are not run. */
+/* Stop and join the workers and the watchdog; tasks still queued are not run. */
 void rap__sched_destroy(rap_sched *s);
 int rap__sched_workers(const rap_sched *s);
 /* Index of the calling worker, or -1 for a thread that is not one. */
 int rap__sched_self(void);
+
+/* Whether the calling worker's current turn has run too long and should
+ * end (the watchdog says so); false on other threads.  One load. */
+extern _Thread_local _Atomic bool *rap__sched_preempt RAP_TLS_IE;
+static inline bool rap__sched_preempted(void)
+{
+    return atomic_load_explicit(rap__sched_preempt, memory_order_relaxed);
+}
 
 #endif

@@ -26,6 +26,11 @@
 
 rap_node g_node;
 
+/* The scheduler's watchdog period: the longest turn of an actor, the
+ * longest a runnable actor waits behind a busy worker, the longest MPI
+ * waits while every worker is busy. */
+#define RAP_WATCHDOG_US 1000
+
 /* ------------------------------------------------------------ services */
 
 int rap__services_setup(void)
@@ -239,8 +244,14 @@ static int start_engine(void)
     atomic_store_explicit(&g_node.state, RAP_NODE_UP, memory_order_release);
     rap__runner_hooks(&hooks);
     hooks.bell = g_node.bells.mine;
-    rc = rap__sched_create(nworkers, sched_flags, g_node.cfg.spin_us, g_node.cfg.poll_max_us,
-                           &hooks, &g_node.sched);
+    rap_sched_params sp = {
+        .workers = nworkers,
+        .flags = sched_flags,
+        .spin_us = g_node.cfg.spin_us,
+        .poll_max_us = g_node.cfg.poll_max_us,
+        .watchdog_us = RAP_WATCHDOG_US,
+    };
+    rc = rap__sched_create(&sp, &hooks, &g_node.sched);
     if (rc != RAP_OK)
         goto free_pools;
     return RAP_OK;

@@ -6,7 +6,8 @@
  *             run queue only by the sender whose push found its mailbox
  *             marked empty, by its creator after init, or by its runner when
  *             a turn ends with messages left.  A turn handles at most
- *             RUN_BATCH messages.  Every handler runs through call_handler,
+ *             RUN_BATCH messages, and ends early when the scheduler's
+ *             watchdog says it has run too long (sched.h).  Every handler runs through call_handler,
  *             which reports its failure to the actor's supervisor and the
  *             log.  While stopping, only the runtime's own traffic and
  *             destroy requests act; every other message is dropped and
@@ -159,6 +160,8 @@ void rap__run_actor(rap_task *task, int worker)
             rap__actor_teardown(a, worker, true);
             return;
         }
+        if (rap__sched_preempted())
+            break; /* a long turn: the others' turn now */
     }
     rap__sched_yield(g_node.sched, &a->task);
 }

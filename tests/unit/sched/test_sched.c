@@ -1,5 +1,8 @@
 /* Scheduler: every pushed task runs exactly once, from many pushing
- * threads, on all workers; the poll hook runs while idle. */
+ * threads, on all workers; the poll hook runs while idle; hand-offs stay
+ * on their worker; parking; the watchdog takes tasks from behind a long
+ * one, tells long turns to end and polls while every worker is busy; a
+ * yielding task lets the others run. */
 #include <CUnit/CUnit.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -14,6 +17,15 @@ typedef struct counted {
     rap_task task;
     _Atomic int runs;
 } counted;
+
+/* A scheduler with the watchdog off unless a test turns it on. */
+static int sched_make(int workers, unsigned flags, unsigned spin_us, unsigned poll_max_us,
+                      const rap_sched_hooks *hooks, rap_sched **out)
+{
+    rap_sched_params p = { .workers = workers, .flags = flags, .spin_us = spin_us,
+                           .poll_max_us = poll_max_us };
+    return rap__sched_create(&p, hooks, out);
+}
 
 static counted tasks[TASKS];
 static _Atomic int total_runs;
@@ -54,7 +66,7 @@ static void every_task_runs_once(void)
         tasks[i].task.run = run_counted;
         atomic_init(&tasks[i].runs, 0);
     }
-    CU_ASSERT_EQUAL_FATAL(rap__sched_create(2, RAP_SCHED_SPIN_YIELD, 50, 200, &hooks, &S), RAP_OK);
+    CU_ASSERT_EQUAL_FATAL(sched_make(2, RAP_SCHED_SPIN_YIELD, 50, 200, &hooks, &S), RAP_OK);
     CU_ASSERT_EQUAL(rap__sched_workers(S), 2);
     for (long i = 0; i < PUSHERS; i++)
         pthread_create(&th[i], NULL, pusher, (void *)i);
@@ -116,7 +128,7 @@ static void handoff_stays_on_the_worker(void)
         links[i] = (link_task){ { NULL, run_link }, i };
     for (int i = 0; i < FAN; i++)
         fan[i] = (link_task){ { NULL, run_fan }, i };
-    CU_ASSERT_EQUAL_FATAL(rap__sched_create(3, 0, 200, 200, &hooks, &S), RAP_OK);
+    CU_ASSERT_EQUAL_FATAL(sched_make(3, 0, 200, 200, &hooks, &S), RAP_OK);
     rap__sched_push(S, &links[0].task); /* from outside: the injection queue */
     for (int wait = 0; wait < 20000 && !(atomic_load(&chain_done) && atomic_load(&fan_runs) == FAN); wait++)
         rap__sleep_ns(1000000);
@@ -140,7 +152,7 @@ static void doorbell_wakes_the_poller(void)
     rap_task t[3];
     uint64_t t0 = rap__now_ns();
 
-    CU_ASSERT_EQUAL_FATAL(rap__sched_create(1, 0, 0, 1, &hooks, &S), RAP_OK);
+    CU_ASSERT_EQUAL_FATAL(sched_make(1, 0, 0, 1, &hooks, &S), RAP_OK);
     CU_ASSERT_PTR_EQUAL(rap__sched_bell(S), &bell);
     for (int i = 0; i < 3; i++) {
         int want = i + 1;
@@ -223,7 +235,7 @@ static void parked_tasks_run_once_and_are_released(void)
 
     PK.task.run = pk_run;
     atomic_store(&PK.state, PK_IDLE);
-    CU_ASSERT_EQUAL_FATAL(rap__sched_create(2, 0, 200, 200, &hooks, &S), RAP_OK);
+    CU_ASSERT_EQUAL_FATAL(sched_make(2, 0, 200, 200, &hooks, &S), RAP_OK);
     for (long i = 0; i < units; i++) {
         pk_add();
         if (i % 1000 == 999)
@@ -242,15 +254,174 @@ static void parked_tasks_run_once_and_are_released(void)
     CU_ASSERT_TRUE(atomic_load(&PK.pushes) < units);
 }
 
+
+/* ---------------------------------------------------------------- the watchdog */
+
+static rap_sched *make_wd(int workers, const rap_sched_hooks *hooks)
+{
+    rap_sched_params p = { .workers = workers, .spin_us = 200, .poll_max_us = 200,
+                           .watchdog_us = 1000 };
+    rap_sched *s = NULL;
+    CU_ASSERT_EQUAL(rap__sched_create(&p, hooks, &s), RAP_OK);
+    return s;
+}
+
+#define WAIT_NS UINT64_C(3000000000) /* a bound on waits that must end far sooner */
+
+/* A long task that made another runnable on its own worker (the private
+ * slot): the other must run meanwhile, on the idle worker. */
+static _Atomic int strand_ran, strand_seen;
+static rap_task strand_long, strand_short;
+static void run_strand_short(rap_task *t, int worker) { (void)t, (void)worker; atomic_store(&strand_ran, 1); }
+static void run_strand_long(rap_task *t, int worker)
+{
+    uint64_t t0 = rap__now_ns();
+    (void)t, (void)worker;
+    rap__sched_push(S, &strand_short); /* into this worker's slot */
+    while (!atomic_load(&strand_ran) && rap__now_ns() - t0 < WAIT_NS)
+        rap__cpu_relax();
+    atomic_store(&strand_seen, atomic_load(&strand_ran) ? 1 : 2);
+}
+
+static void slot_behind_a_long_task_is_taken(void)
+{
+    rap_sched_hooks hooks = { .poll = poll_hook };
+
+    strand_long.run = run_strand_long;
+    strand_short.run = run_strand_short;
+    S = make_wd(2, &hooks);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(S);
+    rap__sched_push(S, &strand_long);
+    for (int w = 0; w < 5000 && atomic_load(&strand_seen) == 0; w++)
+        rap__sleep_ns(1000000);
+    rap__sched_destroy(S);
+    CU_ASSERT_EQUAL(atomic_load(&strand_seen), 1); /* ran while the long task ran */
+}
+
+/* A task parked on a worker that then runs a long task: work for the
+ * parked one (no push: parked tasks are not rescheduled) must be run
+ * meanwhile by the other worker. */
+static _Atomic int pk2_work, pk2_runs, pk2_seen, pk2_state;
+static rap_task pk2, pk2_long;
+static void run_pk2_long(rap_task *t, int worker)
+{
+    uint64_t t0 = rap__now_ns();
+    (void)t, (void)worker;
+    atomic_store(&pk2_work, 1); /* work for the parked task, without a push */
+    while (atomic_load(&pk2_runs) < 2 && rap__now_ns() - t0 < WAIT_NS)
+        rap__cpu_relax();
+    atomic_store(&pk2_seen, atomic_load(&pk2_runs) >= 2 ? 1 : 2);
+}
+static void run_pk2(rap_task *t, int worker)
+{
+    (void)worker;
+    atomic_store(&pk2_work, 0);
+    if (atomic_fetch_add(&pk2_runs, 1) == 0)
+        rap__sched_push(S, &pk2_long); /* runs next on this worker */
+    if (!rap__sched_park(S, t))
+        atomic_store(&pk2_state, 0);
+}
+static bool pk2_ready(rap_task *t) { (void)t; return atomic_load(&pk2_work) > 0; }
+static bool pk2_release(rap_task *t) { (void)t; atomic_store(&pk2_state, 0); return true; }
+
+static void parked_task_behind_a_long_task_is_taken(void)
+{
+    rap_sched_hooks hooks = { .poll = poll_hook, .ready = pk2_ready, .release = pk2_release };
+
+    pk2.run = run_pk2;
+    pk2_long.run = run_pk2_long;
+    S = make_wd(2, &hooks);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(S);
+    rap__sched_push(S, &pk2);
+    for (int w = 0; w < 5000 && atomic_load(&pk2_seen) == 0; w++)
+        rap__sleep_ns(1000000);
+    rap__sched_destroy(S);
+    CU_ASSERT_EQUAL(atomic_load(&pk2_seen), 1);
+}
+
+/* One worker: a task that yields after every turn must let a task pushed
+ * from outside run at its next turn, not after it stops yielding. */
+static _Atomic int yield_runs, injected_ran;
+static rap_task yielder, injected;
+static void run_injected(rap_task *t, int worker) { (void)t, (void)worker; atomic_store(&injected_ran, 1); }
+static void run_yielder(rap_task *t, int worker)
+{
+    (void)worker;
+    if (atomic_fetch_add(&yield_runs, 1) < 10000000 && !atomic_load(&injected_ran))
+        rap__sched_yield(S, t);
+}
+
+static void yielding_task_lets_injected_ones_run(void)
+{
+    rap_sched_hooks hooks = { .poll = poll_hook };
+
+    yielder.run = run_yielder;
+    injected.run = run_injected;
+    CU_ASSERT_EQUAL_FATAL(sched_make(1, 0, 200, 200, &hooks, &S), RAP_OK);
+    rap__sched_push(S, &yielder);
+    while (atomic_load(&yield_runs) < 100)
+        rap__sleep_ns(100000);
+    int before = atomic_load(&yield_runs);
+    rap__sched_push(S, &injected);
+    for (int w = 0; w < 5000 && !atomic_load(&injected_ran); w++)
+        rap__sleep_ns(1000000);
+    rap__sched_destroy(S);
+    CU_ASSERT_EQUAL(atomic_load(&injected_ran), 1);
+    /* It ran at once: the yielder got at most a few more turns. */
+    CU_ASSERT_TRUE(atomic_load(&yield_runs) - before < 1000);
+}
+
+/* A task that runs long is told to end its turn; while it is the only
+ * worker and busy, the watchdog polls in its place. */
+static _Atomic int told, outside_polls;
+static rap_task longturn;
+static int poll_count_outside(void *arg)
+{
+    (void)arg;
+    if (rap__sched_self() < 0)
+        atomic_fetch_add(&outside_polls, 1);
+    return 0;
+}
+static void run_longturn(rap_task *t, int worker)
+{
+    uint64_t t0 = rap__now_ns();
+    (void)t, (void)worker;
+    while (!rap__sched_preempted() && rap__now_ns() - t0 < WAIT_NS)
+        rap__cpu_relax();
+    atomic_store(&told, rap__sched_preempted() ? 1 : 2);
+    /* Busy on: the watchdog polls meanwhile. */
+    while (atomic_load(&outside_polls) == 0 && rap__now_ns() - t0 < WAIT_NS)
+        rap__cpu_relax();
+}
+
+static void long_turn_is_told_and_watchdog_polls(void)
+{
+    rap_sched_hooks hooks = { .poll = poll_count_outside };
+
+    longturn.run = run_longturn;
+    S = make_wd(1, &hooks);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(S);
+    CU_ASSERT_FALSE(rap__sched_preempted()); /* not a worker */
+    rap__sched_push(S, &longturn);
+    for (int w = 0; w < 5000 && atomic_load(&told) == 0; w++)
+        rap__sleep_ns(1000000);
+    for (int w = 0; w < 5000 && atomic_load(&outside_polls) == 0; w++)
+        rap__sleep_ns(1000000);
+    rap__sched_destroy(S);
+    CU_ASSERT_EQUAL(atomic_load(&told), 1);
+    CU_ASSERT_TRUE(atomic_load(&outside_polls) > 0);
+}
+
 static void bad_arguments(void)
 {
     rap_sched_hooks hooks = { .poll = poll_hook }, nohook = { .poll = NULL };
     rap_sched *s = NULL;
     int cores = 0, pus = 0;
 
-    CU_ASSERT_EQUAL(rap__sched_create(0, 0, 0, 1, &hooks, &s), RAP_EINVAL);
-    CU_ASSERT_EQUAL(rap__sched_create(1, 0, 0, 1, &nohook, &s), RAP_EINVAL);
-    CU_ASSERT_EQUAL(rap__sched_create(1, 0, 0, 1, &hooks, NULL), RAP_EINVAL);
+    CU_ASSERT_EQUAL(sched_make(0, 0, 0, 1, &hooks, &s), RAP_EINVAL);
+    CU_ASSERT_EQUAL(sched_make(1, 0, 0, 1, &nohook, &s), RAP_EINVAL);
+    CU_ASSERT_EQUAL(sched_make(1, 0, 0, 1, &hooks, NULL), RAP_EINVAL);
+    CU_ASSERT_EQUAL(rap__sched_create(NULL, &hooks, &s), RAP_EINVAL);
     CU_ASSERT_PTR_NULL(s);
     rap__topo_counts(&cores, &pus);
     CU_ASSERT_TRUE(cores >= 1);
@@ -262,6 +433,10 @@ static CU_TestInfo tests[] = {
     { "hand-off stays on the worker", handoff_stays_on_the_worker },
     { "doorbell wakes the poller", doorbell_wakes_the_poller },
     { "parked tasks run once and are released", parked_tasks_run_once_and_are_released },
+    { "a slot behind a long task is taken", slot_behind_a_long_task_is_taken },
+    { "a parked task behind a long task is taken", parked_task_behind_a_long_task_is_taken },
+    { "a yielding task lets injected ones run", yielding_task_lets_injected_ones_run },
+    { "a long turn is told; the watchdog polls", long_turn_is_told_and_watchdog_polls },
     { "bad arguments", bad_arguments },
     CU_TEST_INFO_NULL,
 };
