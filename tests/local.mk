@@ -15,6 +15,7 @@ unit_ldadd = src/libraptors-core.la %D%/support/libunit.la $(CUNIT_LIBS) $(MPI_L
 
 unit_tests = \
 	%D%/unit/util/test_err \
+	%D%/unit/util/test_config \
 	%D%/unit/msg/test_registry \
 	%D%/unit/msg/test_wire \
 	%D%/unit/msg/test_pool \
@@ -25,6 +26,8 @@ check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 %C%_unit_util_test_err_CFLAGS = $(unit_cflags)
 %C%_unit_util_test_err_LDADD = $(unit_ldadd)
+%C%_unit_util_test_config_CFLAGS = $(unit_cflags)
+%C%_unit_util_test_config_LDADD = $(unit_ldadd)
 %C%_unit_msg_test_registry_CFLAGS = $(unit_cflags)
 %C%_unit_msg_test_registry_LDADD = $(unit_ldadd)
 %C%_unit_msg_test_wire_CFLAGS = $(unit_cflags)
