@@ -1,16 +1,19 @@
 /* util/config.h -- every RAPTORS_* environment variable, read in one place.
  *
  * Owns:       rap_config (a plain value, with the problems found while
- *             reading it), rap__config_vars (the one table of variables).
+ *             reading it), rap__config_vars (the one table of variables),
+ *             the worker plan's arithmetic.
  * Invariants: rap__config_read() is the only reader of RAPTORS_* variables.
  *             Nothing here prints: a bad value falls back to the default
  *             and an unknown RAPTORS_* name is ignored, each recorded as
- *             one sentence in the config, to be shown once for the job.
- *             A variable is one row of rap__config_vars plus its field in
- *             rap_config; reading, the unknown-name check and
- *             rap__config_describe all walk the table.
- * Threads:    rap__config_read by rap_init's thread; the rest are pure.
- * Uses:       MPI (thread-level constants).
+ *             one sentence in the config, which rap__config_report() shows
+ *             once for the job.  A variable is one row of rap__config_vars
+ *             plus its field in rap_config; reading, the unknown-name
+ *             check, rap__config_describe and raptors-info all walk the
+ *             table.
+ * Threads:    rap__config_read by rap_init's thread; rap__config_report is
+ *             collective; the rest are pure.
+ * Uses:       MPI (thread-level constants, rap__config_report).
  */
 #ifndef RAP_UTIL_CONFIG_H
 #define RAP_UTIL_CONFIG_H
@@ -105,5 +108,64 @@ size_t rap__config_accepts(const rap_config_var *var, char *buf, size_t n);
  * ... flow_window=16777216", a key=value per variable in table order.
  * Returns as rap__config_value. */
 size_t rap__config_describe(const rap_config *cfg, char *buf, size_t n);
+
+/* The workers of a rank, as rap_init plans them. */
+typedef struct rap_worker_plan {
+    int workers;     /* worker threads to start */
+    bool bind;       /* bind them to the binding's cores in turn */
+    int cores;       /* cores of the rank's binding (at least 1) */
+    int share;       /* the node's hardware threads / its ranks (at least 1) */
+    bool over_cores; /* more workers than the binding's cores */
+    bool over_share; /* more workers than the share */
+} rap_worker_plan;
+
+/* Workers for a rank: `workers` as configured (0: auto), `bind` as
+ * configured, `cores` of the rank's binding, the machine's hardware threads
+ * (`machine_pus`) and the ranks on the node (`node_ranks`).
+ * - auto: one per core of the binding, at most the rank's share of the
+ *   node's hardware threads (16 ranks that Open MPI binds to one 16-core
+ *   socket get one worker each, not 16).
+ * - bound only when the binding is no wider than the share: a wider one
+ *   is shared with other ranks, whose first workers would all be pinned to
+ *   its first core.
+ * Pure. */
+rap_worker_plan rap__config_plan(int workers, bool bind, int cores, int machine_pus, int node_ranks);
+
+/* Whether spinning workers yield their cores: `spin_yield` as configured
+ * (1/0), or when auto (-1) whether the workers of all the node's ranks
+ * (`node_workers`; INT_MAX when unknown) outnumber its hardware threads.
+ * Pure. */
+bool rap__config_spin_yield(int spin_yield, int node_workers, int machine_pus);
+
+/* Record in `cfg` that `plan` has more workers than cores (nothing when it
+ * has not). */
+void rap__config_check_plan(rap_config *cfg, const rap_worker_plan *plan);
+
+/* Called on rank 0 with each line to show; `line` has no newline. */
+typedef void (*rap_config_emit_fn)(const char *line, void *arg);
+
+/* Show the problems of every rank's `cfg` once for the job: rank 0 calls
+ * `emit` for each distinct line, in order of first appearance (by rank),
+ * followed by the ranks that found it: "ignoring RAPTORS_WORKERS=abc
+ * (expected auto or 0..1024); using the default, auto [ranks 0-3]".  One
+ * allreduce when no rank has a problem.
+ * Collective over `comm`; every rank passes the same kinds of arguments.
+ * Returns: RAP_OK; RAP_EINVAL; RAP_EMPI; RAP_ENOMEM (rank 0 could not hold
+ * the lines: on every rank when found before the gather).
+ * Thread:  the thread that makes MPI calls. */
+int rap__config_report(const rap_config *cfg, MPI_Comm comm, rap_config_emit_fn emit, void *arg);
+
+/* Write the ranks `ranks` (ascending; repeats are skipped; n > 0) as runs,
+ * "0-3,5,7-9".  A list that does not fit in `n` bytes ends after the last
+ * run that fits with ",...", so that a cut list is not taken for whole.
+ * Returns the length written; buf is NUL-terminated when len > 0. */
+size_t rap__config_format_ranks(const int *ranks, size_t n, char *buf, size_t len);
+
+/* The part of rap__config_report on rank 0: `text` holds each rank's
+ * lines, each ended by '\n', rank r's `lens[r]` bytes after rank r-1's.
+ * Calls `emit` once per distinct line, as rap__config_report says.
+ * Returns: RAP_OK; RAP_ENOMEM. */
+int rap__config_report_lines(const char *text, const int *lens, int nranks, rap_config_emit_fn emit,
+                             void *arg);
 
 #endif

@@ -1,5 +1,6 @@
 /* RAPTORS_* variables: every value parsed or refused with its sentence,
- * and unknown names with the closest known one. */
+ * unknown names with the closest known one, the worker plan, and the
+ * job-wide report's merging of the ranks' lines. */
 #include <CUnit/CUnit.h>
 #include <ctype.h>
 #include <stdio.h>
@@ -412,6 +413,159 @@ static void accepted_values(void)
     }
 }
 
+static void plan_arithmetic(void)
+{
+    static const struct {
+        int workers, bind, cores, pus, ranks;
+        rap_worker_plan want;
+    } cases[] = {
+        /* auto: one per core of the binding */
+        { 0, 1, 4, 8, 1, { .workers = 4, .bind = true, .cores = 4, .share = 8 } },
+        /* 16 ranks that Open MPI binds to one 16-core socket each see 16
+         * cores: one worker each, not pinned (all would pin core 0) */
+        { 0, 1, 16, 16, 16, { .workers = 1, .bind = false, .cores = 16, .share = 1 } },
+        /* the same with two hardware threads per core */
+        { 0, 1, 16, 32, 16, { .workers = 2, .bind = false, .cores = 16, .share = 2 } },
+        /* 2 ranks, each bound to its half of 16 cores */
+        { 0, 1, 8, 16, 2, { .workers = 8, .bind = true, .cores = 8, .share = 8 } },
+        /* more ranks than hardware threads: a share of one */
+        { 0, 1, 1, 2, 4, { .workers = 1, .bind = true, .cores = 1, .share = 1 } },
+        /* RAPTORS_BIND=0 */
+        { 0, 0, 4, 4, 1, { .workers = 4, .bind = false, .cores = 4, .share = 4 } },
+        /* RAPTORS_WORKERS above the binding's cores */
+        { 4, 1, 2, 2, 1,
+          { .workers = 4, .bind = true, .cores = 2, .share = 2, .over_cores = true, .over_share = true } },
+        /* RAPTORS_WORKERS within the binding, above the share */
+        { 2, 1, 16, 16, 16, { .workers = 2, .bind = false, .cores = 16, .share = 1, .over_share = true } },
+        /* RAPTORS_WORKERS below both */
+        { 2, 1, 8, 16, 1, { .workers = 2, .bind = true, .cores = 8, .share = 16 } },
+        /* nonsense counts are taken as 1 */
+        { 0, 1, 0, 0, 0, { .workers = 1, .bind = true, .cores = 1, .share = 1 } },
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        rap_worker_plan p = rap__config_plan(cases[i].workers, cases[i].bind, cases[i].cores, cases[i].pus,
+                                             cases[i].ranks);
+        CU_ASSERT_EQUAL(p.workers, cases[i].want.workers);
+        CU_ASSERT_EQUAL(p.bind, cases[i].want.bind);
+        CU_ASSERT_EQUAL(p.cores, cases[i].want.cores);
+        CU_ASSERT_EQUAL(p.share, cases[i].want.share);
+        CU_ASSERT_EQUAL(p.over_cores, cases[i].want.over_cores);
+        CU_ASSERT_EQUAL(p.over_share, cases[i].want.over_share);
+    }
+}
+
+static void spin_yield_decision(void)
+{
+    CU_ASSERT_TRUE(rap__config_spin_yield(-1, 4, 2));   /* auto: the node's workers outnumber its threads */
+    CU_ASSERT_FALSE(rap__config_spin_yield(-1, 2, 2));
+    CU_ASSERT_TRUE(rap__config_spin_yield(-1, 0x7fffffff, 64)); /* unknown total: yield */
+    CU_ASSERT_FALSE(rap__config_spin_yield(0, 100, 2)); /* forced */
+    CU_ASSERT_TRUE(rap__config_spin_yield(1, 1, 8));
+}
+
+static void plan_problems(void)
+{
+    rap_config cfg = read_env(NULL);
+    rap_worker_plan p;
+
+    p = rap__config_plan(0, true, 16, 16, 16);
+    rap__config_check_plan(&cfg, &p);
+    CU_ASSERT_EQUAL(cfg.nproblems, 0);
+    p = rap__config_plan(4, true, 2, 2, 1);
+    rap__config_check_plan(&cfg, &p);
+    p = rap__config_plan(3, true, 1, 8, 1);
+    rap__config_check_plan(&cfg, &p);
+    p = rap__config_plan(2, true, 16, 16, 16);
+    rap__config_check_plan(&cfg, &p);
+    CU_ASSERT_EQUAL_FATAL(cfg.nproblems, 3);
+    CU_ASSERT_STRING_EQUAL(cfg.problems[0], "RAPTORS_WORKERS=4 is more than the 2 cores of this rank's binding "
+                                            "and this rank's share of the node's hardware threads (2); workers "
+                                            "will share cores");
+    CU_ASSERT_STRING_EQUAL(cfg.problems[1], "RAPTORS_WORKERS=3 is more than the 1 core of this rank's binding; "
+                                            "workers will share cores");
+    CU_ASSERT_STRING_EQUAL(cfg.problems[2], "RAPTORS_WORKERS=2 is more than this rank's share of the node's "
+                                            "hardware threads (1); workers will share cores");
+}
+
+static void rank_lists(void)
+{
+    static const int a[] = { 0, 1, 2, 3, 5, 7, 8, 9 }, b[] = { 4 }, c[] = { 0, 0, 1, 1 }, d[] = { 1, 3 },
+                     e[] = { 0, 2, 4, 6, 8, 10 }, f[] = { 10, 11 };
+    char buf[64];
+
+    CU_ASSERT_EQUAL(rap__config_format_ranks(a, 8, buf, sizeof(buf)), 9);
+    CU_ASSERT_STRING_EQUAL(buf, "0-3,5,7-9");
+    rap__config_format_ranks(b, 1, buf, sizeof(buf));
+    CU_ASSERT_STRING_EQUAL(buf, "4");
+    rap__config_format_ranks(c, 4, buf, sizeof(buf));
+    CU_ASSERT_STRING_EQUAL(buf, "0-1");
+    rap__config_format_ranks(d, 2, buf, sizeof(buf));
+    CU_ASSERT_STRING_EQUAL(buf, "1,3");
+    rap__config_format_ranks(f, 2, buf, sizeof(buf));
+    CU_ASSERT_STRING_EQUAL(buf, "10-11");
+    /* Cut after the last run that fits, and said to be cut. */
+    CU_ASSERT_EQUAL(rap__config_format_ranks(e, 6, buf, 10), 9);
+    CU_ASSERT_STRING_EQUAL(buf, "0,2,4,...");
+    CU_ASSERT_EQUAL(rap__config_format_ranks(e, 6, buf, 13), 12);
+    CU_ASSERT_STRING_EQUAL(buf, "0,2,4,6,8,10"); /* the last run needs no room for ",..." */
+    rap__config_format_ranks(e, 6, buf, 12);
+    CU_ASSERT_STRING_EQUAL(buf, "0,2,4,6,...");
+    rap__config_format_ranks(a, 8, buf, 4);
+    CU_ASSERT_STRING_EQUAL(buf, "...");
+}
+
+typedef struct emitted {
+    int n;
+    char lines[8][256];
+} emitted;
+
+static void collect(const char *line, void *arg)
+{
+    emitted *e = arg;
+
+    if (e->n < 8)
+        snprintf(e->lines[e->n], sizeof(e->lines[0]), "%s", line);
+    e->n++;
+}
+
+/* Each distinct line once, in order of first appearance, with its ranks. */
+static void report_merges_ranks(void)
+{
+    /* rank 0: a b; rank 1: a; rank 2: nothing; rank 3: c a a; rank 4: b a */
+    static const char text[] = "a\nb\n" "a\n" "" "c\na\na\n" "b\na\n";
+    static const int lens[] = { 4, 2, 0, 6, 4 };
+    emitted e = { 0 };
+
+    CU_ASSERT_EQUAL(rap__config_report_lines(text, lens, 5, collect, &e), RAP_OK);
+    CU_ASSERT_EQUAL_FATAL(e.n, 3);
+    CU_ASSERT_STRING_EQUAL(e.lines[0], "a [ranks 0-1,3-4]");
+    CU_ASSERT_STRING_EQUAL(e.lines[1], "b [ranks 0,4]");
+    CU_ASSERT_STRING_EQUAL(e.lines[2], "c [rank 3]");
+}
+
+static void report_of_nothing(void)
+{
+    static const int lens[] = { 0, 0 };
+    emitted e = { 0 };
+
+    CU_ASSERT_EQUAL(rap__config_report_lines("", lens, 2, collect, &e), RAP_OK);
+    CU_ASSERT_EQUAL(e.n, 0);
+}
+
+/* A line that is a prefix of another is not the same line. */
+static void report_keeps_prefixes_apart(void)
+{
+    static const char text[] = "ab\n" "a\n" "ab\n";
+    static const int lens[] = { 3, 2, 3 };
+    emitted e = { 0 };
+
+    CU_ASSERT_EQUAL(rap__config_report_lines(text, lens, 3, collect, &e), RAP_OK);
+    CU_ASSERT_EQUAL_FATAL(e.n, 2);
+    CU_ASSERT_STRING_EQUAL(e.lines[0], "ab [ranks 0,2]");
+    CU_ASSERT_STRING_EQUAL(e.lines[1], "a [rank 1]");
+}
+
 /* rap__config_read reads the process's environment. */
 static void reads_the_environment(void)
 {
@@ -447,6 +601,13 @@ static CU_TestInfo tests[] = {
     { "problems are bounded", problems_are_bounded },
     { "values and describe", values_and_describe },
     { "accepted values", accepted_values },
+    { "plan arithmetic", plan_arithmetic },
+    { "spin yield decision", spin_yield_decision },
+    { "plan problems", plan_problems },
+    { "rank lists", rank_lists },
+    { "report merges ranks", report_merges_ranks },
+    { "report of nothing", report_of_nothing },
+    { "report keeps prefixes apart", report_keeps_prefixes_apart },
     { "reads the environment", reads_the_environment },
     CU_TEST_INFO_NULL,
 };
