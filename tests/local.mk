@@ -155,6 +155,10 @@ check_PROGRAMS += %D%/mpi/mpmd_coord %D%/mpi/mpmd_worker
 dist_check_SCRIPTS += %D%/mpi/mpmd.sh
 TESTS += %D%/mpi/mpmd.sh
 
+# raptors-info (tools/), plain and on two ranks.
+dist_check_SCRIPTS += %D%/tools/raptors-info.sh
+TESTS += %D%/tools/raptors-info.sh
+
 else
 check-local:
 	@echo "make check needs CUnit: apt-get install libcunit1-dev, then re-run configure" >&2; exit 1
