@@ -1,4 +1,8 @@
-# tools/local.mk -- installed programs.
+# tools/local.mk -- installed programs, and the scripts of tools/.
+# The scripts are listed one by one: the folder itself would bring a
+# build's objects along into the tarball.
+EXTRA_DIST += %D%/install-deps.sh %D%/mpi-env.sh %D%/quickstart.sh %D%/test.sh
+
 # raptors-info: version, build, MPI, topology, workers and RAPTORS_* variables.
 bin_PROGRAMS += %D%/raptors-info
 %C%_raptors_info_SOURCES = %D%/raptors-info.c
