@@ -17,6 +17,7 @@ check_LTLIBRARIES += %D%/support/libunit.la
 unit_ldadd = src/libraptors-core.la %D%/support/libunit.la $(CUNIT_LIBS) $(MPI_LIBS)
 unit_tests = \
 	%D%/unit/util/test_err \
+	%D%/unit/util/test_config \
 	%D%/unit/msg/test_wire \
 	%D%/unit/msg/test_pool \
 	%D%/unit/actor/test_types \
@@ -27,6 +28,7 @@ unit_tests = \
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 %C%_unit_util_test_err_LDADD = $(unit_ldadd)
+%C%_unit_util_test_config_LDADD = $(unit_ldadd)
 %C%_unit_msg_test_wire_LDADD = $(unit_ldadd)
 %C%_unit_msg_test_pool_LDADD = $(unit_ldadd)
 %C%_unit_actor_test_types_LDADD = $(unit_ldadd)
@@ -84,6 +86,10 @@ TESTS += $(mpi_tests)
 check_PROGRAMS += %D%/mpi/mpmd_coord %D%/mpi/mpmd_worker
 dist_check_SCRIPTS += %D%/mpi/mpmd.sh
 TESTS += %D%/mpi/mpmd.sh
+
+# raptors-info (tools/), plain and on two ranks.
+dist_check_SCRIPTS += %D%/tools/raptors-info.sh
+TESTS += %D%/tools/raptors-info.sh
 
 else
 check-local:

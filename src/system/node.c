@@ -26,11 +26,6 @@
 
 rap_node g_node;
 
-/* The scheduler's watchdog period: the longest turn of an actor, the
- * longest a runnable actor waits behind a busy worker, the longest MPI
- * waits while every worker is busy. */
-#define RAP_WATCHDOG_US 1000
-
 /* ------------------------------------------------------------ services */
 
 int rap__services_setup(void)
@@ -144,26 +139,30 @@ static int check_wire(void)
  *   waits for it. */
 static int plan_workers(unsigned *flags)
 {
-    int cores, pus, nlocal = 1, share, nworkers, total;
+    int cores, pus, nlocal = 1, total;
+    rap_worker_plan plan;
 
     rap__topo_counts(&cores, &pus);
     if (g_node.bells.node_comm != MPI_COMM_NULL)
         MPI_Comm_size(g_node.bells.node_comm, &nlocal);
-    share = pus / (nlocal > 0 ? nlocal : 1);
-    if (share < 1)
-        share = 1;
-    nworkers = g_node.cfg.workers > 0 ? g_node.cfg.workers : cores < share ? cores : share;
-    *flags = g_node.cfg.bind && cores <= share ? RAP_SCHED_BIND : 0;
-    if (g_node.cfg.spin_yield >= 0) {
-        *flags |= g_node.cfg.spin_yield ? RAP_SCHED_SPIN_YIELD : 0;
-        return nworkers;
-    }
-    total = nworkers;
+    plan = rap__config_plan(g_node.cfg.workers, g_node.cfg.bind, cores, pus, nlocal);
+    rap__config_check_plan(&g_node.cfg, &plan); /* more workers than cores: reported */
+    *flags = plan.bind ? RAP_SCHED_BIND : 0;
+    /* Every rank of the node takes part, whatever its RAPTORS_SPIN_YIELD:
+     * ranks of an MPMD job may have been given different settings. */
+    total = plan.workers;
     if (g_node.bells.node_comm != MPI_COMM_NULL &&
-        MPI_Allreduce(&nworkers, &total, 1, MPI_INT, MPI_SUM, g_node.bells.node_comm) != MPI_SUCCESS)
+        MPI_Allreduce(&plan.workers, &total, 1, MPI_INT, MPI_SUM, g_node.bells.node_comm) != MPI_SUCCESS)
         total = INT_MAX; /* unknown: yield, the safe side */
-    *flags |= total > pus ? RAP_SCHED_SPIN_YIELD : 0;
-    return nworkers;
+    *flags |= rap__config_spin_yield(g_node.cfg.spin_yield, total, pus) ? RAP_SCHED_SPIN_YIELD : 0;
+    return plan.workers;
+}
+
+/* rap__config_report's lines, on rank 0 (before the Logger is up). */
+static void config_line(const char *line, void *arg)
+{
+    (void)arg;
+    fprintf(stderr, "raptors: %s\n", line);
 }
 
 static int dup_comms(MPI_Comm base)
@@ -231,6 +230,9 @@ static int start_engine(void)
     rap__bells_create(g_node.comm, &g_node.bells);
     rap__net_set_bells(g_node.net, g_node.bells.of);
     nworkers = plan_workers(&sched_flags);
+    /* Every rank's RAPTORS_* problems, once for the job (a report that
+     * fails loses only warnings). */
+    (void)rap__config_report(&g_node.cfg, g_node.comm, config_line, NULL);
     rc = rap__ctr_create(nworkers);
     if (rc != RAP_OK)
         goto free_net;
@@ -249,7 +251,7 @@ static int start_engine(void)
         .flags = sched_flags,
         .spin_us = g_node.cfg.spin_us,
         .poll_max_us = g_node.cfg.poll_max_us,
-        .watchdog_us = RAP_WATCHDOG_US,
+        .watchdog_us = g_node.cfg.watchdog_us,
     };
     rc = rap__sched_create(&sp, &hooks, &g_node.sched);
     if (rc != RAP_OK)
@@ -303,6 +305,13 @@ static int start(MPI_Comm base)
     if (MPI_Barrier(g_node.comm) != MPI_SUCCESS) {
         rc = RAP_EMPI;
         goto stop_engine;
+    }
+    if (g_node.cfg.log_level >= RAP_LOG_DEBUG) {
+        char settings[1024];
+        rap__config_describe(&g_node.cfg, settings, sizeof(settings));
+        rap__log(RAP_LOG_DEBUG, RAP_AID_NONE, "settings: %s; %d workers, MPI thread level %s", settings,
+                 rap__sched_workers(g_node.sched),
+                 g_node.level == MPI_THREAD_MULTIPLE ? "multiple" : "serialized");
     }
     return RAP_OK;
 

@@ -91,13 +91,12 @@ static inline rap_aid rap__ctx_aid(const rap_ctx *ctx)
                : RAP_AID_NONE;
 }
 
-/* route.c: deliver or transmit a filled envelope (takes ownership); the
- * same for an arrival from the wire; report an undeliverable envelope
+/* route.c: deliver or transmit a filled envelope (takes ownership);
+ * report an undeliverable envelope
  * (the caller still owns it); send an error event to `to` (logged when
  * `to` is RAP_AID_NONE); send a system message of `len` payload bytes;
  * the transport's callbacks. */
 void rap__route(rap_env *env);
-void rap__deliver_local(rap_env *env);
 /* Push first..last (n, linked, all to `to`) into its mailbox, or queue
  * them for its rank. */
 void rap__deliver_chain(rap_aid to, rap_env *first, rap_env *last, size_t n);

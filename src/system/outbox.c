@@ -34,23 +34,25 @@ typedef struct chain {
 typedef struct outbox {
     alignas(RAP_CACHELINE) bool open; /* a handler runs: sends may be held */
     bool sent;        /* it sent its first message */
-    bool batch;       /* opened for a batch from the wire */
     uint32_t used;    /* bit i: chain i holds messages */
     chain c[OUTBOX_SLOTS];
 } outbox;
 
+/* Two per worker: its handlers' sends, and the arrivals of a batch it
+ * unpacks from the wire. */
 static outbox *outboxes;
 
-/* The calling worker's outbox (NULL on other threads); initial-exec TLS:
- * read at every send. */
+/* The calling worker's outboxes (NULL on other threads); initial-exec
+ * TLS: read at every send. */
 static _Thread_local outbox *tl_ob RAP_TLS_IE;
+static _Thread_local outbox *tl_in RAP_TLS_IE;
 
 int rap__outbox_create(int nworkers)
 {
-    outboxes = aligned_alloc(RAP_CACHELINE, (size_t)nworkers * sizeof(outbox));
+    outboxes = aligned_alloc(RAP_CACHELINE, 2 * (size_t)nworkers * sizeof(outbox));
     if (outboxes == NULL)
         return RAP_ENOMEM;
-    memset(outboxes, 0, (size_t)nworkers * sizeof(outbox));
+    memset(outboxes, 0, 2 * (size_t)nworkers * sizeof(outbox));
     return RAP_OK;
 }
 
@@ -60,7 +62,11 @@ void rap__outbox_destroy(void)
     outboxes = NULL;
 }
 
-void rap__outbox_bind(int w) { tl_ob = &outboxes[w]; }
+void rap__outbox_bind(int w)
+{
+    tl_ob = &outboxes[2 * w];
+    tl_in = &outboxes[2 * w + 1];
+}
 
 static void run_release(chain *c)
 {
@@ -76,6 +82,7 @@ void rap__outbox_unbind(void)
     for (int i = 0; tl_ob != NULL && i < OUTBOX_SLOTS; i++)
         run_release(&tl_ob->c[i]);
     tl_ob = NULL;
+    tl_in = NULL;
 }
 
 /* Push slot i's chain.  The slot is emptied first: delivering may enter
@@ -105,15 +112,17 @@ void rap__outbox_open(void)
     }
 }
 
-void rap__outbox_close(void)
+static void close_box(outbox *o)
 {
-    outbox *o = tl_ob;
-
-    if (o == NULL)
-        return;
     o->open = false;
     while (o->used != 0)
         chain_push(o, (unsigned)__builtin_ctz(o->used));
+}
+
+void rap__outbox_close(void)
+{
+    if (tl_ob != NULL)
+        close_box(tl_ob);
 }
 
 /* The slot for `to`: the one holding its chain, else a free one, else
@@ -173,19 +182,12 @@ rap_env *rap__outbox_alloc(rap_aid to, size_t len)
     return env;
 }
 
-bool rap__outbox_hold(rap_env *env)
+static void hold(outbox *o, rap_env *env)
 {
-    outbox *o = tl_ob;
     rap_aid to = env->hdr.to;
     chain *c;
     unsigned i;
 
-    if (o == NULL || !o->open)
-        return false;
-    if (!o->sent) {
-        o->sent = true;
-        return false;
-    }
     atomic_store_explicit(&env->next, NULL, memory_order_relaxed);
     /* A slot held for another addressee is pushed and looked for again
      * (the push may have filled slots anew). */
@@ -201,26 +203,46 @@ bool rap__outbox_hold(rap_env *env)
     c->last = env;
     if (++c->n == RAP_OUTBOX_CHAIN)
         chain_push(o, i);
+}
+
+bool rap__outbox_hold(rap_env *env)
+{
+    outbox *o = tl_ob;
+
+    if (o == NULL || !o->open)
+        return false;
+    if (!o->sent) {
+        o->sent = true;
+        return false;
+    }
+    hold(o, env);
     return true;
 }
 
-/* A batch from the wire inside a handler (a poll from rap__route) finds
- * the handler's outbox open already: its items are pushed when the
- * handler returns. */
+/* A batch's arrivals go to the worker's second outbox, never to the
+ * handler's (a poll may run inside a handler): they are pushed when the
+ * batch ends, before the poll gives up the MPI token, so that arrivals
+ * that the next poll delivers, perhaps on another thread, come after them. */
 void rap__outbox_batch(bool open)
 {
-    outbox *o = tl_ob;
+    outbox *o = tl_in;
 
     if (o == NULL)
         return;
     if (open) {
-        o->batch = !o->open;
-        if (o->batch) {
-            o->open = true;
-            o->sent = true; /* hold the first one too */
-        }
-    } else if (o->batch) {
-        o->batch = false;
-        rap__outbox_close();
+        o->open = true;
+        o->sent = true;
+    } else {
+        close_box(o);
     }
+}
+
+bool rap__outbox_hold_arrival(rap_env *env)
+{
+    outbox *o = tl_in;
+
+    if (o == NULL || !o->open)
+        return false;
+    hold(o, env);
+    return true;
 }

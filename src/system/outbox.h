@@ -9,7 +9,9 @@
  *             another addressee, and when the handler returns.  Order from
  *             one sender to one addressee is kept: a chain is pushed whole,
  *             after the first send, and a slot changes addressee only after
- *             its chain is pushed.
+ *             its chain is pushed.  Arrivals from the wire are held only
+ *             while their batch is unpacked, in a second outbox, and are
+ *             pushed before the poll that received them ends.
  * Threads:    each outbox is used only by its worker (thread-local).
  * Uses:       system/node.h (rap__deliver_chain), msg/pool.h.
  */
@@ -39,5 +41,8 @@ rap_env *rap__outbox_alloc(rap_aid to, size_t len);
 /* The transport unpacks a batch from the wire (open true), or is done
  * (false): hold its items and push them a chain per addressee. */
 void rap__outbox_batch(bool open);
+/* Hold an arrival from the wire while a batch is unpacked; false: deliver
+ * it now.  Arrivals never wait in a handler's outbox. */
+bool rap__outbox_hold_arrival(rap_env *env);
 
 #endif

@@ -76,7 +76,7 @@ void rap__deliver_chain(rap_aid to, rap_env *first, rap_env *last, size_t n)
     rap__table_release(a);
 }
 
-void rap__deliver_local(rap_env *env)
+static void deliver_local(rap_env *env)
 {
     if (rap__outbox_hold(env))
         return;
@@ -107,7 +107,7 @@ void rap__route(rap_env *env)
     if (dest == g_node.rank) {
         rap__ctr_add(RAP_CTR_SENT_LOCAL, 1);
         rap__ctr_add(RAP_CTR_BYTES_SENT_LOCAL, env->hdr.len);
-        rap__deliver_local(env);
+        deliver_local(env);
         return;
     }
     rap__ctr_add(RAP_CTR_SENT_REMOTE, 1);
@@ -152,7 +152,10 @@ void rap__send_error(rap_aid to, int kind, uint32_t op, int err_kind, int code, 
 static void on_arrival(void *arg, rap_env *env)
 {
     (void)arg;
-    rap__deliver_local(env);
+    if (rap__outbox_hold_arrival(env))
+        return;
+    atomic_store_explicit(&env->next, NULL, memory_order_relaxed);
+    rap__deliver_chain(env->hdr.to, env, env, 1);
 }
 
 static void on_batch(void *arg, bool open)

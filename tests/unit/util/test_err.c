@@ -1,13 +1,11 @@
-/* Error codes: every code has its own text and name; unknown codes say so. */
+/* Error codes: every code has its own text and name; unknown codes say
+ * so.  The version is set in one place. */
 #include <CUnit/CUnit.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "config.h" /* PACKAGE_VERSION, from configure */
 #include "raptors.h"
 #include "support/unit.h"
-#include "util/config.h"
 #include "util/hash.h"
 
 static const int codes[] = {
@@ -49,57 +47,6 @@ static void name_hash_is_stable(void)
     CU_ASSERT_NOT_EQUAL(rap__hash_check("foobar"), rap__hash_name("foobar"));
 }
 
-static void log_levels_parse(void)
-{
-    CU_ASSERT_EQUAL(rap__config_parse_level("error"), RAP_LOG_ERROR);
-    CU_ASSERT_EQUAL(rap__config_parse_level("WARN"), RAP_LOG_WARN);
-    CU_ASSERT_EQUAL(rap__config_parse_level("debug"), RAP_LOG_DEBUG);
-    CU_ASSERT_EQUAL(rap__config_parse_level("2"), RAP_LOG_INFO);
-    CU_ASSERT_EQUAL(rap__config_parse_level("verbose"), -1);
-    CU_ASSERT_EQUAL(rap__config_parse_level("7"), -1);
-    CU_ASSERT_EQUAL(rap__config_parse_level(NULL), -1);
-}
-
-/* The configuration read with `var` set to `value` (NULL: unset). */
-static rap_config read_with(const char *var, const char *value)
-{
-    rap_config cfg;
-
-    if (value != NULL)
-        setenv(var, value, 1);
-    else
-        unsetenv(var);
-    rap__config_read(&cfg);
-    return cfg;
-}
-
-/* RAPTORS_FLOW_WINDOW: bytes, 0 turns flow control off; anything else
- * that is not a number in range falls back to the default. */
-static void flow_window_parses(void)
-{
-    static const struct { const char *in; unsigned long long want; } cases[] = {
-        { "1048576", 1048576 }, { "0", 0 }, { "", RAP_FLOW_WINDOW_DEFAULT },
-        { "-1", RAP_FLOW_WINDOW_DEFAULT }, { "12x", RAP_FLOW_WINDOW_DEFAULT },
-        { "99999999999999999999", RAP_FLOW_WINDOW_DEFAULT },
-        { "1099511627777", RAP_FLOW_WINDOW_DEFAULT }, /* over 2^40 */
-        { NULL, RAP_FLOW_WINDOW_DEFAULT },
-    };
-
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-        CU_ASSERT_EQUAL(read_with("RAPTORS_FLOW_WINDOW", cases[i].in).flow_window, cases[i].want);
-}
-
-/* RAPTORS_SPIN_YIELD: 1 or 0 forces it; unset or bad means automatic (-1). */
-static void spin_yield_parses(void)
-{
-    static const struct { const char *in; int want; } cases[] = {
-        { "1", 1 }, { "0", 0 }, { "", -1 }, { "-1", -1 }, { "2", -1 }, { "yes", -1 }, { NULL, -1 },
-    };
-
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-        CU_ASSERT_EQUAL(read_with("RAPTORS_SPIN_YIELD", cases[i].in).spin_yield, cases[i].want);
-}
-
 /* One version, set in raptors.h: the library, the header's macros and
  * configure (the tarball's name) agree. */
 static void version_is_one(void)
@@ -114,12 +61,9 @@ static void version_is_one(void)
 
 static CU_TestInfo tests[] = {
     { "one version", version_is_one },
-    { "flow window parses", flow_window_parses },
-    { "spin yield parses", spin_yield_parses },
     { "every code has distinct text and name", every_code_has_distinct_text_and_name },
     { "known texts", known_texts },
     { "name hash is stable", name_hash_is_stable },
-    { "log levels parse", log_levels_parse },
     CU_TEST_INFO_NULL,
 };
 

@@ -1,0 +1,11 @@
+# tools/local.mk -- installed programs, and the scripts of tools/.
+# The scripts are listed one by one: the folder itself would bring a
+# build's objects along into the tarball.
+EXTRA_DIST += %D%/install-deps.sh %D%/mpi-env.sh %D%/quickstart.sh %D%/test.sh
+
+# raptors-info: version, build, MPI, topology, workers and RAPTORS_* variables.
+bin_PROGRAMS += %D%/raptors-info
+%C%_raptors_info_SOURCES = %D%/raptors-info.c
+%C%_raptors_info_CPPFLAGS = $(AM_CPPFLAGS) -DRAP_BUILD_CC='"$(CC)"' -DRAP_BUILD_CFLAGS='"$(CFLAGS)"'
+%C%_raptors_info_CFLAGS = $(AM_CFLAGS) $(HWLOC_CFLAGS)
+%C%_raptors_info_LDADD = src/libraptors-core.la $(HWLOC_LIBS) $(MPI_LIBS)
