@@ -7,8 +7,8 @@
  * no wake-up, and no idle worker can steal it in between (a stealable
  * hand-off made two workers slower than one at a same-rank ping-pong:
  * docs/PERFORMANCE.md).  Tasks pushed by other threads go to a shared
- * injection queue.  A worker takes its slot (unless RAP_SCHED_STREAK
- * hand-offs in a row ran while other tasks waited), every eighth round the
+ * injection queue.  A worker takes its slot (after RAP_SCHED_STREAK
+ * hand-offs in a row, one waiting task runs first), every eighth round the
  * injection queue and then its own queue, its parked tasks that have work,
  * its own queue, the injection queue, then steals from the other workers'
  * queues (try-lock, never waiting).  A push wakes a sleeping worker only
@@ -201,19 +201,25 @@ static rap_task *try_pop(rap_sched *s, worker *w)
     owner_enter(w);
     t = atomic_load_explicit(&w->next, memory_order_relaxed);
     if (t != NULL) {
-        atomic_store_explicit(&w->next, NULL, memory_order_relaxed);
-        if (++w->streak <= RAP_SCHED_STREAK || !others_wait(s, w)) {
-            owner_exit(w);
-            return t;
+        /* A long chain of hand-offs lets one waiting task run first; the
+         * chain keeps its place (and its worker). */
+        if (++w->streak > RAP_SCHED_STREAK && others_wait(s, w)) {
+            rap_task *u = atomic_load_explicit(&w->nparked, memory_order_relaxed) > 0
+                              ? unpark(s, w, false)
+                              : NULL;
+            if (u == NULL && (u = queue_pop(&s->inject)) == NULL)
+                u = queue_pop(&w->q);
+            if (u != NULL) {
+                w->streak = 0;
+                owner_exit(w);
+                return u;
+            }
         }
-        /* A long chain of hand-offs gives way to what waits. */
+        atomic_store_explicit(&w->next, NULL, memory_order_relaxed);
         owner_exit(w);
-        w->streak = 0;
-        queue_append(&w->q, t);
-        owner_enter(w);
-    } else {
-        w->streak = 0;
+        return t;
     }
+    w->streak = 0;
     /* Every eighth round the queues go first, the shared one first of
      * all, so that parked tasks talking to each other, or a busy queue,
      * cannot keep the others waiting. */

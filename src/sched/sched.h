@@ -12,8 +12,8 @@
  *             when rung.  Fairness: a task that yields goes behind every
  *             task that was runnable before it (its worker's queue, the
  *             injection queue, parked tasks with work); a chain of
- *             hand-offs through a worker's private slot gives way to
- *             waiting tasks after RAP_SCHED_STREAK links; a turn that runs
+ *             hand-offs through a worker's private slot lets one waiting
+ *             task run every RAP_SCHED_STREAK links; a turn that runs
  *             longer than the watchdog's period is told to end
  *             (rap__sched_preempted).  No runnable task waits for a worker
  *             busy with another: the watchdog moves the private slot and
@@ -82,8 +82,8 @@ typedef struct rap_sched_params {
                                * MPI waits while every worker is busy; 0: no watchdog */
 } rap_sched_params;
 
-/* Hand-offs through a worker's private slot in a row before the next one
- * gives way to tasks waiting in the queues. */
+/* Hand-offs through a worker's private slot in a row before a task
+ * waiting elsewhere on the worker runs first. */
 #define RAP_SCHED_STREAK 64
 
 typedef struct rap_sched rap_sched;
