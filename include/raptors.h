@@ -112,8 +112,10 @@ typedef struct rap_msg rap_msg;
 /* ------------------------------------------------------------ built-ins */
 
 /* Message types with fixed ids, registered by the runtime.  User names are
- * never given ids below RAP_TYPE_USER_MIN. */
+ * never given ids below RAP_TYPE_USER_MIN, and no user call sends one of
+ * these (RAP_EINVAL). */
 #define RAP_MSG_SPAWNED 1u  /* payload: rap_spawned; answer to rap_spawn_on() */
+#define RAP_MSG_DESTROY 3u  /* a destroy request (rap_destroy), as error events name it */
 #define RAP_TYPE_USER_MIN 256u
 
 /* The answer to a successful rap_spawn_on(), delivered to the requesting
@@ -222,22 +224,35 @@ RAP_API int rap_init_comm(MPI_Comm comm);
 /* Run until the job is quiescent (no actor has a message to handle and no
  * message is in flight on any rank) or rap_stop() was called, then return
  * on every rank.  May be called again after it returns.
- * Collective.  Returns: RAP_OK; RAP_ESTATE if not initialised; RAP_EMPI.
+ * Collective.  Returns: RAP_OK when the job became quiescent;
+ *          RAP_ESTOPPED when an actor (or thread) stopped it
+ *          (rap_exit_status() then gives the status the stop carried);
+ *          RAP_ESTATE if not initialised, or inside a handler.
  * Thread: the thread that called rap_init. */
 RAP_API int rap_run(void);
+
+/* The exit status of the stop that ended the last rap_run (the largest,
+ * when several actors stopped it; the same on every rank), or 0 when it
+ * ended quiescent:  `return rap_run() == RAP_OK ? 0 : rap_exit_status();`
+ * Returns: 0..255.  Thread: any. */
+RAP_API int rap_exit_status(void);
 
 /* Drain the log and all messages still in flight, run every live actor's
  * fini, stop the workers, free Raptors' communicators and, if rap_init
  * initialised MPI, finalise it.  The log is complete when it returns.
- * With RAPTORS_STATS=1 each rank prints its counters to stderr.
- * Collective.  Returns: RAP_OK; RAP_ESTATE if not initialised.
+ * With RAPTORS_STATS=1 each rank prints its counters to stderr.  A program
+ * that calls MPI_Finalize first gets the same, with a warning: Raptors
+ * finalises itself inside MPI_Finalize.
+ * Collective.  Returns: RAP_OK; RAP_ESTATE if not initialised, or inside
+ * a handler.
  * Thread: the thread that called rap_init. */
 RAP_API int rap_finalize(void);
 
 /* Drive Raptors' MPI progress once from the calling thread (for programs
  * that call MPI themselves under MPI_THREAD_SERIALIZED, where Raptors only
  * calls MPI from inside rap_run, rap_progress and rap_finalize).
- * Returns: RAP_OK; RAP_ESTATE if not initialised.  Thread: the rap_init thread. */
+ * Returns: RAP_OK; RAP_ESTATE if not initialised, or inside a handler.
+ * Thread: the rap_init thread. */
 RAP_API int rap_progress(void);
 
 /* This rank, the number of ranks, and this process's MPI_APPNUM (0 when
@@ -257,10 +272,16 @@ RAP_API int rap_thread_level(void);
 RAP_API int rap_workers(void);
 
 /* Ask the whole job to stop: every rank stops handling actor messages,
- * drops what is queued (counted), and rap_run returns on all ranks.
- * Returns: RAP_OK; RAP_ESTATE if not initialised.
+ * drops what is queued for them (counted), and rap_run returns
+ * RAP_ESTOPPED on all ranks.  The runtime's own traffic still goes: every
+ * line logged before the stop is in the log.  rap_stop_with carries an
+ * exit status (0..255) that rap_exit_status() returns on every rank;
+ * rap_stop carries 0.
+ * Returns: RAP_OK; RAP_EINVAL (status out of range); RAP_ESTATE if not
+ *          initialised; RAP_ENOMEM.
  * Thread: any (ctx may be NULL outside a handler). */
 RAP_API int rap_stop(rap_ctx *ctx);
+RAP_API int rap_stop_with(rap_ctx *ctx, int status);
 
 /* --------------------------------------------------------------- actors */
 
@@ -285,9 +306,11 @@ RAP_API int rap_spawn_on(rap_ctx *ctx, int rank, uint32_t actor_type,
                          const void *arg, size_t len, uint64_t cookie);
 
 /* Ask actor `aid` to stop: it handles what is already in its mailbox when
- * the request reaches it, runs fini, and later messages to it are dead
- * letters.  Asynchronous: a request for an actor that does not exist comes
- * back as a RAP_ERROR_DEAD_LETTER event.
+ * the request reaches it (everything its caller sent it before, on one
+ * rank or across ranks: the request keeps its place among the caller's
+ * messages), runs fini, and later messages to it are dead letters.
+ * Asynchronous: a request for an actor that does not exist comes back as
+ * a RAP_ERROR_DEAD_LETTER event about message type RAP_MSG_DESTROY.
  * Returns: RAP_OK; RAP_EINVAL (RAP_AID_NONE or a rank out of range);
  *          RAP_ESTATE; RAP_ENOMEM.  Thread: any. */
 RAP_API int rap_destroy(rap_ctx *ctx, rap_aid aid);
@@ -317,8 +340,9 @@ RAP_API rap_aid rap_self(const rap_ctx *ctx);
  * Ownership: `data` stays the caller's and is reusable on return.
  * Returns:   RAP_OK; RAP_ENOTYPE (unregistered type); RAP_ETOOBIG (`len`
  *            over a variable type's limit); RAP_EINVAL (`len` not the size
- *            of a fixed type, RAP_AID_NONE, rank out of range, data NULL
- *            with len); RAP_ESTATE; RAP_ENOMEM.
+ *            of a fixed type, a runtime type such as RAP_MSG_SPAWNED,
+ *            RAP_AID_NONE, rank out of range, data NULL with len);
+ *            RAP_ESTATE; RAP_ENOMEM.
  * Thread:    owner (inside the handler given `ctx`), or any thread with
  *            ctx NULL. */
 RAP_API int rap_send(rap_ctx *ctx, rap_aid to, uint32_t type,
@@ -327,7 +351,8 @@ RAP_API int rap_send(rap_ctx *ctx, rap_aid to, uint32_t type,
 /* Allocate a message of `type` with room for `len` payload bytes.
  * Ownership: the caller owns *msg_out until rap_msg_send succeeds or
  *            rap_msg_free.
- * Returns:   RAP_OK; RAP_ENOTYPE; RAP_ETOOBIG; RAP_EINVAL; RAP_ENOMEM.
+ * Returns:   RAP_OK; RAP_ENOTYPE; RAP_ETOOBIG; RAP_EINVAL (NULL msg_out, a
+ *            runtime type); RAP_ENOMEM.
  * Thread:    any. */
 RAP_API int rap_msg_alloc(rap_ctx *ctx, uint32_t type, size_t len,
                           rap_msg **msg_out);

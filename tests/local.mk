@@ -53,7 +53,14 @@ mpi_tests = \
 	%D%/mpi/malformed_np2 \
 	%D%/mpi/flow_np2 \
 	%D%/mpi/fanout_np1 \
-	%D%/mpi/sizes_np2
+	%D%/mpi/sizes_np2 \
+	%D%/mpi/destroy_order_np2 %D%/mpi/destroy_order_np4 \
+	%D%/mpi/dropin_split_np4 \
+	%D%/mpi/finalize_np2 \
+	%D%/mpi/strand_np2 \
+	%D%/mpi/starve_np1 \
+	%D%/mpi/guard_np2 \
+	%D%/mpi/orphan_np2
 check_PROGRAMS += $(mpi_tests)
 TESTS += $(mpi_tests)
 %C%_mpi_spawn_np2_SOURCES = %D%/mpi/spawn.c
@@ -81,6 +88,15 @@ TESTS += $(mpi_tests)
 %C%_mpi_flow_np2_SOURCES = %D%/mpi/flow.c
 %C%_mpi_fanout_np1_SOURCES = %D%/mpi/fanout.c
 %C%_mpi_sizes_np2_SOURCES = %D%/mpi/sizes.c
+%C%_mpi_destroy_order_np2_SOURCES = %D%/mpi/destroy_order.c
+%C%_mpi_destroy_order_np4_SOURCES = %D%/mpi/destroy_order.c
+%C%_mpi_dropin_split_np4_SOURCES = %D%/mpi/dropin_split.c
+%C%_mpi_finalize_np2_SOURCES = %D%/mpi/finalize.c
+%C%_mpi_strand_np2_SOURCES = %D%/mpi/strand.c
+%C%_mpi_starve_np1_SOURCES = %D%/mpi/starve.c
+%C%_mpi_guard_np2_SOURCES = %D%/mpi/guard.c
+%C%_mpi_orphan_np2_SOURCES = %D%/mpi/orphan.c
+%C%_mpi_orphan_np2_LDADD = src/libraptors-core.la $(MPI_LIBS)
 
 # MPMD: two executables in one job, run by a script.
 check_PROGRAMS += %D%/mpi/mpmd_coord %D%/mpi/mpmd_worker

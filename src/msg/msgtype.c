@@ -25,6 +25,7 @@ static void add_builtins(void)
      * RAP_ENOTYPE, which rap_init reports. */
     rap__msgtype_add("rap.spawned", RAP_MSG_SPAWNED, sizeof(rap_spawned), RAP_MSG_FIXED, NULL);
     rap__msgtype_add("rap.log", RAP_MSG_LOG, sizeof(rap_wire_log) + RAP_LOG_MAX, RAP_MSG_VAR, NULL);
+    rap__msgtype_add("rap.destroy", RAP_MSG_DESTROY, 1, RAP_MSG_VAR, NULL); /* no payload: wire.c */
 }
 
 void rap__msgtype_init(void)

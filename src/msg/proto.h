@@ -18,10 +18,11 @@
 /* System operations (the `type` field of the system kinds). */
 enum rap_sysop {
     RAP_SYS_SPAWN = 1,        /* SYS_ACTION to a System actor: rap_wire_spawn + init argument */
-    RAP_SYS_SPAWN_REPLY = 2,  /* SYS_ACTION to the requester: rap_spawned */
-    RAP_SYS_DESTROY = 3,      /* SYS_ACTION to the actor itself, behind its queued messages: no payload */
-    RAP_SYS_STOP = 4,         /* SYS_ACTION to a System actor: no payload */
-    RAP_SYS_SPAWN_FAILED = 5, /* SYS_ERROR to the requester: rap_wire_err */
+    RAP_SYS_SPAWN_REPLY = 2,  /* SYS_ACTION to the requester (a user actor): rap_spawned */
+    /* 3: unused (a destroy request is the ActorActionMsg RAP_MSG_DESTROY, so
+     * that it keeps its place behind its sender's earlier messages). */
+    RAP_SYS_STOP = 4,         /* SYS_ACTION to a System actor: rap_wire_stop */
+    RAP_SYS_SPAWN_FAILED = 5, /* SYS_ERROR to the requester (a user actor): rap_wire_err */
     RAP_SYS_CREDIT = 6,       /* SYS_ACTION between two ranks' transports: rap_wire_credit */
     RAP_SYS_OP_COUNT
 };
@@ -32,6 +33,12 @@ typedef struct rap_wire_spawn {
     uint32_t reserved;
     uint64_t cookie;
 } rap_wire_spawn;
+
+/* Payload of RAP_SYS_STOP: the exit status the stop carries (0..255). */
+typedef struct rap_wire_stop {
+    int32_t status;
+    uint32_t reserved;
+} rap_wire_stop;
 
 /* Payload of RAP_SYS_CREDIT: bytes of ActorActionMsgs the sender of the
  * credit has consumed and returns to its peer's window; 0 asks the peer
@@ -51,7 +58,9 @@ typedef struct rap_wire_err {
 } rap_wire_err;
 
 /* The runtime's message types (ids below RAP_TYPE_USER_MIN; the public
- * header defines RAP_MSG_SPAWNED = 1). */
+ * header defines RAP_MSG_SPAWNED = 1, delivered from RAP_SYS_SPAWN_REPLY,
+ * and RAP_MSG_DESTROY = 3, an ActorActionMsg without payload to a user
+ * actor).  No user call sends one of them. */
 #define RAP_MSG_LOG 2u /* a log line on its way to the Logger: rap_wire_log + text */
 
 /* The runtime's actor types (ids below RAP_TYPE_USER_MIN). */

@@ -24,6 +24,29 @@ static int check_err_payload(const rap_wire_hdr *h, const void *payload, const c
     return RAP_OK;
 }
 
+/* An ActorActionMsg of one of the runtime's message types: a log line to
+ * the Logger, or a destroy request (no payload) to a user actor; nothing
+ * else (RAP_MSG_SPAWNED only ever comes as a SystemActionMsg). */
+static int check_runtime_type(const rap_wire_hdr *h, const char **why)
+{
+    switch (h->type) {
+    case RAP_MSG_LOG:
+        if (h->to != rap__aid(0, RAP_SERIAL_LOGGER))
+            FAIL("log line not addressed to the Logger");
+        if (h->len < sizeof(rap_wire_log) || h->len > sizeof(rap_wire_log) + RAP_LOG_MAX)
+            FAIL("log line of the wrong size");
+        return RAP_OK;
+    case RAP_MSG_DESTROY:
+        if (h->len != 0)
+            FAIL("destroy request has a payload");
+        if (rap__aid_is_runtime(h->to))
+            FAIL("destroy request for a runtime actor");
+        return RAP_OK;
+    default:
+        FAIL("runtime message type in an actor message");
+    }
+}
+
 /* What every header shares: magic, version, and the kind its tag says. */
 static int check_frame(const rap_wire_hdr *h, int tag, const char **why)
 {
@@ -66,7 +89,10 @@ int rap__wire_validate(const void *buf, size_t n, int tag,
 
     switch (kind) {
     case RAP_KIND_ACTOR_ACTION: {
-        const rap_msg_type *mt = rap__msgtype_find(h.type);
+        const rap_msg_type *mt;
+        if (h.type < RAP_TYPE_USER_MIN)
+            return check_runtime_type(&h, why);
+        mt = rap__msgtype_find(h.type);
         if (mt == NULL)
             FAIL("unregistered message type");
         if (rap__msgtype_check_len(mt, h.len) != RAP_OK)
@@ -78,25 +104,34 @@ int rap__wire_validate(const void *buf, size_t n, int tag,
     case RAP_KIND_SYS_ERROR:
         if (h.type != RAP_SYS_SPAWN_FAILED)
             FAIL("unknown system error operation");
+        if (rap__aid_is_runtime(h.to))
+            FAIL("spawn failure addressed to a runtime actor");
         return check_err_payload(&h, payload, why);
     case RAP_KIND_SYS_ACTION:
         switch (h.type) {
         case RAP_SYS_SPAWN:
             if (h.len < sizeof(rap_wire_spawn))
                 FAIL("spawn request too short");
+            if (h.to != rap__aid_system(lim->my_rank))
+                FAIL("spawn request not addressed to the System actor");
             return RAP_OK;
         case RAP_SYS_SPAWN_REPLY:
             if (h.len != sizeof(rap_spawned))
                 FAIL("spawn reply has the wrong size");
+            if (rap__aid_is_runtime(h.to))
+                FAIL("spawn reply addressed to a runtime actor");
             return RAP_OK;
-        case RAP_SYS_DESTROY:
-            if (h.len != 0)
-                FAIL("destroy request has a payload");
+        case RAP_SYS_STOP: {
+            rap_wire_stop st;
+            if (h.len != sizeof(st))
+                FAIL("stop request has the wrong size");
+            memcpy(&st, payload, sizeof(st));
+            if (st.status < 0 || st.status > 255 || st.reserved != 0)
+                FAIL("stop request with an exit status out of 0..255");
+            if (h.to != rap__aid_system(lim->my_rank))
+                FAIL("stop request not addressed to the System actor");
             return RAP_OK;
-        case RAP_SYS_STOP:
-            if (h.len != 0)
-                FAIL("stop request has a payload");
-            return RAP_OK;
+        }
         case RAP_SYS_CREDIT:
             if (h.len != sizeof(rap_wire_credit))
                 FAIL("credit has the wrong size");

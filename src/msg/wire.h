@@ -62,7 +62,7 @@ static inline size_t rap__kind_slot(int kind)
  * its kind's slot (rap__kind_slot): the image itself (flags 0, the same header otherwise)
  * follows from the same rank on the kind's bulk tag. */
 #define RAP_WIRE_LARGE 2u
-#define RAP_WIRE_VERSION 2u /* 2: ActorAction slots of RAP_WIRE_MEDIUM */
+#define RAP_WIRE_VERSION 3u /* 3: destroy as an ActorActionMsg, stop with a status */
 
 typedef struct rap_wire_hdr {
     uint16_t magic;

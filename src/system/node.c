@@ -23,8 +23,12 @@
 #include "system/node.h"
 #include "system/outbox.h"
 #include "system/service.h"
+#include "util/fatal.h"
 
 rap_node g_node;
+/* rap_exit_status: kept apart from g_node, so that it outlives
+ * rap_finalize (`return rap_exit_status();` at the end of main). */
+static _Atomic int last_exit_status;
 
 /* ------------------------------------------------------------ services */
 
@@ -91,11 +95,13 @@ void rap__services_close(void)
 
 /* ------------------------------------------------------------ start-up */
 
+/* MPI_TAG_UB is an attribute of MPI_COMM_WORLD (the standard's place for
+ * it; Open MPI does not attach it to a communicator split from another). */
 static int check_tags(void)
 {
     int *ub = NULL, flag = 0;
 
-    MPI_Comm_get_attr(g_node.comm, MPI_TAG_UB, &ub, &flag);
+    MPI_Comm_get_attr(MPI_COMM_WORLD, MPI_TAG_UB, &ub, &flag);
     if (!flag || ub == NULL || *ub < rap__tag_max()) {
         fprintf(stderr, "raptors: MPI_TAG_UB (%d) is below the largest Raptors tag (%d)\n",
                 flag && ub ? *ub : -1, rap__tag_max());
@@ -342,10 +348,13 @@ static void reset_node(void)
 {
     memset(&g_node, 0, sizeof(g_node));
     g_node.rank = g_node.size = g_node.appnum = g_node.level = -1;
+    atomic_init(&g_node.stop_status, -1);
     g_node.bells = (rap_bells){ .node_comm = MPI_COMM_NULL, .win = MPI_WIN_NULL };
     pthread_mutex_init(&g_node.done_lock, NULL);
     pthread_cond_init(&g_node.done_cond, NULL);
 }
+
+static void watch_mpi_finalize(void);
 
 static int init_common(MPI_Comm comm, int *argc, char ***argv)
 {
@@ -374,8 +383,10 @@ static int init_common(MPI_Comm comm, int *argc, char ***argv)
     }
     g_node.level = provided >= MPI_THREAD_MULTIPLE ? MPI_THREAD_MULTIPLE : MPI_THREAD_SERIALIZED;
     rc = start(comm);
-    if (rc == RAP_OK)
+    if (rc == RAP_OK) {
+        watch_mpi_finalize();
         return RAP_OK;
+    }
 fail:
     if (g_node.mpi_owned)
         MPI_Finalize();
@@ -416,23 +427,34 @@ static void run_until_quiescent(void)
         pthread_cond_wait(&g_node.done_cond, &g_node.done_lock);
     pthread_mutex_unlock(&g_node.done_lock);
     atomic_store(&g_node.running, false);
-    /* Quiescent on every rank: no STOP can still be in flight. */
+    /* Quiescent on every rank: no STOP can still be in flight, and every
+     * rank has seen every stop (the same largest status). */
     atomic_store(&g_node.stopping, false);
     if (g_node.level != MPI_THREAD_MULTIPLE)
         rap__close_mpi(); /* MPI is the application's again */
 }
 
+/* The lifecycle calls run on the application's thread, never in a
+ * handler (they wait for the workers, one of which would be the caller). */
+static bool lifecycle_ok(void) { return rap__node_up() && rap__sched_self() < 0; }
+
 int rap_run(void)
 {
-    if (!rap__node_up())
+    int status;
+
+    if (!lifecycle_ok())
         return RAP_ESTATE;
     run_until_quiescent();
-    return RAP_OK;
+    status = atomic_exchange(&g_node.stop_status, -1);
+    atomic_store(&last_exit_status, status < 0 ? 0 : status);
+    return status < 0 ? RAP_OK : RAP_ESTOPPED;
 }
+
+int rap_exit_status(void) { return atomic_load(&last_exit_status); }
 
 int rap_progress(void)
 {
-    if (!rap__node_up())
+    if (!lifecycle_ok())
         return RAP_ESTATE;
     if (g_node.level != MPI_THREAD_MULTIPLE) {
         atomic_store(&g_node.mpi_open, true);
@@ -444,10 +466,9 @@ int rap_progress(void)
     return RAP_OK;
 }
 
-int rap_finalize(void)
+/* Everything rap_finalize does but finalising MPI. */
+static void finalize_node(void)
 {
-    if (!rap__node_up())
-        return RAP_ESTATE;
     run_until_quiescent();
     rap__actors_destroy_user();
     run_until_quiescent();
@@ -467,12 +488,60 @@ int rap_finalize(void)
     rap__ctr_destroy();
     MPI_Comm_free(&g_node.term_comm);
     MPI_Comm_free(&g_node.comm);
-    if (g_node.mpi_owned)
-        MPI_Finalize();
     thaw_types();
     rap__env_cache_drain();
     rap__pool_destroy_all(); /* every envelope is back: actors, net and log are gone */
+}
+
+/* A program that calls MPI_Finalize without rap_finalize: MPI_Finalize
+ * deletes MPI_COMM_SELF's attributes first, while MPI still works (MPI
+ * standard, section 8.7.1), and this attribute's deletion finalises
+ * Raptors.  rap_finalize deletes it itself (finalizing set: nothing to do). */
+static int self_keyval = MPI_KEYVAL_INVALID;
+static bool finalizing;
+
+static int on_self_delete(MPI_Comm comm, int keyval, void *value, void *extra)
+{
+    (void)comm, (void)keyval, (void)value, (void)extra;
+    if (finalizing || !rap__node_up())
+        return MPI_SUCCESS;
+    if (rap__sched_self() >= 0)
+        rap__fatal("MPI_Finalize called inside an actor's handler");
+    fprintf(stderr,
+            "raptors: rank %d: MPI_Finalize was called before rap_finalize; Raptors finalises "
+            "itself first (call rap_finalize before MPI_Finalize)\n",
+            g_node.rank);
+    finalizing = true;
+    finalize_node();
     reset_node();
+    finalizing = false;
+    return MPI_SUCCESS;
+}
+
+/* Watch for MPI_Finalize (collective-free, local). */
+static void watch_mpi_finalize(void)
+{
+    if (self_keyval == MPI_KEYVAL_INVALID &&
+        MPI_Comm_create_keyval(MPI_COMM_NULL_COPY_FN, on_self_delete, &self_keyval, NULL) !=
+            MPI_SUCCESS)
+        return;
+    MPI_Comm_set_attr(MPI_COMM_SELF, self_keyval, NULL);
+}
+
+int rap_finalize(void)
+{
+    bool owned = g_node.mpi_owned;
+
+    if (!lifecycle_ok())
+        return RAP_ESTATE;
+    finalizing = true;
+    if (self_keyval != MPI_KEYVAL_INVALID)
+        MPI_Comm_delete_attr(MPI_COMM_SELF, self_keyval);
+    finalize_node();
+    reset_node();
+    finalizing = false;
+    if (owned)
+        MPI_Finalize();
     return RAP_OK;
 }
 

@@ -50,6 +50,7 @@ typedef struct rap_node {
     bool mpi_owned;
     _Atomic bool mpi_open;   /* workers may call MPI now */
     _Atomic bool stopping;
+    _Atomic int stop_status; /* the largest exit status of the stops of this run; -1: none */
     _Atomic bool running;    /* inside rap_run: termination waves allowed */
 
     rap_net *net;
@@ -105,6 +106,10 @@ void rap__send_error(rap_aid to, int kind, uint32_t op, int err_kind, int code,
                      rap_aid about, uint32_t msg_type, uint64_t cookie);
 int rap__sys_send(int kind, uint32_t op, rap_aid to, rap_aid from, const void *payload, size_t len);
 void rap__route_callbacks(rap_net_callbacks *cb);
+
+/* spawn.c: this rank stops, with an exit status (a stop request from any
+ * rank, or rap_stop here). */
+void rap__node_stop(int status);
 
 /* spawn.c: actors' life on this rank. */
 int rap__actor_create(uint32_t type, rap_aid parent, const void *arg, size_t len, int worker,

@@ -12,6 +12,7 @@
  *             token holder.
  * Uses:       system/node.h, system/outbox.h, net/, actor/, msg/.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "system/node.h"
@@ -25,6 +26,16 @@ void rap__dead_letter_report(const rap_env *env)
     char to[RAP_AID_STR_MAX], from[RAP_AID_STR_MAX];
 
     rap__ctr_add(RAP_CTR_DEAD_LETTERS, 1);
+    if (h->kind == RAP_KIND_ACTOR_ACTION && h->type == RAP_MSG_LOG) {
+        /* A line the Logger cannot take: reporting it through the log
+         * would make another such line. */
+        rap_wire_log lh;
+        memcpy(&lh, rap__env_cpayload(env), sizeof(lh));
+        fprintf(stderr, "raptors: rank %d: a log line could not reach the Logger: %.*s\n",
+                g_node.rank, (int)(h->len - sizeof(lh)),
+                (const char *)rap__env_cpayload(env) + sizeof(lh));
+        return;
+    }
     if ((h->kind == RAP_KIND_ACTOR_ACTION || h->kind == RAP_KIND_SYS_ACTION) && h->from != RAP_AID_NONE) {
         rap__send_error(h->from, RAP_KIND_ACTOR_ERROR, 0, RAP_ERROR_DEAD_LETTER, RAP_EDEAD, h->to,
                         h->type, 0);

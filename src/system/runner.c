@@ -9,9 +9,9 @@
  *             RUN_BATCH messages, and ends early when the scheduler's
  *             watchdog says it has run too long (sched.h).  Every handler runs through call_handler,
  *             which reports its failure to the actor's supervisor and the
- *             log.  While stopping, only the runtime's own traffic and
- *             destroy requests act; every other message is dropped and
- *             counted.
+ *             log.  While stopping, the runtime's actors (System, Logger)
+ *             handle everything and user actors only destroy requests;
+ *             every other message is dropped and counted.
  * Threads:    workers.
  * Uses:       system/node.h, system/outbox.h, actor/, msg/, sched/.
  */
@@ -103,13 +103,18 @@ static void dispatch(rap_ctx *ctx, rap_actor *a, rap_env *env)
     const rap_wire_hdr *h = &env->hdr;
 
     if (atomic_load_explicit(&g_node.stopping, memory_order_relaxed) &&
-        !(h->kind == RAP_KIND_SYS_ACTION &&
-          (a->type->id == RAP_ATYPE_SYSTEM || h->type == RAP_SYS_DESTROY))) {
+        a->type->id >= RAP_TYPE_USER_MIN &&
+        !(h->kind == RAP_KIND_ACTOR_ACTION && h->type == RAP_MSG_DESTROY)) {
         rap__ctr_add(RAP_CTR_DROPPED_STOPPED, 1);
         return;
     }
     if (h->kind == RAP_KIND_ACTOR_ACTION) {
-        rap_handler_fn fn = rap__atype_handler(a->type, h->type);
+        rap_handler_fn fn;
+        if (h->type == RAP_MSG_DESTROY) {
+            a->exiting = true;
+            return;
+        }
+        fn = rap__atype_handler(a->type, h->type);
         if (fn == NULL) {
             unhandled(a, h);
             return;
@@ -126,8 +131,6 @@ static void dispatch(rap_ctx *ctx, rap_actor *a, rap_env *env)
     case RAP_KIND_SYS_ACTION:
         if (a->type->id == RAP_ATYPE_SYSTEM)
             rap__sysactor_dispatch(ctx, env);
-        else if (h->type == RAP_SYS_DESTROY)
-            a->exiting = true;
         else if (h->type == RAP_SYS_SPAWN_REPLY)
             spawn_reply(ctx, a, env);
         return;

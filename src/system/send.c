@@ -20,7 +20,7 @@ static int check_send(rap_aid to, uint32_t type, size_t len)
 
     if (!rap__node_up())
         return RAP_ESTATE;
-    if (!rap__aid_valid(to, g_node.size))
+    if (!rap__aid_valid(to, g_node.size) || type < RAP_TYPE_USER_MIN)
         return RAP_EINVAL;
     mt = rap__msgtype_find(type);
     if (mt == NULL)
@@ -55,7 +55,7 @@ int rap_msg_alloc(rap_ctx *ctx, uint32_t type, size_t len, rap_msg **msg_out)
     int rc;
 
     (void)ctx;
-    if (msg_out == NULL)
+    if (msg_out == NULL || type < RAP_TYPE_USER_MIN)
         return RAP_EINVAL;
     if (mt == NULL)
         return RAP_ENOTYPE;

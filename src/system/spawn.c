@@ -1,6 +1,6 @@
 /* system/spawn.c -- actors' lives on this rank: create, hold during init,
  * tear down; and the public calls that start and end them (rap_spawn,
- * rap_spawn_on, rap_destroy, rap_exit, rap_stop).
+ * rap_spawn_on, rap_destroy, rap_exit) or the whole job (rap_stop).
  *
  * Owns:       the life of every actor on the rank.
  * Invariants: `active` rises before an actor is queued and falls only when
@@ -151,7 +151,7 @@ static void destroy_user_actor(rap_actor *a, void *arg)
     env = rap__env_alloc(0);
     if (env == NULL)
         return;
-    rap__env_set(env, RAP_KIND_SYS_ACTION, RAP_SYS_DESTROY, atomic_load(&a->aid), RAP_AID_NONE);
+    rap__env_set(env, RAP_KIND_ACTOR_ACTION, RAP_MSG_DESTROY, atomic_load(&a->aid), RAP_AID_NONE);
     if (rap__mailbox_push(&a->mb, env))
         rap__actor_schedule(a);
 }
@@ -226,7 +226,9 @@ int rap_destroy(rap_ctx *ctx, rap_aid aid)
         return RAP_ESTATE;
     if (!rap__aid_valid(aid, g_node.size) || rap__aid_is_runtime(aid))
         return RAP_EINVAL;
-    return rap__sys_send(RAP_KIND_SYS_ACTION, RAP_SYS_DESTROY, aid, rap__ctx_aid(ctx), NULL, 0);
+    /* An ActorActionMsg: it keeps its place among the caller's messages to
+     * `aid`, across ranks too. */
+    return rap__sys_send(RAP_KIND_ACTOR_ACTION, RAP_MSG_DESTROY, aid, rap__ctx_aid(ctx), NULL, 0);
 }
 
 int rap_exit(rap_ctx *ctx)
@@ -237,18 +239,33 @@ int rap_exit(rap_ctx *ctx)
     return RAP_OK;
 }
 
-int rap_stop(rap_ctx *ctx)
+void rap__node_stop(int status)
 {
+    int cur = atomic_load(&g_node.stop_status);
+
+    while (cur < status && !atomic_compare_exchange_weak(&g_node.stop_status, &cur, status))
+        ;
+    atomic_store(&g_node.stopping, true);
+}
+
+int rap_stop_with(rap_ctx *ctx, int status)
+{
+    rap_wire_stop st = { .status = status };
+
     if (!rap__node_up())
         return RAP_ESTATE;
-    atomic_store(&g_node.stopping, true);
+    if (status < 0 || status > 255)
+        return RAP_EINVAL;
+    rap__node_stop(status);
     for (int r = 0; r < g_node.size; r++) {
         if (r == g_node.rank)
             continue;
         int rc = rap__sys_send(RAP_KIND_SYS_ACTION, RAP_SYS_STOP, rap__aid_system(r),
-                               rap__ctx_aid(ctx), NULL, 0);
+                               rap__ctx_aid(ctx), &st, sizeof(st));
         if (rc != RAP_OK)
             return rc;
     }
     return RAP_OK;
 }
+
+int rap_stop(rap_ctx *ctx) { return rap_stop_with(ctx, 0); }

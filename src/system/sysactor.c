@@ -44,9 +44,11 @@ static void op_spawn(rap_ctx *ctx, const rap_env *env)
 
 static void op_stop(rap_ctx *ctx, const rap_env *env)
 {
+    rap_wire_stop st;
+
     (void)ctx;
-    (void)env;
-    atomic_store(&g_node.stopping, true);
+    memcpy(&st, rap__env_cpayload(env), sizeof(st));
+    rap__node_stop(st.status);
 }
 
 static const sysop_fn ops[RAP_SYS_OP_COUNT] = {

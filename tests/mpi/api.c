@@ -1,5 +1,7 @@
 /* Public API argument checking: every call validates its arguments and
- * state and returns the documented code; nothing crashes. */
+ * state and returns the documented code; nothing crashes.  The lifecycle
+ * calls refuse to run inside a handler; the runtime's message types cannot
+ * be sent. */
 #include <stdatomic.h>
 #include <string.h>
 
@@ -18,7 +20,15 @@ static int sink_var(rap_ctx *ctx, void *state, rap_aid from, const void *data, s
 
 static int echo_fix(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
 {
+    int argc = 0;
+    char **argv = NULL;
+
     (void)state;
+    /* The lifecycle belongs to the application's thread, never a handler. */
+    MT_CHECK(rap_run() == RAP_ESTATE);
+    MT_CHECK(rap_finalize() == RAP_ESTATE);
+    MT_CHECK(rap_progress() == RAP_ESTATE);
+    MT_CHECK(rap_init(&argc, &argv) == RAP_ESTATE);
     MT_CHECK(rap_exit(NULL) == RAP_EINVAL);
     MT_CHECK(rap_self(ctx) != RAP_AID_NONE);
     MT_CHECK(RAP_AID_RANK(rap_self(ctx)) == rap_rank());
@@ -36,6 +46,8 @@ int main(int argc, char **argv)
 
     /* Before rap_init. */
     MT_CHECK(rap_rank() == -1 && rap_size() == -1 && rap_workers() == 0);
+    MT_CHECK(rap_exit_status() == 0);
+    MT_CHECK(strcmp(rap_version(), "") != 0);
     MT_CHECK(rap_send(NULL, 1, 1, NULL, 0) == RAP_ESTATE);
     MT_CHECK(rap_spawn(NULL, 1, NULL, 0, &local) == RAP_ESTATE);
     MT_CHECK(rap_run() == RAP_ESTATE);
@@ -77,6 +89,11 @@ int main(int argc, char **argv)
     MT_CHECK(rap_send(NULL, local, FIX, buf, 7) == RAP_EINVAL);
     MT_CHECK(rap_send(NULL, local, FIX, NULL, 8) == RAP_EINVAL);
     MT_CHECK(rap_send(NULL, local, VAR, buf, 17) == RAP_ETOOBIG);
+    /* The runtime's own types: no forged spawn answers or destroys. */
+    rap_spawned forged = { 7, local };
+    MT_CHECK(rap_send(NULL, local, RAP_MSG_SPAWNED, &forged, sizeof(forged)) == RAP_EINVAL);
+    MT_CHECK(rap_send(NULL, local, RAP_MSG_DESTROY, NULL, 0) == RAP_EINVAL);
+    MT_CHECK(rap_msg_alloc(NULL, RAP_MSG_SPAWNED, sizeof(forged), &m) == RAP_EINVAL);
     MT_OK(rap_send(NULL, local, FIX, &big, sizeof(big)));
     /* zero-copy */
     MT_CHECK(rap_msg_alloc(NULL, VAR, 17, &m) == RAP_ETOOBIG);

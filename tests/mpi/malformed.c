@@ -5,7 +5,9 @@
  * item between two good ones (the item before it is delivered, the bad one
  * and what follows it are dropped); a message larger than a receive slot;
  * large messages whose body is not what their header announced (another
- * size, another header); a credit for more bytes than are in flight.  Each
+ * size, another header); a credit for more bytes than are in flight;
+ * well-formed requests against the runtime's actors (destroying the
+ * Logger, a forged spawn answer, a log line to a user actor).  Each
  * is counted, and the rank goes on handling good messages: one sent as a
  * large message (header, then body) among them too. */
 #include <stdatomic.h>
@@ -152,6 +154,24 @@ int main(int argc, char **argv)
         rap_wire_credit c = { UINT64_C(1) << 40 };
         memcpy(cr, &ch, sizeof(ch)), memcpy(cr + sizeof(ch), &c, sizeof(c));
         inject(cr, sizeof(cr), RAP_KIND_SYS_ACTION, 0), injected++;
+        /* Well-formed requests against the runtime's actors: destroy the
+         * Logger (as an actor message, and as the retired system
+         * operation), a forged spawn answer, a log line to a user actor. */
+        rap_wire_hdr d = { RAP_WIRE_MAGIC, RAP_WIRE_VERSION, RAP_KIND_ACTOR_ACTION, RAP_MSG_DESTROY,
+                           (uint64_t)0 << RAP_AID_SERIAL_BITS | 2u, RAP_AID_NONE, 0, 0 };
+        inject(&d, sizeof(d), RAP_KIND_ACTOR_ACTION, 0), injected++;
+        d.kind = RAP_KIND_SYS_ACTION, d.type = 3;
+        inject(&d, sizeof(d), RAP_KIND_SYS_ACTION, 0), injected++;
+        unsigned char sp[sizeof(rap_wire_hdr) + sizeof(rap_spawned)] = { 0 };
+        rap_wire_hdr s = h;
+        s.type = RAP_MSG_SPAWNED, s.len = sizeof(rap_spawned);
+        memcpy(sp, &s, sizeof(s));
+        inject(sp, sizeof(sp), RAP_KIND_ACTOR_ACTION, 0), injected++;
+        unsigned char lg[sizeof(rap_wire_hdr) + sizeof(rap_wire_log) + 2] = { 0 };
+        s = h, s.type = RAP_MSG_LOG, s.len = sizeof(rap_wire_log) + 2;
+        memcpy(lg, &s, sizeof(s));
+        inject(lg, sizeof(lg), RAP_KIND_ACTOR_ACTION, 0), injected++;
+        MT_OK(rap_log(NULL, RAP_LOG_INFO, "the Logger still logs"));
         MT_OK(rap_send(NULL, sink, GOOD, &v, sizeof(v)));                   /* and a real one */
     }
     MPI_Bcast(&injected, 1, MPI_INT, 1, MPI_COMM_WORLD);

@@ -122,27 +122,48 @@ static void message_types_and_lengths(void)
     CU_ASSERT_EQUAL(check(N(65), A), RAP_EMALFORMED);
 }
 
+/* A system request to this rank's System actor, `len` payload bytes. */
+static rap_wire_hdr *SYS(uint32_t op, uint32_t len)
+{
+    rap_wire_hdr *h = good(RAP_KIND_SYS_ACTION, op, len);
+    h->to = AID(1, 1);
+    return h;
+}
+
 static void system_operations(void)
 {
     const int S = RAP_KIND_SYS_ACTION;
-    good(S, RAP_SYS_SPAWN, sizeof(rap_wire_spawn));
+    rap_wire_stop stop = { .status = 3 };
+
+    SYS(RAP_SYS_SPAWN, sizeof(rap_wire_spawn));
     CU_ASSERT_EQUAL(check(N(sizeof(rap_wire_spawn)), S), RAP_OK);
-    good(S, RAP_SYS_SPAWN, sizeof(rap_wire_spawn) + 5);          /* with an argument */
+    SYS(RAP_SYS_SPAWN, sizeof(rap_wire_spawn) + 5);              /* with an argument */
     CU_ASSERT_EQUAL(check(N(sizeof(rap_wire_spawn) + 5), S), RAP_OK);
-    good(S, RAP_SYS_SPAWN, 4);
+    SYS(RAP_SYS_SPAWN, 4);
     CU_ASSERT_EQUAL(check(N(4), S), RAP_EMALFORMED);
+    good(S, RAP_SYS_SPAWN, sizeof(rap_wire_spawn));              /* not to the System actor */
+    CU_ASSERT_EQUAL(check(N(sizeof(rap_wire_spawn)), S), RAP_EMALFORMED);
     good(S, RAP_SYS_SPAWN_REPLY, sizeof(rap_spawned));
     CU_ASSERT_EQUAL(check(N(sizeof(rap_spawned)), S), RAP_OK);
     good(S, RAP_SYS_SPAWN_REPLY, 8);
     CU_ASSERT_EQUAL(check(N(8), S), RAP_EMALFORMED);
-    good(S, RAP_SYS_DESTROY, 0);
-    CU_ASSERT_EQUAL(check(N(0), S), RAP_OK);
-    good(S, RAP_SYS_DESTROY, 8);
-    CU_ASSERT_EQUAL(check(N(8), S), RAP_EMALFORMED);
-    good(S, RAP_SYS_STOP, 0);
-    CU_ASSERT_EQUAL(check(N(0), S), RAP_OK);
-    good(S, RAP_SYS_STOP, 1);
-    CU_ASSERT_EQUAL(check(N(1), S), RAP_EMALFORMED);
+    SYS(RAP_SYS_SPAWN_REPLY, sizeof(rap_spawned));               /* to a runtime actor */
+    CU_ASSERT_EQUAL(check(N(sizeof(rap_spawned)), S), RAP_EMALFORMED);
+    SYS(3, 0);                                                   /* the retired destroy op */
+    CU_ASSERT_EQUAL(check(N(0), S), RAP_EMALFORMED);
+    SYS(RAP_SYS_STOP, sizeof(stop));
+    memcpy(buf + sizeof(rap_wire_hdr), &stop, sizeof(stop));
+    CU_ASSERT_EQUAL(check(N(sizeof(stop)), S), RAP_OK);
+    SYS(RAP_SYS_STOP, 0);                                        /* no status */
+    CU_ASSERT_EQUAL(check(N(0), S), RAP_EMALFORMED);
+    stop.status = 256;
+    SYS(RAP_SYS_STOP, sizeof(stop));
+    memcpy(buf + sizeof(rap_wire_hdr), &stop, sizeof(stop));
+    CU_ASSERT_EQUAL(check(N(sizeof(stop)), S), RAP_EMALFORMED);  /* status out of range */
+    stop.status = 1;
+    good(S, RAP_SYS_STOP, sizeof(stop));
+    memcpy(buf + sizeof(rap_wire_hdr), &stop, sizeof(stop));
+    CU_ASSERT_EQUAL(check(N(sizeof(stop)), S), RAP_EMALFORMED);  /* not to the System actor */
     /* Credits: 8 bytes, System actor to System actor, from another rank. */
     rap_wire_hdr *h = good(S, RAP_SYS_CREDIT, sizeof(rap_wire_credit));
     h->to = AID(1, 1);
@@ -162,6 +183,35 @@ static void system_operations(void)
     CU_ASSERT_EQUAL(check(N(0), S), RAP_EMALFORMED);
     good(RAP_KIND_SYS_ERROR, RAP_SYS_STOP, sizeof(rap_wire_err));
     CU_ASSERT_EQUAL(check(N(sizeof(rap_wire_err)), RAP_KIND_SYS_ERROR), RAP_EMALFORMED);
+}
+
+/* ActorActionMsgs of the runtime's types: a destroy request (no payload,
+ * to a user actor), a log line (to the Logger only); never a spawn answer. */
+static void runtime_types_in_actor_messages(void)
+{
+    static const rap_wire_limits LIM0 = { .my_rank = 0, .size = 4 };
+    const char *why = NULL;
+    rap_wire_hdr *h;
+
+    good(A, RAP_MSG_DESTROY, 0);
+    CU_ASSERT_EQUAL(check(N(0), A), RAP_OK);
+    good(A, RAP_MSG_DESTROY, 8);
+    CU_ASSERT_EQUAL(check(N(8), A), RAP_EMALFORMED);
+    h = good(A, RAP_MSG_DESTROY, 0);
+    h->to = AID(1, 1);                                           /* the System actor */
+    CU_ASSERT_EQUAL(check(N(0), A), RAP_EMALFORMED);
+    good(A, RAP_MSG_SPAWNED, sizeof(rap_spawned));               /* a forged spawn answer */
+    CU_ASSERT_EQUAL(check(N(sizeof(rap_spawned)), A), RAP_EMALFORMED);
+    good(A, 200, 0);                                             /* another runtime id */
+    CU_ASSERT_EQUAL(check(N(0), A), RAP_EMALFORMED);
+    good(A, RAP_MSG_LOG, sizeof(rap_wire_log) + 5);              /* a log line to a user actor */
+    CU_ASSERT_EQUAL(check(N(sizeof(rap_wire_log) + 5), A), RAP_EMALFORMED);
+    h = good(A, RAP_MSG_LOG, sizeof(rap_wire_log) + 5);
+    h->to = AID(0, 2);                                           /* to the Logger, on rank 0 */
+    CU_ASSERT_EQUAL(rap__wire_validate(buf, N(sizeof(rap_wire_log) + 5), rap__kind_tag(A), &LIM0, &why),
+                    RAP_OK);
+    h->len = 4;
+    CU_ASSERT_EQUAL(rap__wire_validate(buf, N(4), rap__kind_tag(A), &LIM0, &why), RAP_EMALFORMED);
 }
 
 static void error_payloads(void)
@@ -255,6 +305,7 @@ static CU_TestInfo tests[] = {
     { "each bad header field is rejected", each_bad_header_field_is_rejected },
     { "message types and lengths", message_types_and_lengths },
     { "system operations", system_operations },
+    { "runtime types in actor messages", runtime_types_in_actor_messages },
     { "error payloads", error_payloads },
     { "batch headers", batch_headers },
     { "random bytes are rejected safely", random_bytes_are_rejected_safely },
