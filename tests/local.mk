@@ -60,7 +60,8 @@ mpi_tests = \
 	%D%/mpi/strand_np2 \
 	%D%/mpi/starve_np1 \
 	%D%/mpi/guard_np2 \
-	%D%/mpi/orphan_np2
+	%D%/mpi/orphan_np2 \
+	%D%/mpi/names_np2
 check_PROGRAMS += $(mpi_tests)
 TESTS += $(mpi_tests)
 %C%_mpi_spawn_np2_SOURCES = %D%/mpi/spawn.c
@@ -96,6 +97,7 @@ TESTS += $(mpi_tests)
 %C%_mpi_starve_np1_SOURCES = %D%/mpi/starve.c
 %C%_mpi_guard_np2_SOURCES = %D%/mpi/guard.c
 %C%_mpi_orphan_np2_SOURCES = %D%/mpi/orphan.c
+%C%_mpi_names_np2_SOURCES = %D%/mpi/names.c
 %C%_mpi_orphan_np2_LDADD = src/libraptors-core.la $(MPI_LIBS)
 
 # MPMD: two executables in one job, run by a script.

@@ -49,11 +49,11 @@ typedef struct rap_wire_credit {
 
 /* Payload of ACTOR_ERROR and RAP_SYS_SPAWN_FAILED messages. */
 typedef struct rap_wire_err {
-    int32_t kind;     /* rap_error_kind */
+    int32_t kind;       /* rap_error_kind */
     int32_t code;
     uint64_t actor;
     uint32_t msg_type;
-    uint32_t reserved;
+    uint32_t actor_type; /* of `actor`, when its rank knew it (0 otherwise): for log lines */
     uint64_t cookie;
 } rap_wire_err;
 

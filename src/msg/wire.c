@@ -19,8 +19,9 @@ static int check_err_payload(const rap_wire_hdr *h, const void *payload, const c
     memcpy(&e, payload, sizeof(e));
     if (e.kind < RAP_ERROR_DEAD_LETTER || e.kind > RAP_ERROR_CHILD)
         FAIL("unknown error kind");
-    if (e.reserved != 0)
-        FAIL("reserved error field not zero");
+    if (e.actor_type != 0 && e.actor_type < RAP_TYPE_USER_MIN && e.actor_type != RAP_ATYPE_SYSTEM &&
+        e.actor_type != RAP_ATYPE_LOGGER)
+        FAIL("error about an actor of an unknown runtime type");
     return RAP_OK;
 }
 

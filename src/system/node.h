@@ -126,6 +126,8 @@ void rap__actors_free_runtime(void);
 /* runner.c: an actor's turn (its task function), and the scheduler's
  * hooks for actors. */
 void rap__run_actor(rap_task *task, int worker);
+/* "dead letter", "unhandled message", ... for log lines. */
+const char *rap__error_kind_name(int kind);
 void rap__runner_hooks(rap_sched_hooks *hooks);
 
 /* sysactor.c: the System actor's handling of a system operation. */
@@ -153,6 +155,16 @@ void rap__stats_print(void);
 int rap__types_exchange(void);
 void rap__types_free(void);
 size_t rap__types_hosts(uint32_t type, const rap_host **first_out);
+/* Names for log lines and errors, written to buf: a message type by its
+ * registered name (also when only other executables registered it), an
+ * actor id with its type's name when the actor lives on this rank. */
+#define RAP_NAME_MAX 160
+const char *rap__msg_name(uint32_t id, char *buf, size_t n);
+const char *rap__actor_name(rap_aid aid, char *buf, size_t n);
+/* The same for an actor of a known type (from an error event). */
+const char *rap__actor_name_typed(rap_aid aid, uint32_t type, char *buf, size_t n);
+/* The type of a live actor of this rank; 0 if none. */
+uint32_t rap__actor_type_of(rap_aid aid);
 
 /* log.c: the log client; a line from the runtime itself (to stderr while
  * the node is not up). */

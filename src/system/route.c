@@ -18,12 +18,33 @@
 #include "system/node.h"
 #include "system/outbox.h"
 
+/* What an envelope is, for a log line: "message pp.ping", "error event",
+ * "system request 1" (a static buffer per thread). */
+static const char *kind_name(const rap_wire_hdr *h)
+{
+    static _Thread_local char buf[RAP_NAME_MAX + 16];
+    char type[RAP_NAME_MAX];
+
+    switch (h->kind) {
+    case RAP_KIND_ACTOR_ACTION:
+        snprintf(buf, sizeof(buf), "message %s", rap__msg_name(h->type, type, sizeof(type)));
+        break;
+    case RAP_KIND_SYS_ACTION:
+        snprintf(buf, sizeof(buf), "system request %u", h->type);
+        break;
+    default:
+        snprintf(buf, sizeof(buf), "error event");
+        break;
+    }
+    return buf;
+}
+
 /* Report an undeliverable envelope to its sender (or the log); the caller
  * still owns and frees it. */
 void rap__dead_letter_report(const rap_env *env)
 {
     const rap_wire_hdr *h = &env->hdr;
-    char to[RAP_AID_STR_MAX], from[RAP_AID_STR_MAX];
+    char to[RAP_AID_STR_MAX], from[RAP_NAME_MAX];
 
     rap__ctr_add(RAP_CTR_DEAD_LETTERS, 1);
     if (h->kind == RAP_KIND_ACTOR_ACTION && h->type == RAP_MSG_LOG) {
@@ -43,9 +64,9 @@ void rap__dead_letter_report(const rap_env *env)
     }
     /* No one to tell (sent from outside actors, or an error event whose
      * addressee is gone): the log is the report. */
-    rap__log(RAP_LOG_WARN, RAP_AID_NONE, "dead letter: kind %u type %08x to %s from %s",
-             (unsigned)h->kind, h->type, rap__aid_str(h->to, to, sizeof(to)),
-             rap__aid_str(h->from, from, sizeof(from)));
+    rap__log(RAP_LOG_WARN, RAP_AID_NONE, "dead letter: %s to %s, which does not exist, from %s",
+             kind_name(h), rap__aid_str(h->to, to, sizeof(to)),
+             rap__actor_name(h->from, from, sizeof(from)));
 }
 
 static void dead_letter(rap_env *env)
@@ -146,12 +167,13 @@ void rap__send_error(rap_aid to, int kind, uint32_t op, int err_kind, int code, 
                      uint32_t msg_type, uint64_t cookie)
 {
     rap_wire_err e = { .kind = err_kind, .code = code, .actor = about, .msg_type = msg_type,
-                       .cookie = cookie };
-    char a[RAP_AID_STR_MAX];
+                       .actor_type = rap__actor_type_of(about), .cookie = cookie };
+    char a[RAP_NAME_MAX], t[RAP_NAME_MAX];
 
     if (to == RAP_AID_NONE) {
-        rap__log(RAP_LOG_WARN, RAP_AID_NONE, "error event %d (%s) about %s, type %08x: no actor to tell",
-                 err_kind, rap_err_name(code), rap__aid_str(about, a, sizeof(a)), msg_type);
+        rap__log(RAP_LOG_WARN, RAP_AID_NONE, "%s (%s) about %s, message type %s: no actor to tell",
+                 rap__error_kind_name(err_kind), rap_err_name(code),
+                 rap__actor_name(about, a, sizeof(a)), rap__msg_name(msg_type, t, sizeof(t)));
         return;
     }
     if (rap__sys_send(kind, op, to, rap__aid_system(g_node.rank), &e, sizeof(e)) != RAP_OK)
@@ -177,8 +199,16 @@ static void on_batch(void *arg, bool open)
 
 static void on_malformed(void *arg, int src, size_t bytes, const rap_wire_hdr *hdr, const char *why)
 {
+    char type[RAP_NAME_MAX];
+
     (void)arg;
-    (void)hdr;
+    if (hdr != NULL && hdr->kind == RAP_KIND_ACTOR_ACTION && hdr->flags == 0 &&
+        hdr->type >= RAP_TYPE_USER_MIN && rap__msgtype_find(hdr->type) == NULL) {
+        rap__log(RAP_LOG_ERROR, RAP_AID_NONE,
+                 "dropped a message from rank %d: message type %s: this executable did not "
+                 "register it", src, rap__msg_name(hdr->type, type, sizeof(type)));
+        return;
+    }
     rap__log(RAP_LOG_ERROR, RAP_AID_NONE, "dropped a malformed message of %zu bytes from rank %d: %s",
              bytes, src, why);
 }
@@ -186,7 +216,8 @@ static void on_malformed(void *arg, int src, size_t bytes, const rap_wire_hdr *h
 static void on_send_failed(void *arg, rap_env *env, int dest, const char *text)
 {
     (void)arg;
-    rap__log(RAP_LOG_ERROR, RAP_AID_NONE, "send to rank %d failed: %s", dest, text);
+    rap__log(RAP_LOG_ERROR, RAP_AID_NONE, "send of %s to rank %d failed: %s", kind_name(&env->hdr),
+             dest, text);
     env->src_rank = -1; /* not an arrival: nothing to credit */
     dead_letter(env);   /* undeliverable: tell its sender */
 }

@@ -24,14 +24,31 @@
 
 #define RUN_BATCH 64
 
+const char *rap__error_kind_name(int kind)
+{
+    switch (kind) {
+    case RAP_ERROR_DEAD_LETTER:
+        return "dead letter";
+    case RAP_ERROR_UNHANDLED:
+        return "unhandled message";
+    case RAP_ERROR_SPAWN:
+        return "spawn failed";
+    case RAP_ERROR_CHILD:
+        return "child's handler failed";
+    default:
+        return "error event";
+    }
+}
+
 /* A handler failed: tell the log and the actor's supervisor. */
 static void child_failed(rap_actor *a, uint32_t msg_type, int rc)
 {
-    char self[RAP_AID_STR_MAX];
+    char self[RAP_AID_STR_MAX], type[RAP_NAME_MAX];
     rap_aid aid = atomic_load_explicit(&a->aid, memory_order_relaxed);
 
-    rap__log(RAP_LOG_WARN, RAP_AID_NONE, "actor %s (%s): handler for type %08x returned %d (%s)",
-             rap__aid_str(aid, self, sizeof(self)), a->type->name, msg_type, rc, rap_strerror(rc));
+    rap__log(RAP_LOG_WARN, RAP_AID_NONE, "actor %s (%s): its handler for %s returned %d (%s: %s)",
+             rap__aid_str(aid, self, sizeof(self)), a->type->name,
+             rap__msg_name(msg_type, type, sizeof(type)), rc, rap_err_name(rc), rap_strerror(rc));
     if (a->parent != RAP_AID_NONE)
         rap__send_error(a->parent, RAP_KIND_ACTOR_ERROR, 0, RAP_ERROR_CHILD, rc, aid, msg_type, 0);
 }
@@ -50,7 +67,7 @@ static void deliver_error(rap_ctx *ctx, rap_actor *a, const rap_env *env)
 {
     rap_wire_err w;
     rap_error_event ev;
-    char self[RAP_AID_STR_MAX], about[RAP_AID_STR_MAX];
+    char self[RAP_AID_STR_MAX], about[RAP_NAME_MAX], type[RAP_NAME_MAX];
 
     memcpy(&w, rap__env_cpayload(env), sizeof(w));
     ev = (rap_error_event){ .kind = w.kind, .code = w.code, .actor = w.actor,
@@ -59,16 +76,24 @@ static void deliver_error(rap_ctx *ctx, rap_actor *a, const rap_env *env)
         a->type->on_error(ctx, a->state, &ev);
         return;
     }
+    if (ev.kind == RAP_ERROR_SPAWN) {
+        const rap_actor_type *at = rap__atype_find(ev.msg_type);
+        snprintf(type, sizeof(type), "actor type %s", at != NULL ? at->name : "?");
+    } else {
+        char m[RAP_NAME_MAX];
+        snprintf(type, sizeof(type), "message type %s", rap__msg_name(ev.msg_type, m, sizeof(m)));
+    }
     rap__log(RAP_LOG_WARN, RAP_AID_NONE,
-             "actor %s (%s) has no error handler: error kind %d %s about %s, type %08x, cookie %llu",
+             "actor %s (%s) has no error handler: %s (%s) about %s, %s, cookie %llu",
              rap__aid_str(atomic_load_explicit(&a->aid, memory_order_relaxed), self, sizeof(self)),
-             a->type->name, ev.kind, rap_err_name(ev.code), rap__aid_str(ev.actor, about, sizeof(about)),
-             ev.msg_type, (unsigned long long)ev.cookie);
+             a->type->name, rap__error_kind_name(ev.kind), rap_err_name(ev.code),
+             ev.actor == RAP_AID_NONE ? "-" : rap__actor_name_typed(ev.actor, w.actor_type, about, sizeof(about)), type,
+             (unsigned long long)ev.cookie);
 }
 
 static void unhandled(rap_actor *a, const rap_wire_hdr *h)
 {
-    char self[RAP_AID_STR_MAX];
+    char self[RAP_AID_STR_MAX], type[RAP_NAME_MAX];
 
     rap__ctr_add(RAP_CTR_UNHANDLED, 1);
     if (h->from != RAP_AID_NONE) {
@@ -76,8 +101,9 @@ static void unhandled(rap_actor *a, const rap_wire_hdr *h)
                         atomic_load(&a->aid), h->type, 0);
         return;
     }
-    rap__log(RAP_LOG_WARN, RAP_AID_NONE, "actor %s (%s) has no handler for type %08x",
-             rap__aid_str(atomic_load(&a->aid), self, sizeof(self)), a->type->name, h->type);
+    rap__log(RAP_LOG_WARN, RAP_AID_NONE, "actor %s (%s) has no handler for message type %s",
+             rap__aid_str(atomic_load(&a->aid), self, sizeof(self)), a->type->name,
+             rap__msg_name(h->type, type, sizeof(type)));
 }
 
 /* A spawn answer to an actor: its RAP_MSG_SPAWNED handler, or the log. */
