@@ -201,14 +201,26 @@ static int build_table(const uint32_t *rec, const int *counts, const int *displs
     return RAP_OK;
 }
 
-static int build_hosts(void)
+/* The host table: one (type, rank) pair per rank that registered a user
+ * actor type, sorted. */
+static int build_hosts(const uint32_t *rec, const int *counts, const int *displs)
 {
     size_t nh = 0;
 
-    for (size_t i = 0; i < njtypes; i++)
-        nh += jtypes[i].cls == 1;
+    for (int r = 0; r < g_node.size; r++)
+        for (int i = displs[r]; i < displs[r] + counts[r]; i += REC_WORDS)
+            nh += rec[i] == 1 && rec[i + 1] >= RAP_TYPE_USER_MIN;
     g_node.hosts = calloc(nh + 1, sizeof(*g_node.hosts));
-    return g_node.hosts == NULL ? RAP_ENOMEM : RAP_OK;
+    if (g_node.hosts == NULL)
+        return RAP_ENOMEM;
+    nh = 0;
+    for (int r = 0; r < g_node.size; r++)
+        for (int i = displs[r]; i < displs[r] + counts[r]; i += REC_WORDS)
+            if (rec[i] == 1 && rec[i + 1] >= RAP_TYPE_USER_MIN)
+                g_node.hosts[nh++] = (rap_host){ rec[i + 1], r };
+    qsort(g_node.hosts, nh, sizeof(*g_node.hosts), cmp_host);
+    g_node.nhosts = nh;
+    return RAP_OK;
 }
 
 int rap__types_exchange(void)
@@ -225,19 +237,9 @@ int rap__types_exchange(void)
     if (rc == RAP_OK)
         rc = build_table(all, counts, displs, allnames, ncounts, ndispls);
     if (rc == RAP_OK)
-        rc = build_hosts();
-    if (rc == RAP_OK) {
-        /* Hosts: one pair per rank that registered an actor type. */
-        size_t nh = 0;
-        for (int r = 0; r < g_node.size; r++)
-            for (int i = displs[r]; i < displs[r] + counts[r]; i += REC_WORDS)
-                if (all[i] == 1 && all[i + 1] >= RAP_TYPE_USER_MIN)
-                    g_node.hosts[nh++] = (rap_host){ all[i + 1], r };
-        qsort(g_node.hosts, nh, sizeof(*g_node.hosts), cmp_host);
-        g_node.nhosts = nh;
-    } else {
+        rc = build_hosts(all, counts, displs);
+    if (rc != RAP_OK)
         rap__types_free();
-    }
     free(mine);
     free(all);
     free(mynames);
