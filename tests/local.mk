@@ -5,6 +5,11 @@ EXTRA_DIST += %D%/run-test.sh
 LOG_COMPILER = $(SHELL) $(srcdir)/tests/run-test.sh
 AM_TESTS_ENVIRONMENT = MPIEXEC='$(MPIEXEC)'; export MPIEXEC;
 
+# The shared library exports only the rap_* API.
+dist_check_SCRIPTS += %D%/exports.sh
+TESTS += %D%/exports.sh
+
+
 if HAVE_CUNIT
 check_LTLIBRARIES += %D%/support/libunit.la
 %C%_support_libunit_la_SOURCES = %D%/support/unit.c %D%/support/unit.h
