@@ -10,10 +10,12 @@ set -e
 show() { tee -a "$raw" | grep -v -E '^(ROW\||BENCH |CAF )' || true; }
 : "${REPS:=5}"
 : "${WORKERS:=2}"
-if [ "$(id -u)" -eq 0 ]; then
-    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-fi
-export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_base_warn_component_unused=0
+export MPIEXEC
+. "$(dirname "$0")/../tools/mpi-env.sh"
+# Open MPI passes a variable to its ranks when told (-x NAME); MPICH's hydra
+# passes the whole environment and has no -x.
+fwd=
+[ "$RAP_MPIEXEC_KIND" = openmpi ] && fwd="-x RAPTORS_WORKERS"
 out=bench-results
 mkdir -p "$out"
 raw="$out/raw.txt"
@@ -24,7 +26,7 @@ echo "# machine: $machine" | tee "$raw"
 "$MPIEXEC" -np 2 bench/remote_rate "$REPS" | show
 "$MPIEXEC" -np 2 bench/remote_ring "$REPS" | show
 "$MPIEXEC" -np 2 bench/idle "$REPS" | show
-"$MPIEXEC" --bind-to none -x RAPTORS_WORKERS="$WORKERS" -np 1 bench/local_rate "$REPS" | show
+RAPTORS_WORKERS="$WORKERS" "$MPIEXEC" --bind-to none $fwd -np 1 bench/local_rate "$REPS" | show
 if [ -x bench/caf_bench ]; then
     bench/caf_bench "$REPS" 1000000 "$WORKERS" | sed 's/^BENCH /CAF /' | show
 else

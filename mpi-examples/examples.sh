@@ -18,8 +18,12 @@ check "primes below 100000: 9592 .* OK" -np 4 $d/primes 100000 2
 check "^pingpong: 2000 round trips" -np 2 $d/pingpong 2000
 check "^ring: 4 ranks, 200 laps, 800 messages" -np 4 $d/ring 200
 check "sum of squares 1..12 = 650" -np 1 $d/mpmd_coordinator : -np 2 $d/mpmd_worker
-# RAPTORS_STATS=1: every rank prints its counters at rap_finalize.
-out=$(RAPTORS_STATS=1 $MPIEXEC $RAP_MPIEXEC_FLAGS -x RAPTORS_STATS -np 4 $d/hello 2>&1) || { echo "$out"; exit 1; }
+# RAPTORS_STATS=1: every rank prints its counters at rap_finalize.  Open MPI
+# passes a variable to its ranks when told (-x NAME); MPICH's hydra passes the
+# whole environment and has no -x.
+fwd=
+[ "${RAP_MPIEXEC_KIND:-}" = openmpi ] && fwd="-x RAPTORS_STATS"
+out=$(RAPTORS_STATS=1 $MPIEXEC $RAP_MPIEXEC_FLAGS $fwd -np 4 $d/hello 2>&1) || { echo "$out"; exit 1; }
 for r in 0 1 2 3; do
     printf '%s\n' "$out" | grep -q "^raptors stats rank $r: sent_local=[0-9]* .* handled=[1-9]" ||
         { printf 'FAIL: no stats line for rank %s\n%s\n' "$r" "$out"; exit 1; }

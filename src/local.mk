@@ -12,7 +12,7 @@ include %D%/services/local.mk
 
 noinst_LTLIBRARIES += %D%/libraptors-core.la
 %C%_libraptors_core_la_SOURCES = $(core_sources)
-%C%_libraptors_core_la_CFLAGS = $(AM_CFLAGS) $(HWLOC_CFLAGS)
+%C%_libraptors_core_la_CFLAGS = $(AM_CFLAGS) $(HWLOC_CFLAGS) -fvisibility=hidden
 %C%_libraptors_core_la_LIBADD = $(HWLOC_LIBS) $(MPI_LIBS)
 
 lib_LTLIBRARIES += %D%/libraptors.la

@@ -10,6 +10,19 @@ AM_TESTS_ENVIRONMENT = MPIEXEC='$(MPIEXEC)'; export MPIEXEC; top_srcdir='$(top_s
 dist_check_SCRIPTS += %D%/layers.sh
 TESTS += %D%/layers.sh
 
+# The shared library exports only the rap_* API.
+dist_check_SCRIPTS += %D%/exports.sh
+TESTS += %D%/exports.sh
+
+# make installcheck: the installed docs, raptors.pc and library (a program
+# built against them with cc and with mpicc runs on 2 ranks).
+EXTRA_DIST += %D%/installcheck.sh
+installcheck-local:
+	DESTDIR='$(DESTDIR)' libdir='$(libdir)' docdir='$(docdir)' PKG_CONFIG='$(PKG_CONFIG)' \
+	CC='$(CC)' MPICC='$(MPICC)' MPIEXEC='$(MPIEXEC)' RAP_MPI_PC='$(RAP_MPI_PC)' \
+	MPI_CFLAGS='$(MPI_CFLAGS)' MPI_LIBS='$(MPI_LIBS)' \
+	$(SHELL) $(srcdir)/%D%/installcheck.sh $(srcdir)
+
 if HAVE_CUNIT
 check_LTLIBRARIES += %D%/support/libunit.la
 %C%_support_libunit_la_SOURCES = %D%/support/unit.c %D%/support/unit.h

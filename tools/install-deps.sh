@@ -4,8 +4,10 @@
 set -euo pipefail
 pkgs=(build-essential autoconf automake libtool pkg-config
       openmpi-bin libopenmpi-dev hwloc libhwloc-dev libcunit1-dev)
-# --tsan also needs clang and its sanitizer runtimes.
+# --tsan also needs clang and its sanitizer runtimes; --mpich, MPICH beside
+# Open MPI (Debian's alternatives keep Open MPI the default mpicc and mpirun).
 [ "${1:-}" = --tsan ] && pkgs+=(clang libclang-rt-14-dev)
+[ "${1:-}" = --mpich ] && pkgs+=(mpich libmpich-dev)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -6,6 +6,9 @@
 #                UndefinedBehaviorSanitizer, and run the tests under them
 #   --tsan       build in build-tsan/ with clang's ThreadSanitizer and run the
 #                mailbox, table, scheduler and transport tests under it
+#   --mpich      build in build-mpich/ against MPICH (configure
+#                --with-mpi=mpich; installs mpich and libmpich-dev) and run
+#                every test under its launcher
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 bash "$top/tools/install-deps.sh" "${1:-}"
@@ -13,6 +16,7 @@ cd "$top"
 [ -x configure ] || ./autogen.sh
 tests=
 cc=
+mpi=
 if [ "${1:-}" = --sanitize ]; then
     dir=build-asan
     cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined"
@@ -31,13 +35,18 @@ elif [ "${1:-}" = --tsan ]; then
            tests/mpi/order_np2 tests/mpi/malformed_np2 tests/mpi/termination_np2 tests/mpi/stop_np2
            tests/mpi/spawn_np4 tests/mpi/serialized_np2 tests/mpi/deadletter_np2 tests/mpi/dropin_np2
            tests/mpi/flow_np2 tests/mpi/fanout_np1 tests/unit/msg/test_pool tests/mpi/sizes_np2"
+elif [ "${1:-}" = --mpich ]; then
+    dir=build-mpich
+    mpi="--with-mpi=mpich"
+    cflags="-g -O2"
+    ldflags=""
 else
     dir=build
     cflags="-g -O2"
     ldflags=""
 fi
 mkdir -p "$dir" && cd "$dir"
-[ -f Makefile ] || ../configure --enable-werror --enable-asserts $cc CFLAGS="$cflags" LDFLAGS="$ldflags"
+[ -f Makefile ] || ../configure --enable-werror --enable-asserts $cc $mpi CFLAGS="$cflags" LDFLAGS="$ldflags"
 make -j"$(nproc)"
 rm -f $(find . -name '*.trs') 2>/dev/null || true
 set +e

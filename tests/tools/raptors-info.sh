@@ -45,8 +45,12 @@ has '^  RAPTORS_WORKERS=1024  (default auto; from the environment)$'
 has '^  RAPTORS_WORKERS=1024 is more than .*; workers will share cores \[rank 0\]$'
 has '^  rank 0 on .*; 1024 workers, '
 
+# Open MPI passes a variable to its ranks when told (-x NAME); MPICH's hydra
+# passes the whole environment and has no -x.
+fwd=
+[ "${RAP_MPIEXEC_KIND:-}" = openmpi ] && fwd="-x RAPTORS_WORKERS -x RAPTORS_WORKER"
 out=$(RAPTORS_WORKERS=abc RAPTORS_WORKER=2 \
-      $MPIEXEC $RAP_MPIEXEC_FLAGS -x RAPTORS_WORKERS -x RAPTORS_WORKER -np 2 $info) || fail "run on 2 ranks failed"
+      $MPIEXEC $RAP_MPIEXEC_FLAGS $fwd -np 2 $info) || fail "run on 2 ranks failed"
 lists_every_variable
 has '^MPI library: *[^ ]'
 has '^job: *2 ranks on 1 node$'
