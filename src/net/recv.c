@@ -303,8 +303,11 @@ static int poll_waits(rap_net *net)
 /* ------------------------------------------------------------ the slots */
 
 /* Take the items out of a validated batch (its payload: `len` bytes at
- * `p`), each checked on its own; a bad item ends the batch (what follows
- * it cannot be framed). */
+ * `p`), each checked on its own.  An item that is framed (its magic and
+ * version right, its length within the batch) but refused (say, a type
+ * this executable did not register) is dropped and the next one taken; an
+ * item that cannot be framed ends the batch (what follows it cannot be
+ * found). */
 static void unpack(rap_net *net, const char *p, size_t len, int tag, int src, bulk_wait *w)
 {
     const char *end = p + len, *why = NULL;
@@ -320,11 +323,16 @@ static void unpack(rap_net *net, const char *p, size_t len, int tag, int src, bu
         }
         memcpy(&h, p, sizeof(h));
         size = sizeof(h) + h.len;
-        if (size > (size_t)(end - p) ||
-            rap__wire_validate(p, size, tag, &net->lim, &why) != RAP_OK) {
+        if (size > (size_t)(end - p) || h.magic != RAP_WIRE_MAGIC || h.version != RAP_WIRE_VERSION) {
             rap__recv_malformed(net, src, (size_t)(end - p), &h,
-                                why ? why : "batch item overruns the batch");
+                                size > (size_t)(end - p) ? "batch item overruns the batch"
+                                                         : "batch item without a header");
             return;
+        }
+        if (rap__wire_validate(p, size, tag, &net->lim, &why) != RAP_OK) {
+            rap__recv_malformed(net, src, size, &h, why);
+            p += size;
+            continue;
         }
         env = rap__env_alloc(h.len);
         if (env == NULL) {

@@ -183,6 +183,12 @@ static int dup_comms(MPI_Comm base)
     }
     MPI_Comm_set_errhandler(g_node.comm, MPI_ERRORS_RETURN);
     MPI_Comm_set_errhandler(g_node.term_comm, MPI_ERRORS_RETURN);
+    if (rap__world_errors_install() != RAP_OK) {
+        rap__world_errors_remove();
+        MPI_Comm_free(&g_node.term_comm);
+        MPI_Comm_free(&g_node.comm);
+        return RAP_EMPI;
+    }
     MPI_Comm_rank(g_node.comm, &g_node.rank);
     MPI_Comm_size(g_node.comm, &g_node.size);
     MPI_Comm_get_attr(MPI_COMM_WORLD, MPI_APPNUM, &appnum, &flag);
@@ -339,6 +345,7 @@ free_types:
 thaw:
     thaw_types();
 free_comms:
+    rap__world_errors_remove();
     MPI_Comm_free(&g_node.term_comm);
     MPI_Comm_free(&g_node.comm);
     return rc;
@@ -350,6 +357,8 @@ static void reset_node(void)
     g_node.rank = g_node.size = g_node.appnum = g_node.level = -1;
     atomic_init(&g_node.stop_status, -1);
     g_node.bells = (rap_bells){ .node_comm = MPI_COMM_NULL, .win = MPI_WIN_NULL };
+    g_node.app_errors = MPI_COMM_NULL;
+    g_node.world_errh = MPI_ERRHANDLER_NULL;
     pthread_mutex_init(&g_node.done_lock, NULL);
     pthread_cond_init(&g_node.done_cond, NULL);
 }
@@ -478,7 +487,9 @@ static void finalize_node(void)
     rap__close_mpi();
     rap__sched_destroy(g_node.sched);
     atomic_store_explicit(&g_node.state, RAP_NODE_NONE, memory_order_release);
+    rap__mpi_errors_mine(true);
     rap__net_destroy(g_node.net);
+    rap__mpi_errors_mine(false);
     rap__bells_free(&g_node.bells); /* collective: every rank is past its last ring */
     rap__services_close();
     rap__actors_free_runtime();
@@ -486,6 +497,7 @@ static void finalize_node(void)
     rap__types_free();
     rap__outbox_destroy();
     rap__ctr_destroy();
+    rap__world_errors_remove();
     MPI_Comm_free(&g_node.term_comm);
     MPI_Comm_free(&g_node.comm);
     thaw_types();

@@ -46,6 +46,8 @@ typedef struct rap_node {
     _Atomic int state;
     rap_config cfg;
     MPI_Comm comm, term_comm;
+    MPI_Comm app_errors;       /* carries MPI_COMM_WORLD's handler from before rap_init (progress.c) */
+    MPI_Errhandler world_errh; /* what rap_init gave MPI_COMM_WORLD instead */
     int rank, size, appnum, level;
     bool mpi_owned;
     _Atomic bool mpi_open;   /* workers may call MPI now */
@@ -140,6 +142,12 @@ void rap__sysactor_dispatch(rap_ctx *ctx, const rap_env *env);
 int rap__token_take(void);
 void rap__token_drop(void);
 int rap__node_poll(void *arg);
+/* MPI errors on MPI_COMM_WORLD met while holding the token are Raptors';
+ * install/remove the handler that sorts them (rap_init, rap_finalize), and
+ * mark a thread that calls MPI without the token (finalising the transport). */
+int rap__world_errors_install(void);
+void rap__world_errors_remove(void);
+void rap__mpi_errors_mine(bool mine);
 uint64_t rap__node_max_sleep(void *arg);
 void rap__close_mpi(void);
 

@@ -17,6 +17,12 @@
 #include "system/node.h"
 #include "util/clock.h"
 
+/* The calling thread holds the MPI token (or finalises the transport):
+ * an MPI error it meets is Raptors' to handle (see world_errors). */
+static _Thread_local bool tl_in_mpi RAP_TLS_IE;
+
+void rap__mpi_errors_mine(bool mine) { tl_in_mpi = mine; }
+
 int rap__token_take(void)
 {
     if (!atomic_load_explicit(&g_node.mpi_open, memory_order_relaxed))
@@ -28,10 +34,66 @@ int rap__token_take(void)
         atomic_store(&g_node.token, 0);
         return 0;
     }
+    tl_in_mpi = true;
     return 1;
 }
 
-void rap__token_drop(void) { atomic_store(&g_node.token, 0); }
+void rap__token_drop(void)
+{
+    tl_in_mpi = false;
+    atomic_store(&g_node.token, 0);
+}
+
+/* MPICH raises an error that a completion call finds (MPI_Test,
+ * MPI_Testsome, MPI_Wait) on MPI_COMM_WORLD's error handler, not on the
+ * handler of the request's communicator as Open MPI does: a message larger
+ * than a receive slot would abort the job inside the transport's
+ * MPI_Testsome, under world's default MPI_ERRORS_ARE_FATAL, before the
+ * transport could count and drop it.  So from rap_init to rap_finalize
+ * world's handler is this one: an error met while the thread holds the
+ * MPI token returns to Raptors (as under MPI_ERRORS_RETURN); any other
+ * goes to the handler world had before, which g_node.app_errors (a
+ * duplicate of MPI_COMM_SELF) carries. */
+static void world_errors(MPI_Comm *comm, int *err, ...)
+{
+    (void)comm;
+    if (!tl_in_mpi)
+        MPI_Comm_call_errhandler(g_node.app_errors, *err);
+}
+
+int rap__world_errors_install(void)
+{
+    MPI_Errhandler prev = MPI_ERRHANDLER_NULL;
+    int ok;
+
+    ok = MPI_Comm_get_errhandler(MPI_COMM_WORLD, &prev) == MPI_SUCCESS &&
+         MPI_Comm_dup(MPI_COMM_SELF, &g_node.app_errors) == MPI_SUCCESS &&
+         MPI_Comm_set_errhandler(g_node.app_errors, prev) == MPI_SUCCESS &&
+         MPI_Comm_create_errhandler(world_errors, &g_node.world_errh) == MPI_SUCCESS &&
+         MPI_Comm_set_errhandler(MPI_COMM_WORLD, g_node.world_errh) == MPI_SUCCESS;
+    if (prev != MPI_ERRHANDLER_NULL)
+        MPI_Errhandler_free(&prev);
+    return ok ? RAP_OK : RAP_EMPI;
+}
+
+void rap__world_errors_remove(void)
+{
+    MPI_Errhandler now = MPI_ERRHANDLER_NULL, prev = MPI_ERRHANDLER_NULL;
+
+    if (g_node.app_errors == MPI_COMM_NULL)
+        return;
+    /* World gets its handler back, unless the application set another since. */
+    MPI_Comm_get_errhandler(MPI_COMM_WORLD, &now);
+    if (now == g_node.world_errh && MPI_Comm_get_errhandler(g_node.app_errors, &prev) == MPI_SUCCESS) {
+        MPI_Comm_set_errhandler(MPI_COMM_WORLD, prev);
+        MPI_Errhandler_free(&prev);
+    }
+    if (now != MPI_ERRHANDLER_NULL)
+        MPI_Errhandler_free(&now);
+    if (g_node.world_errh != MPI_ERRHANDLER_NULL)
+        MPI_Errhandler_free(&g_node.world_errh);
+    MPI_Comm_free(&g_node.app_errors);
+}
 
 void rap__close_mpi(void)
 {

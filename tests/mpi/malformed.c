@@ -2,8 +2,9 @@
  * unregistered type, a kind that does not match the tag, a destination on
  * another rank and a lying length are injected into Raptors' own
  * communicator, and batches: one with a bad outer header, one with a bad
- * item between two good ones (the item before it is delivered, the bad one
- * and what follows it are dropped); a message larger than a receive slot;
+ * item between two good ones (the bad one is dropped, the ones around it
+ * delivered), and one whose second item cannot be framed (what follows it
+ * is lost with it); a message larger than a receive slot;
  * large messages whose body is not what their header announced (another
  * size, another header); a credit for more bytes than are in flight;
  * well-formed requests against the runtime's actors (destroying the
@@ -125,6 +126,11 @@ int main(int argc, char **argv)
         o.to = sink;
         memcpy(bat, &o, sizeof(o));
         inject(bat, sizeof(bat), RAP_KIND_ACTOR_ACTION, 0), injected++;     /* bad outer header */
+        o.to = (uint64_t)0 << RAP_AID_SERIAL_BITS | 1u;
+        memcpy(bat, &o, sizeof(o));
+        b = h, b.magic = 0xbeef;
+        memcpy(bat + sizeof(o) + sizeof(img), &b, sizeof(b));
+        inject(bat, sizeof(bat), RAP_KIND_ACTOR_ACTION, 0), injected++;     /* item not framed */
         /* Larger than a receive slot on a slot tag: truncated, dropped.
          * Kept under Open MPI's shared-memory eager limit: a larger one
          * comes by single copy, and Open MPI 4.1.4 writes it past the
@@ -179,7 +185,7 @@ int main(int argc, char **argv)
     MT_OK(rap_stats_get(&st));
     if (rap_rank() == 0) {
         MT_CHECK(st.malformed == (uint64_t)injected);
-        MT_CHECK(atomic_load(&good_seen) == 3); /* injected, batched, and sent */
+        MT_CHECK(atomic_load(&good_seen) == 5); /* injected, batched (2, then 1), and sent */
         MT_CHECK(atomic_load(&big_seen) == 1);  /* the good large one */
     } else {
         MT_CHECK(st.malformed == 0);
