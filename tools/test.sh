@@ -34,7 +34,9 @@ elif [ "${1:-}" = --tsan ]; then
     tests="tests/unit/actor/test_mailbox tests/unit/actor/test_table tests/unit/sched/test_sched
            tests/mpi/order_np2 tests/mpi/malformed_np2 tests/mpi/termination_np2 tests/mpi/stop_np2
            tests/mpi/spawn_np4 tests/mpi/serialized_np2 tests/mpi/deadletter_np2 tests/mpi/dropin_np2
-           tests/mpi/flow_np2 tests/mpi/fanout_np1 tests/unit/msg/test_pool tests/mpi/sizes_np2"
+           tests/mpi/flow_np2 tests/mpi/fanout_np1 tests/unit/msg/test_pool tests/mpi/sizes_np2
+           tests/unit/net/test_flow tests/mpi/strand_np2 tests/mpi/guard_np2 tests/mpi/starve_np1
+           tests/mpi/destroy_order_np2 tests/mpi/orphan_np2 tests/mpi/finalize_np2"
 elif [ "${1:-}" = --mpich ]; then
     dir=build-mpich
     mpi="--with-mpi=mpich"
