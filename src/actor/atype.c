@@ -1,59 +1,34 @@
 /* actor/atype.c -- the actor-type registry (see atype.h).
  *
- * An array in registration order plus an id -> position map; handler
- * tables are arrays sorted by message type at freeze (binary search: they
- * are small).
+ * A table of named entries (util/typetab.h); handler tables are arrays
+ * sorted by message type at freeze (binary search: they are small).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "actor/atype.h"
 #include "util/hash.h"
-#include "util/idmap.h"
+#include "util/typetab.h"
 
-static struct {
-    rap_actor_type *types;
-    size_t n, cap;
-    rap_idmap index;
-    bool frozen;
-} reg;
+static rap_typetab reg = RAP_TYPETAB_INIT(rap_actor_type, name);
 
 int rap__atype_add(const char *name, uint32_t id, size_t state_size, rap_init_fn init,
                    rap_fini_fn fini, uint32_t *id_out)
 {
+    rap_actor_type *at;
     int err;
-    long at;
-    char *copy;
 
     rap__msgtype_init();
     err = rap__type_name_check(name, &id);
+    if (err == RAP_OK)
+        err = rap__typetab_add(&reg, id, name, (void **)&at);
     if (err != RAP_OK)
         return err;
-    if (reg.frozen)
-        return RAP_ESTATE;
-    at = rap__idmap_get(&reg.index, id);
-    if (at >= 0)
-        return strcmp(reg.types[at].name, name) == 0 ? RAP_EEXIST : RAP_ECOLLIDE;
-    if (reg.n == reg.cap) {
-        size_t ncap = reg.cap ? reg.cap * 2 : 16;
-        rap_actor_type *t = realloc(reg.types, ncap * sizeof(*t));
-        if (t == NULL)
-            return RAP_ENOMEM;
-        reg.types = t;
-        reg.cap = ncap;
-    }
-    copy = strdup(name);
-    if (copy == NULL)
-        return RAP_ENOMEM;
-    err = rap__idmap_put(&reg.index, id, (uint32_t)reg.n);
-    if (err != RAP_OK) {
-        free(copy);
-        return err;
-    }
-    reg.types[reg.n++] = (rap_actor_type){
-        .id = id, .check = rap__hash_check(name), .state_size = state_size,
-        .init = init, .fini = fini, .name = copy,
-    };
+    at->id = id;
+    at->check = rap__hash_check(name);
+    at->state_size = state_size;
+    at->init = init;
+    at->fini = fini;
     if (id_out != NULL)
         *id_out = id;
     return RAP_OK;
@@ -83,11 +58,7 @@ int rap__atype_on(uint32_t actor_type, uint32_t msg_type, rap_handler_fn fn)
     return RAP_OK;
 }
 
-rap_actor_type *rap__atype_find(uint32_t id)
-{
-    long at = rap__idmap_get(&reg.index, id);
-    return at < 0 ? NULL : &reg.types[at];
-}
+rap_actor_type *rap__atype_find(uint32_t id) { return rap__typetab_find(&reg, id); }
 
 rap_handler_fn rap__atype_handler(const rap_actor_type *at, uint32_t msg_type)
 {
@@ -107,7 +78,7 @@ rap_handler_fn rap__atype_handler(const rap_actor_type *at, uint32_t msg_type)
 }
 
 size_t rap__atype_count(void) { return reg.n; }
-const rap_actor_type *rap__atype_at(size_t i) { return i < reg.n ? &reg.types[i] : NULL; }
+const rap_actor_type *rap__atype_at(size_t i) { return rap__typetab_at(&reg, i); }
 
 static int cmp_handler(const void *a, const void *b)
 {
@@ -118,25 +89,19 @@ static int cmp_handler(const void *a, const void *b)
 
 void rap__atype_freeze(void)
 {
-    for (size_t i = 0; i < reg.n; i++)
-        if (reg.types[i].nhandlers > 1)
-            qsort(reg.types[i].handlers, reg.types[i].nhandlers, sizeof(rap_handler_entry),
-                  cmp_handler);
+    for (size_t i = 0; i < reg.n; i++) {
+        rap_actor_type *at = rap__typetab_at(&reg, i);
+        if (at->nhandlers > 1)
+            qsort(at->handlers, at->nhandlers, sizeof(rap_handler_entry), cmp_handler);
+    }
     reg.frozen = true;
 }
 
 void rap__atype_thaw(void) { reg.frozen = false; }
 
-void rap__atype_reset(void)
-{
-    for (size_t i = 0; i < reg.n; i++) {
-        free(reg.types[i].name);
-        free(reg.types[i].handlers);
-    }
-    free(reg.types);
-    rap__idmap_free(&reg.index);
-    memset(&reg, 0, sizeof(reg));
-}
+static void free_handlers(void *entry) { free(((rap_actor_type *)entry)->handlers); }
+
+void rap__atype_reset(void) { rap__typetab_reset(&reg, free_handlers); }
 
 /* ------------------------------------------------------------ public API */
 

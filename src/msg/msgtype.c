@@ -1,22 +1,17 @@
 /* msg/msgtype.c -- the message-type registry (see msgtype.h).
  *
- * An array in registration order plus an id -> position map.  Lookups
- * after freeze read memory no thread writes any more.
+ * A table of named entries (util/typetab.h).  Lookups after freeze read
+ * memory no thread writes any more.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "msg/msgtype.h"
 #include "util/hash.h"
-#include "util/idmap.h"
+#include "util/typetab.h"
 
-static struct {
-    rap_msg_type *types;
-    size_t n, cap;
-    rap_idmap index;
-    bool frozen;
-    bool builtins;
-} reg;
+static rap_typetab reg = RAP_TYPETAB_INIT(rap_msg_type, name);
+static bool builtins;
 
 static void add_builtins(void)
 {
@@ -30,8 +25,8 @@ static void add_builtins(void)
 
 void rap__msgtype_init(void)
 {
-    if (!reg.builtins) {
-        reg.builtins = true;
+    if (!builtins) {
+        builtins = true;
         add_builtins();
     }
 }
@@ -55,9 +50,8 @@ int rap__type_name_check(const char *name, uint32_t *id_io)
 
 int rap__msgtype_add(const char *name, uint32_t id, size_t size, unsigned flags, uint32_t *id_out)
 {
+    rap_msg_type *mt;
     int err;
-    long at;
-    char *copy;
 
     rap__msgtype_init();
     if (flags != RAP_MSG_FIXED && flags != RAP_MSG_VAR)
@@ -65,42 +59,20 @@ int rap__msgtype_add(const char *name, uint32_t id, size_t size, unsigned flags,
     if ((flags == RAP_MSG_FIXED && size == 0) || size > RAP_MAX_PAYLOAD)
         return RAP_EINVAL;
     err = rap__type_name_check(name, &id);
+    if (err == RAP_OK)
+        err = rap__typetab_add(&reg, id, name, (void **)&mt);
     if (err != RAP_OK)
         return err;
-    if (reg.frozen)
-        return RAP_ESTATE;
-    at = rap__idmap_get(&reg.index, id);
-    if (at >= 0)
-        return strcmp(reg.types[at].name, name) == 0 ? RAP_EEXIST : RAP_ECOLLIDE;
-    if (reg.n == reg.cap) {
-        size_t ncap = reg.cap ? reg.cap * 2 : 16;
-        rap_msg_type *t = realloc(reg.types, ncap * sizeof(*t));
-        if (t == NULL)
-            return RAP_ENOMEM;
-        reg.types = t;
-        reg.cap = ncap;
-    }
-    copy = strdup(name);
-    if (copy == NULL)
-        return RAP_ENOMEM;
-    err = rap__idmap_put(&reg.index, id, (uint32_t)reg.n);
-    if (err != RAP_OK) {
-        free(copy);
-        return err;
-    }
-    reg.types[reg.n++] = (rap_msg_type){
-        .id = id, .check = rap__hash_check(name), .flags = flags, .size = size, .name = copy,
-    };
+    mt->id = id;
+    mt->check = rap__hash_check(name);
+    mt->flags = flags;
+    mt->size = size;
     if (id_out != NULL)
         *id_out = id;
     return RAP_OK;
 }
 
-const rap_msg_type *rap__msgtype_find(uint32_t id)
-{
-    long at = rap__idmap_get(&reg.index, id);
-    return at < 0 ? NULL : &reg.types[at];
-}
+const rap_msg_type *rap__msgtype_find(uint32_t id) { return rap__typetab_find(&reg, id); }
 
 int rap__msgtype_check_len(const rap_msg_type *mt, size_t len)
 {
@@ -112,7 +84,7 @@ int rap__msgtype_check_len(const rap_msg_type *mt, size_t len)
 }
 
 size_t rap__msgtype_count(void) { return reg.n; }
-const rap_msg_type *rap__msgtype_at(size_t i) { return i < reg.n ? &reg.types[i] : NULL; }
+const rap_msg_type *rap__msgtype_at(size_t i) { return rap__typetab_at(&reg, i); }
 
 void rap__msgtype_freeze(void)
 {
@@ -125,11 +97,8 @@ bool rap__msgtype_frozen(void) { return reg.frozen; }
 
 void rap__msgtype_reset(void)
 {
-    for (size_t i = 0; i < reg.n; i++)
-        free(reg.types[i].name);
-    free(reg.types);
-    rap__idmap_free(&reg.index);
-    memset(&reg, 0, sizeof(reg));
+    rap__typetab_reset(&reg, NULL);
+    builtins = false;
 }
 
 /* ------------------------------------------------------------ public API */
