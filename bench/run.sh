@@ -26,6 +26,7 @@ echo "# machine: $machine" | tee "$raw"
 "$MPIEXEC" -np 2 bench/remote_rate "$REPS" | show
 "$MPIEXEC" -np 2 bench/remote_ring "$REPS" | show
 "$MPIEXEC" -np 2 bench/idle "$REPS" | show
+"$MPIEXEC" -np 2 bench/busy_rank "$REPS" | show
 RAPTORS_WORKERS="$WORKERS" "$MPIEXEC" --bind-to none $fwd -np 1 bench/local_rate "$REPS" | show
 if [ -x bench/caf_bench ]; then
     bench/caf_bench "$REPS" 1000000 "$WORKERS" | sed 's/^BENCH /CAF /' | show
