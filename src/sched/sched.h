@@ -59,6 +59,10 @@ typedef struct rap_sched_hooks {
      * task's worker, or by the watchdog while that worker is excluded. */
     bool (*ready)(rap_task *task);
     bool (*release)(rap_task *task);
+    /* Optional: a count that grows with every poll that ran, by anyone
+     * (the watchdog polls only when it has not grown for a period while
+     * every worker was busy; NULL: whenever every worker is busy). */
+    uint64_t (*polls)(void *arg);
     /* Called on each worker thread as it starts and as it ends (optional). */
     void (*worker_start)(int worker);
     void (*worker_end)(int worker);

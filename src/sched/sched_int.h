@@ -77,6 +77,7 @@ struct rap_sched {
     pthread_t wd_thread;
     bool wd_started;
     rap_bell wd_bell;     /* it sleeps here while every worker sleeps */
+    uint64_t wd_polls;    /* hooks.polls at its last tick */
 };
 
 /* The exclusion between a worker's bookkeeping and the watchdog (a Dekker

@@ -2,13 +2,15 @@
  * long task from holding up the rest (as Go's sysmon does for goroutines).
  *
  * Owns:       the watchdog thread.
- * Invariants: while any worker is awake it wakes every period and, for
+ * Invariants: while any worker is awake it wakes every period (up to
+ *             BACKOFF periods while no task runs long) and, for
  *             each worker that has run its current task longer than a
  *             period: tells the task's turn to end (`preempt`, read by the
  *             task between messages); takes the worker's private slot and
  *             parked tasks (runnable, but reachable only by that worker)
  *             and puts them in the injection queue, where any worker takes
- *             them; and, when every worker is inside such a task, polls
+ *             them; and, when every worker is inside such a task and no
+ *             poll ran since the last tick (hooks.polls), polls
  *             (hooks.poll) itself, so the rank's MPI traffic moves while
  *             its handlers compute.  While every worker sleeps it sleeps
  *             until a worker wakes (sleep_worker rings it), so an idle rank
@@ -79,7 +81,8 @@ static void rescue(rap_sched *s, worker *w)
         rap__sched_inject(s, taken[i]);
 }
 
-static void tick(rap_sched *s)
+/* One look at the workers; returns how many run a task longer than a period. */
+static int tick(rap_sched *s)
 {
     uint64_t now = rap__now_ns();
     int busy = 0;
@@ -96,14 +99,27 @@ static void tick(rap_sched *s)
                           atomic_load_explicit(&w->nparked, memory_order_relaxed) > 0))
             rescue(s, w);
     }
-    if (busy == s->nworkers)
-        for (int k = 0; k < GUARD_POLLS && s->hooks.poll(s->hooks.arg) > 0; k++)
-            ;
+    /* Every worker is inside a long task: unless one polls from inside it
+     * (a sender flushing its queue does), nobody makes progress. */
+    if (busy == s->nworkers) {
+        uint64_t polls = s->hooks.polls != NULL ? s->hooks.polls(s->hooks.arg) : 0;
+        if (s->hooks.polls == NULL || polls == s->wd_polls)
+            for (int k = 0; k < GUARD_POLLS && s->hooks.poll(s->hooks.arg) > 0; k++)
+                ;
+    }
+    if (s->hooks.polls != NULL)
+        s->wd_polls = s->hooks.polls(s->hooks.arg);
+    return busy;
 }
+
+/* While no task runs long, the watchdog looks less often: up to every
+ * BACKOFF periods (a task that turns long is seen within that). */
+#define BACKOFF 4
 
 static void *watchdog_main(void *arg)
 {
     rap_sched *s = arg;
+    uint64_t sleep = s->wd_period_ns;
 
     while (!atomic_load(&s->stopping)) {
         if (atomic_load(&s->awake) == 0) {
@@ -113,10 +129,14 @@ static void *watchdog_main(void *arg)
             if (atomic_load(&s->awake) == 0 && !atomic_load(&s->stopping))
                 rap__bell_wait(&s->wd_bell, DEEP_SLEEP_NS);
             atomic_store(&s->wd_bell, RAP_BELL_AWAKE);
+            sleep = s->wd_period_ns;
             continue;
         }
-        rap__sleep_ns(s->wd_period_ns);
-        tick(s);
+        rap__sleep_ns(sleep);
+        if (tick(s) > 0)
+            sleep = s->wd_period_ns;
+        else if (sleep < BACKOFF * s->wd_period_ns)
+            sleep *= 2;
     }
     return NULL;
 }

@@ -64,6 +64,7 @@ typedef struct rap_node {
 
     /* Written by the token holder (each poll), and the wave it runs. */
     alignas(RAP_CACHELINE) _Atomic int token; /* the MPI token: 1 while a thread is in Raptors' MPI */
+    _Atomic uint64_t polls;   /* polls that ran (the watchdog reads it) */
     _Atomic bool wave_active; /* a termination wave is in flight */
     _Atomic uint64_t wave_started; /* when it started, ns */
     bool wave_on;
@@ -142,6 +143,7 @@ void rap__sysactor_dispatch(rap_ctx *ctx, const rap_env *env);
 int rap__token_take(void);
 void rap__token_drop(void);
 int rap__node_poll(void *arg);
+uint64_t rap__node_polls(void *arg);
 /* MPI errors on MPI_COMM_WORLD met while holding the token are Raptors';
  * install/remove the handler that sorts them (rap_init, rap_finalize), and
  * mark a thread that calls MPI without the token (finalising the transport). */

@@ -102,6 +102,12 @@ void rap__close_mpi(void)
         rap__cpu_relax();
 }
 
+uint64_t rap__node_polls(void *arg)
+{
+    (void)arg;
+    return RAP_READ(g_node.polls);
+}
+
 int rap__node_poll(void *arg)
 {
     int n;
@@ -111,6 +117,7 @@ int rap__node_poll(void *arg)
     n = rap__token_take(); /* -1: another thread polls */
     if (n <= 0)
         return n;
+    RAP_BUMP(g_node.polls, 1); /* the token holder is its one writer */
     n = rap__net_progress(g_node.net);
     n += rap__term_progress();
     rap__token_drop();

@@ -7,9 +7,9 @@
  *             marked empty, by its creator after init, or by its runner when
  *             a turn ends with messages left.  A turn handles at most
  *             RUN_BATCH messages, and ends early when the scheduler's
- *             watchdog says it has run too long (sched.h).  Every handler runs through call_handler,
- *             which reports its failure to the actor's supervisor and the
- *             log.  While stopping, the runtime's actors (System, Logger)
+ *             watchdog says it has run too long (sched.h).  Every handler
+ *             runs through call_handler, which reports its failure to the
+ *             actor's supervisor and the log.  While stopping, the runtime's actors (System, Logger)
  *             handle everything and user actors only destroy requests;
  *             every other message is dropped and counted.
  * Threads:    workers.
@@ -83,11 +83,14 @@ static void deliver_error(rap_ctx *ctx, rap_actor *a, const rap_env *env)
         char m[RAP_NAME_MAX];
         snprintf(type, sizeof(type), "message type %s", rap__msg_name(ev.msg_type, m, sizeof(m)));
     }
+    if (ev.actor == RAP_AID_NONE)
+        snprintf(about, sizeof(about), "-");
+    else
+        rap__actor_name_typed(ev.actor, w.actor_type, about, sizeof(about));
     rap__log(RAP_LOG_WARN, RAP_AID_NONE,
              "actor %s (%s) has no error handler: %s (%s) about %s, %s, cookie %llu",
              rap__aid_str(atomic_load_explicit(&a->aid, memory_order_relaxed), self, sizeof(self)),
-             a->type->name, rap__error_kind_name(ev.kind), rap_err_name(ev.code),
-             ev.actor == RAP_AID_NONE ? "-" : rap__actor_name_typed(ev.actor, w.actor_type, about, sizeof(about)), type,
+             a->type->name, rap__error_kind_name(ev.kind), rap_err_name(ev.code), about, type,
              (unsigned long long)ev.cookie);
 }
 
@@ -232,6 +235,7 @@ void rap__runner_hooks(rap_sched_hooks *hooks)
 {
     *hooks = (rap_sched_hooks){
         .poll = rap__node_poll,
+        .polls = rap__node_polls,
         .max_sleep_ns = rap__node_max_sleep,
         .ready = actor_ready,
         .release = actor_release,
