@@ -398,7 +398,7 @@ static int init_common(MPI_Comm comm, int *argc, char ***argv)
     }
 fail:
     if (g_node.mpi_owned)
-        MPI_Finalize();
+        PMPI_Finalize();
     reset_node();
     return rc;
 }
@@ -505,18 +505,25 @@ static void finalize_node(void)
     rap__pool_destroy_all(); /* every envelope is back: actors, net and log are gone */
 }
 
-/* A program that calls MPI_Finalize without rap_finalize: MPI_Finalize
- * deletes MPI_COMM_SELF's attributes first, while MPI still works (MPI
- * standard, section 8.7.1), and this attribute's deletion finalises
- * Raptors.  rap_finalize deletes it itself (finalizing set: nothing to do). */
+/* A program that calls MPI_Finalize without rap_finalize.  Two hooks
+ * catch it, and the first finalises Raptors (finalizing set: the other
+ * finds nothing to do):
+ *   - MPI_Finalize below, through MPI's profiling interface: it runs
+ *     before MPI starts to finalise, while Raptors' threads may still be
+ *     inside MPI.  MPICH 4.0 destroys its locks as MPI_Finalize begins,
+ *     under any thread that is inside MPI then (an assertion aborts the
+ *     job), so only a hook that runs first is safe there;
+ *   - the deletion of an attribute on MPI_COMM_SELF, which MPI_Finalize
+ *     performs first, while MPI still works (MPI standard, section 8.7.1):
+ *     enough for Open MPI, and the fallback where another library's
+ *     MPI_Finalize (a PMPI profiler loaded first) wins over ours. */
 static int self_keyval = MPI_KEYVAL_INVALID;
 static bool finalizing;
 
-static int on_self_delete(MPI_Comm comm, int keyval, void *value, void *extra)
+static void finalize_before_mpi(bool in_attr_delete)
 {
-    (void)comm, (void)keyval, (void)value, (void)extra;
     if (finalizing || !rap__node_up())
-        return MPI_SUCCESS;
+        return;
     if (rap__sched_self() >= 0)
         rap__fatal("MPI_Finalize called inside an actor's handler");
     fprintf(stderr,
@@ -524,10 +531,26 @@ static int on_self_delete(MPI_Comm comm, int keyval, void *value, void *extra)
             "itself first (call rap_finalize before MPI_Finalize)\n",
             g_node.rank);
     finalizing = true;
+    if (!in_attr_delete && self_keyval != MPI_KEYVAL_INVALID)
+        MPI_Comm_delete_attr(MPI_COMM_SELF, self_keyval);
     finalize_node();
     reset_node();
     finalizing = false;
+}
+
+static int on_self_delete(MPI_Comm comm, int keyval, void *value, void *extra)
+{
+    (void)comm, (void)keyval, (void)value, (void)extra;
+    finalize_before_mpi(true);
     return MPI_SUCCESS;
+}
+
+/* The application's MPI_Finalize resolves here (libraptors comes before
+ * libmpi on its link line); the only MPI name Raptors defines. */
+RAP_API int MPI_Finalize(void)
+{
+    finalize_before_mpi(false);
+    return PMPI_Finalize();
 }
 
 /* Watch for MPI_Finalize (collective-free, local). */
@@ -553,7 +576,7 @@ int rap_finalize(void)
     reset_node();
     finalizing = false;
     if (owned)
-        MPI_Finalize();
+        PMPI_Finalize();
     return RAP_OK;
 }
 
