@@ -1,9 +1,12 @@
 # bench/local.mk -- make bench (never part of make check).
 bench_programs = %D%/remote_latency %D%/remote_rate %D%/local_rate %D%/idle %D%/remote_bw %D%/remote_ring \
-	%D%/busy_rank
+	%D%/busy_rank %D%/profile
 EXTRA_PROGRAMS = $(bench_programs)
 CLEANFILES += $(bench_programs)
 EXTRA_DIST += %D%/bench.h %D%/run.sh %D%/caf_bench.cpp
+# The profile's cost, accuracy and scale (reads profiles back with jansson).
+%C%_profile_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+%C%_profile_LDADD = $(LDADD) $(JANSSON_LIBS)
 if CAF_BENCH
 bench_programs += %D%/caf_bench
 %C%_caf_bench_SOURCES = %D%/caf_bench.cpp

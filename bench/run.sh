@@ -28,6 +28,21 @@ echo "# machine: $machine" | tee "$raw"
 "$MPIEXEC" -np 2 bench/idle "$REPS" | show
 "$MPIEXEC" -np 2 bench/busy_rank "$REPS" | show
 RAPTORS_WORKERS="$WORKERS" "$MPIEXEC" --bind-to none $fwd -np 1 bench/local_rate "$REPS" | show
+# The profile's cost: the same binaries with RAPTORS_PROFILE=off and on,
+# alternating, REPS times each (one measured round a run, after a warm-up).
+pfwd=
+[ "$RAP_MPIEXEC_KIND" = openmpi ] && pfwd="-x RAPTORS_WORKERS -x RAPTORS_PROFILE"
+echo "# profile cost: RAPTORS_PROFILE=off and on alternating, $REPS runs each" | tee -a "$raw"
+for i in $(seq 1 "$REPS"); do
+    for mode in off on; do
+        RAPTORS_PROFILE=$mode RAPTORS_WORKERS="$WORKERS" "$MPIEXEC" --bind-to none $pfwd -np 1 bench/profile cost 1 |
+            sed -n "s/^PROF /PROF$mode /p" >> "$raw"
+        RAPTORS_PROFILE=$mode "$MPIEXEC" $pfwd -np 2 bench/remote_rate 1 |
+            sed -n "s/^ROW|remote rate 8 B|messages\/s|\([0-9.]*\)|.*/PROF$mode RemoteRate \1/p" >> "$raw"
+    done
+done
+"$MPIEXEC" -np 1 bench/profile accuracy | show
+"$MPIEXEC" $RAP_MPIEXEC_FLAGS -np 4 bench/profile scale 100000 | show
 if [ -x bench/caf_bench ]; then
     bench/caf_bench "$REPS" 1000000 "$WORKERS" | sed 's/^BENCH /CAF /' | show
 else
@@ -42,7 +57,19 @@ function add(name, unit, rap, bname, base,    ratio) {
 /^ROW\|/ { split($0, f, "|"); add(f[2], f[3], f[4], f[5], f[6]); next }
 /^BENCH / { rap[$2] = $3; order[++m] = $2; next }
 /^CAF / { caf[$2] = $3; next }
+/^PROF(off|on) / { k = $2; if (!(k in pn)) porder[++pm] = k; pn[k] = 1; pv[$1, k, ++pc[$1, k]] = $3; next }
+function median(mode, k,    n, i, j, t, v) {
+    n = pc[mode, k];
+    for (i = 1; i <= n; i++) v[i] = pv[mode, k, i];
+    for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t; }
+    return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2;
+}
 END {
+    for (i = 1; i <= pm; i++) {
+        k = porder[i];
+        add("profile on: " k, (k == "Handlers10us") ? "handlers/s" : "messages/s", median("PROFon", k),
+            "RAPTORS_PROFILE=off", median("PROFoff", k));
+    }
     for (i = 1; i <= m; i++) {
         k = order[i];
         unit = (k == "SpawnMemory") ? "bytes/actor" : (k == "Spawn") ? "actors/s" : "messages/s";

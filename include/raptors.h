@@ -416,6 +416,35 @@ typedef struct rap_stats {
  * Returns: RAP_OK; RAP_EINVAL (NULL); RAP_ESTATE before rap_init.  Thread: any. */
 RAP_API int rap_stats_get(rap_stats *out);
 
+/* -------------------------------------------------------------- profiling */
+
+/* Every rank counts, per workload (actor type x message type), the
+ * handler runs, their time and bytes; per actor, per actor pair and per
+ * destination rank what was sent; and sends rank 0's Profiler what changed
+ * every RAPTORS_PROFILE_INTERVAL_MS.  RAPTORS_PROFILE=off turns it off;
+ * RAPTORS_PROFILE=path writes the profile (JSON, docs/PROFILING.md) at
+ * rap_finalize. */
+
+/* Count the time from here to rap_workload_end (and `bytes` reported
+ * there, such as the memory a kernel used) as the workload `name` of the
+ * calling actor's type, instead of as its handler's.  One at a time per
+ * handler; `name` is copied (its first 47 bytes).
+ * Returns: RAP_OK; RAP_EINVAL (NULL ctx or outside an actor, NULL or empty
+ *          name); RAP_ESTATE (one is already open).
+ * Thread:  owner (inside the handler given ctx). */
+RAP_API int rap_workload_begin(rap_ctx *ctx, const char *name);
+/* Returns: RAP_OK; RAP_EINVAL (NULL ctx or outside an actor); RAP_ESTATE
+ *          (none is open).  Thread: owner. */
+RAP_API int rap_workload_end(rap_ctx *ctx, uint64_t bytes);
+
+/* Write the job's profile as it stands (JSON, docs/PROFILING.md) to
+ * `path`.  Only rank 0 holds it; the counts of the last interval may not
+ * be in yet (rap_finalize writes the final one for RAPTORS_PROFILE=path).
+ * Returns: RAP_OK; RAP_EINVAL (NULL or empty path, or the file cannot be
+ *          written: logged); RAP_ESTATE (not initialised, not rank 0).
+ * Thread:  any. */
+RAP_API int rap_profile_write(const char *path);
+
 #ifdef __cplusplus
 }
 #endif

@@ -31,6 +31,7 @@ unit_ldadd = src/libraptors-core.la %D%/support/libunit.la $(CUNIT_LIBS) $(MPI_L
 unit_tests = \
 	%D%/unit/util/test_err \
 	%D%/unit/util/test_config \
+	%D%/unit/util/test_topk \
 	%D%/unit/msg/test_wire \
 	%D%/unit/msg/test_pool \
 	%D%/unit/actor/test_types \
@@ -42,6 +43,7 @@ check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 %C%_unit_util_test_err_LDADD = $(unit_ldadd)
 %C%_unit_util_test_config_LDADD = $(unit_ldadd)
+%C%_unit_util_test_topk_LDADD = $(unit_ldadd)
 %C%_unit_msg_test_wire_LDADD = $(unit_ldadd)
 %C%_unit_msg_test_pool_LDADD = $(unit_ldadd)
 %C%_unit_actor_test_types_LDADD = $(unit_ldadd)
@@ -74,7 +76,8 @@ mpi_tests = \
 	%D%/mpi/starve_np1 \
 	%D%/mpi/guard_np2 \
 	%D%/mpi/orphan_np2 \
-	%D%/mpi/names_np2
+	%D%/mpi/names_np2 \
+	%D%/mpi/profile_np3
 check_PROGRAMS += $(mpi_tests)
 TESTS += $(mpi_tests)
 %C%_mpi_spawn_np2_SOURCES = %D%/mpi/spawn.c
@@ -112,11 +115,28 @@ TESTS += $(mpi_tests)
 %C%_mpi_orphan_np2_SOURCES = %D%/mpi/orphan.c
 %C%_mpi_names_np2_SOURCES = %D%/mpi/names.c
 %C%_mpi_orphan_np2_LDADD = src/libraptors-core.la $(MPI_LIBS)
+# The profile test reads the profile back (jansson) and injects bad samples.
+prof_test_cflags = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+prof_test_ldadd = src/libraptors-core.la $(JANSSON_LIBS) $(MPI_LIBS)
+%C%_mpi_profile_np3_SOURCES = %D%/mpi/profile.c
+%C%_mpi_profile_np3_CFLAGS = $(prof_test_cflags)
+%C%_mpi_profile_np3_LDADD = $(prof_test_ldadd)
 
 # MPMD: two executables in one job, run by a script.
 check_PROGRAMS += %D%/mpi/mpmd_coord %D%/mpi/mpmd_worker
 dist_check_SCRIPTS += %D%/mpi/mpmd.sh
 TESTS += %D%/mpi/mpmd.sh
+
+# The profile as an MPMD job, an unwritable path, a bad interval.
+check_PROGRAMS += %D%/mpi/profile_mpmd_a %D%/mpi/profile_mpmd_b
+%C%_mpi_profile_mpmd_a_SOURCES = %D%/mpi/profile.c
+%C%_mpi_profile_mpmd_a_CFLAGS = $(prof_test_cflags) -DPROF_SIDE=1
+%C%_mpi_profile_mpmd_a_LDADD = $(prof_test_ldadd)
+%C%_mpi_profile_mpmd_b_SOURCES = %D%/mpi/profile.c
+%C%_mpi_profile_mpmd_b_CFLAGS = $(prof_test_cflags) -DPROF_SIDE=2
+%C%_mpi_profile_mpmd_b_LDADD = $(prof_test_ldadd)
+dist_check_SCRIPTS += %D%/mpi/profile.sh %D%/tools/report_check.py
+TESTS += %D%/mpi/profile.sh
 
 # raptors-info (tools/), plain and on two ranks.
 dist_check_SCRIPTS += %D%/tools/raptors-info.sh

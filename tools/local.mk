@@ -9,3 +9,6 @@ bin_PROGRAMS += %D%/raptors-info
 %C%_raptors_info_CPPFLAGS = $(AM_CPPFLAGS) -DRAP_BUILD_CC='"$(CC)"' -DRAP_BUILD_CFLAGS='"$(CFLAGS)"'
 %C%_raptors_info_CFLAGS = $(AM_CFLAGS) $(HWLOC_CFLAGS)
 %C%_raptors_info_LDADD = src/libraptors-core.la $(HWLOC_LIBS) $(MPI_LIBS)
+
+# raptors-report: charts and a summary of a profile (Python 3, matplotlib).
+dist_bin_SCRIPTS += %D%/raptors-report

@@ -53,11 +53,18 @@ int rap__table_create(int rank, rap_table **table_out)
     return RAP_OK;
 }
 
+/* Pages past the highest serial handed out were never made. */
+static size_t pages_used(rap_table *t)
+{
+    uint64_t top = (atomic_load_explicit(&t->next_serial, memory_order_acquire) >> PAGE_BITS) + 1;
+    return top < DIR_SLOTS ? (size_t)top : DIR_SLOTS;
+}
+
 void rap__table_destroy(rap_table *t)
 {
     if (t == NULL)
         return;
-    for (size_t i = 0; i < DIR_SLOTS; i++)
+    for (size_t i = 0, n = pages_used(t); i < n; i++)
         free(atomic_load_explicit(&t->dir[i], memory_order_relaxed));
     free(t->dir);
     for (size_t i = 0; i < t->nchunks; i++)
@@ -108,6 +115,11 @@ rap_actor *rap__table_alloc(rap_table *t)
     a->type = NULL;
     a->state = NULL;
     a->exiting = false;
+    atomic_store_explicit(&a->prof.calls, 0, memory_order_relaxed);
+    atomic_store_explicit(&a->prof.time_ns, 0, memory_order_relaxed);
+    atomic_store_explicit(&a->prof.msgs_out, 0, memory_order_relaxed);
+    atomic_store_explicit(&a->prof.bytes_out, 0, memory_order_relaxed);
+    atomic_store_explicit(&a->prof.depth_peak, 0, memory_order_relaxed);
     a->free_next = NULL;
     return a;
 }
@@ -215,7 +227,7 @@ uint64_t rap__table_live(const rap_table *t)
 
 void rap__table_foreach(rap_table *t, void (*fn)(rap_actor *a, void *arg), void *arg)
 {
-    for (size_t pi = 0; pi < DIR_SLOTS; pi++) {
+    for (size_t pi = 0, n = pages_used(t); pi < n; pi++) {
         page *p = atomic_load_explicit(&t->dir[pi], memory_order_acquire);
         if (p == NULL)
             continue;

@@ -28,6 +28,15 @@
  * a line with the next actor's reference count, and a sender to many
  * actors that another worker runs would wait for that line at each send
  * (docs/PERFORMANCE.md). */
+/* What the profile counts per actor (system/probe.h): written by the
+ * worker running the actor (its turns, its sends), read by the sampler;
+ * relaxed atomics, one writer at a time.  In the runner's line. */
+typedef struct rap_actor_prof {
+    _Atomic uint64_t calls, time_ns;    /* runs of its message handlers; time in its turns */
+    _Atomic uint64_t msgs_out, bytes_out;
+    _Atomic uint32_t depth_peak;        /* most messages handled in one turn */
+} rap_actor_prof;
+
 typedef struct rap_actor {
     rap_task task;               /* run-queue link; first member */
     _Atomic uint64_t aid;        /* RAP_AID_NONE while free */
@@ -39,6 +48,7 @@ typedef struct rap_actor {
     bool exiting;                /* stop after the current message */
     alignas(RAP_CACHELINE) _Atomic uint32_t refs; /* senders inside a push */
     rap_mailbox mb;              /* head ... stub ... tail */
+    rap_actor_prof prof;         /* the runner's line, after the tail */
 } rap_actor;
 
 _Static_assert(offsetof(rap_actor, refs) == RAP_CACHELINE && offsetof(rap_actor, mb.tail) >= 2 * RAP_CACHELINE &&

@@ -16,10 +16,11 @@
 
 #include "util/common.h"
 
-/* The runtime's actors: the System actor on every rank, the Logger on
- * rank 0.  User actors get serials from RAP_SERIAL_USER_MIN up. */
+/* The runtime's actors: the System actor on every rank, the Logger and
+ * the Profiler on rank 0.  User actors get serials from RAP_SERIAL_USER_MIN up. */
 #define RAP_SERIAL_SYSTEM 1u
 #define RAP_SERIAL_LOGGER 2u
+#define RAP_SERIAL_PROFILER 3u
 #define RAP_SERIAL_USER_MIN 16u
 
 static inline rap_aid rap__aid(int rank, uint64_t serial)

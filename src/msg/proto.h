@@ -24,6 +24,8 @@ enum rap_sysop {
     RAP_SYS_STOP = 4,         /* SYS_ACTION to a System actor: rap_wire_stop */
     RAP_SYS_SPAWN_FAILED = 5, /* SYS_ERROR to the requester (a user actor): rap_wire_err */
     RAP_SYS_CREDIT = 6,       /* SYS_ACTION between two ranks' transports: rap_wire_credit */
+    RAP_SYS_SAMPLE = 7,       /* SYS_ACTION, local only: the System actor takes a profile sample */
+    RAP_SYS_PROFILE = 8,      /* SYS_ACTION to the Profiler: rap_wire_sample and its arrays */
     RAP_SYS_OP_COUNT
 };
 
@@ -66,6 +68,43 @@ typedef struct rap_wire_err {
 /* The runtime's actor types (ids below RAP_TYPE_USER_MIN). */
 #define RAP_ATYPE_SYSTEM 1u
 #define RAP_ATYPE_LOGGER 2u
+#define RAP_ATYPE_PROFILER 3u
+
+/* A profile sample: what a rank's workers did in one interval (each field
+ * the change since the rank's previous sample), then `nwl`
+ * rap_wire_workload, `nactors` rap_wire_actor, `npairs` rap_wire_pair and
+ * `nranks` rap_wire_dest (one per destination rank), nothing else. */
+#define RAP_SAMPLE_VERSION 1u
+#define RAP_SAMPLE_BUCKETS 40
+#define RAP_SAMPLE_NAME 48
+typedef struct rap_wire_sample {
+    uint32_t version;
+    int32_t rank;
+    uint32_t seq;              /* 0, 1, ... per rank; the last one of the run has `last` set */
+    uint32_t last;
+    uint32_t nwl, nactors, npairs, nranks;
+    uint32_t workers, actors_lost; /* actors_lost: ended actors whose counts did not fit */
+    uint64_t t_ns;             /* the end of the interval, ns since the rank's rap_init */
+    uint64_t busy_ns, idle_ns; /* of the interval, summed over the workers */
+    uint64_t rss_bytes, rss_peak_bytes;
+} rap_wire_sample;
+typedef struct rap_wire_workload {
+    uint32_t atype, kind, id, reserved; /* kind: 0 message type id, 1 named (name), 2 runtime */
+    uint64_t calls, time_ns, bytes;
+    uint32_t hist[RAP_SAMPLE_BUCKETS];  /* handler runs by log2 of their ns */
+    char name[RAP_SAMPLE_NAME];         /* a named workload's name, NUL-terminated */
+} rap_wire_workload;
+typedef struct rap_wire_actor {
+    uint64_t aid;              /* RAP_AID_NONE: the other actors of `atype` summed */
+    uint32_t atype, depth_peak;
+    uint64_t calls, time_ns, msgs_out, bytes_out, state_bytes, count;
+} rap_wire_actor;
+typedef struct rap_wire_pair {
+    uint64_t src, dst, msgs, bytes;
+} rap_wire_pair;
+typedef struct rap_wire_dest {
+    uint64_t msgs, bytes;
+} rap_wire_dest;
 
 /* Head of a RAP_MSG_LOG payload; the text (at most RAP_LOG_MAX bytes, not
  * terminated) follows it. */

@@ -20,7 +20,7 @@ static int check_err_payload(const rap_wire_hdr *h, const void *payload, const c
     if (e.kind < RAP_ERROR_DEAD_LETTER || e.kind > RAP_ERROR_CHILD)
         FAIL("unknown error kind");
     if (e.actor_type != 0 && e.actor_type < RAP_TYPE_USER_MIN && e.actor_type != RAP_ATYPE_SYSTEM &&
-        e.actor_type != RAP_ATYPE_LOGGER)
+        e.actor_type != RAP_ATYPE_LOGGER && e.actor_type != RAP_ATYPE_PROFILER)
         FAIL("error about an actor of an unknown runtime type");
     return RAP_OK;
 }
@@ -133,6 +133,14 @@ int rap__wire_validate(const void *buf, size_t n, int tag,
                 FAIL("stop request not addressed to the System actor");
             return RAP_OK;
         }
+        case RAP_SYS_SAMPLE:
+            FAIL("a rank's own sampling request from another rank");
+        case RAP_SYS_PROFILE:
+            if (h.len < sizeof(rap_wire_sample))
+                FAIL("profile sample shorter than its header");
+            if (h.to != rap__aid(0, RAP_SERIAL_PROFILER) || RAP_AID_SERIAL(h.from) != RAP_SERIAL_SYSTEM)
+                FAIL("profile sample not from a System actor to the Profiler");
+            return RAP_OK; /* its arrays: the Profiler checks them */
         case RAP_SYS_CREDIT:
             if (h.len != sizeof(rap_wire_credit))
                 FAIL("credit has the wrong size");

@@ -48,6 +48,13 @@ static _Atomic bool never_preempted;
 _Thread_local _Atomic bool *rap__sched_preempt RAP_TLS_IE = &never_preempted;
 
 int rap__sched_self(void) { return tl_worker; }
+uint64_t rap__sched_now(void) { return tl_self != NULL ? tl_self->now : 0; }
+
+void rap__sched_task_end(uint64_t now_ns)
+{
+    if (tl_self != NULL)
+        tl_self->task_end = now_ns;
+}
 int rap__sched_workers(const rap_sched *s) { return s->nworkers; }
 rap_bell *rap__sched_bell(rap_sched *s) { return s->hooks.bell; }
 
@@ -399,6 +406,8 @@ static void sleep_worker(rap_sched *s, worker *w)
 {
     bool expect = false;
 
+    if (s->hooks.worker_idle != NULL)
+        s->hooks.worker_idle(w->index);
     atomic_fetch_sub(&s->awake, 1);
     if (atomic_compare_exchange_strong(&s->poller_taken, &expect, true)) {
         run_poller(s);
@@ -426,6 +435,9 @@ static void run_task(worker *w, rap_task *t)
     atomic_store_explicit(&w->run_since, w->now != 0 ? w->now : 1, memory_order_relaxed);
     t->run(t, w->index);
     atomic_store_explicit(&w->run_since, 0, memory_order_relaxed);
+    /* The task's own clock read at its end stands for the worker's. */
+    w->now = w->task_end != 0 ? w->task_end : rap__now_ns();
+    w->task_end = 0;
 }
 
 /* A busy worker still polls between tasks this often, so that a rank whose
@@ -453,18 +465,20 @@ static void *worker_main(void *arg)
             uint64_t now;
             run_task(w, t);
             last_work = 0;
-            now = w->now = rap__now_ns();
+            now = w->now;
             if (now - last_poll >= BUSY_POLL_NS) {
                 last_poll = now;
-                s->hooks.poll(s->hooks.arg);
+                if (s->hooks.poll(s->hooks.arg) > 0)
+                    w->now = rap__now_ns(); /* the next task starts after it */
             }
             continue;
         }
         /* One clock read per idle round: the poll's start stands for its
-         * end. */
+         * end, unless it found work (the next task starts after it). */
         uint64_t now = last_poll = w->now = rap__now_ns();
         int done = s->hooks.poll(s->hooks.arg);
         if (done > 0) {
+            w->now = rap__now_ns();
             last_work = 0;
             continue;
         }

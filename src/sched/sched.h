@@ -63,9 +63,14 @@ typedef struct rap_sched_hooks {
      * (the watchdog polls only when it has not grown for a period while
      * every worker was busy; NULL: whenever every worker is busy). */
     uint64_t (*polls)(void *arg);
-    /* Called on each worker thread as it starts and as it ends (optional). */
+    /* Called on each worker thread as it starts, as it ends, and before it
+     * sleeps (optional). */
     void (*worker_start)(int worker);
     void (*worker_end)(int worker);
+    void (*worker_idle)(int worker);
+    /* Optional: called by the watchdog at each of its looks, with the
+     * time; it runs while some worker is awake. */
+    void (*tick)(void *arg, uint64_t now_ns);
 } rap_sched_hooks;
 
 /* rap_sched_params.flags */
@@ -119,6 +124,11 @@ void rap__sched_destroy(rap_sched *s);
 int rap__sched_workers(const rap_sched *s);
 /* Index of the calling worker, or -1 for a thread that is not one. */
 int rap__sched_self(void);
+/* The calling worker's clock: read when its current task began (0 on
+ * other threads).  A task that reads the clock as it ends hands the value
+ * over (rap__sched_task_end), and the worker does not read it again. */
+uint64_t rap__sched_now(void);
+void rap__sched_task_end(uint64_t now_ns);
 
 /* Whether the calling worker's current turn has run too long and should
  * end (the watchdog says so); false on other threads.  One load. */

@@ -43,6 +43,7 @@ typedef struct worker {
     int index;
     pthread_t thread;
     uint64_t now;                /* its clock, read once per loop round */
+    uint64_t task_end;           /* a task's own clock read at its end (0: none) */
     unsigned tick;
     unsigned streak;             /* hand-offs through `next` in a row */
     _Atomic uint32_t owner_in;   /* inside owner_enter .. owner_exit */

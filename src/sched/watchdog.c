@@ -87,6 +87,8 @@ static int tick(rap_sched *s)
     uint64_t now = rap__now_ns();
     int busy = 0;
 
+    if (s->hooks.tick != NULL)
+        s->hooks.tick(s->hooks.arg, now);
     for (int i = 0; i < s->nworkers; i++) {
         worker *w = &s->workers[i];
         uint64_t since = atomic_load_explicit(&w->run_since, memory_order_relaxed);

@@ -8,5 +8,6 @@
 
 const rap_service *const rap__services[] = {
     &rap__logger_service,
+    &rap__profile_service,
     NULL,
 };

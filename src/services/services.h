@@ -9,5 +9,6 @@
 #include "system/service.h"
 
 extern const rap_service rap__logger_service;
+extern const rap_service rap__profile_service;
 
 #endif

@@ -21,6 +21,7 @@
 
 #include "msg/pool.h"
 #include "system/node.h"
+#include "system/probe.h"
 #include "system/outbox.h"
 #include "system/service.h"
 #include "util/fatal.h"
@@ -80,6 +81,58 @@ int rap__services_open(void)
         if (hosts(rap__services[i]) && rap__services[i]->close != NULL)
             rap__services[i]->close();
     return rc;
+}
+
+int rap__services_start(int workers)
+{
+    for (int i = 0; rap__services[i] != NULL; i++) {
+        const rap_service *s = rap__services[i];
+        int rc;
+        if (s->start != NULL && (rc = s->start(&g_node.cfg, g_node.rank, g_node.size, workers)) != RAP_OK) {
+            while (--i >= 0)
+                if (rap__services[i]->stop != NULL)
+                    rap__services[i]->stop();
+            return rc;
+        }
+    }
+    return RAP_OK;
+}
+
+void rap__services_drain(void)
+{
+    for (int i = 0; rap__services[i] != NULL; i++)
+        if (rap__services[i]->drain != NULL)
+            rap__services[i]->drain();
+}
+
+void rap__services_stop(void)
+{
+    int n = 0;
+
+    while (rap__services[n] != NULL)
+        n++;
+    while (--n >= 0)
+        if (rap__services[n]->stop != NULL)
+            rap__services[n]->stop();
+}
+
+void (*rap__services_op(uint32_t op))(rap_ctx *ctx, const rap_env *env)
+{
+    for (int i = 0; rap__services[i] != NULL; i++)
+        for (const rap_service_op *o = rap__services[i]->ops; o != NULL && o->fn != NULL; o++)
+            if (o->op == op)
+                return o->fn;
+    return NULL;
+}
+
+/* The watchdog's look (sched hook), or a poll when there is no
+ * watchdog: the services' clocks. */
+void rap__services_tick(void *arg, uint64_t now_ns)
+{
+    (void)arg;
+    for (int i = 0; rap__services[i] != NULL; i++)
+        if (rap__services[i]->tick != NULL)
+            rap__services[i]->tick(now_ns);
 }
 
 void rap__services_close(void)
@@ -228,13 +281,17 @@ static int start_engine(void)
     rap_net_callbacks cb;
     rap_sched_hooks hooks;
     unsigned sched_flags = 0;
-    uint64_t window = g_node.cfg.flow_window;
+    /* Rank 0's flow-control window and profiling apply to the job: both
+     * ends of a pair must agree on whether credits flow, and every rank
+     * takes part in the profile's last sample. */
+    uint64_t job[2] = { g_node.cfg.flow_window,
+                        g_node.cfg.profile == NULL || strcmp(g_node.cfg.profile, "off") != 0 };
+    uint64_t window;
     int rc, nworkers;
 
-    /* Rank 0's flow-control window applies to the job: both ends of a
-     * pair must agree on whether credits flow. */
-    if (MPI_Bcast(&window, 1, MPI_UINT64_T, 0, g_node.comm) != MPI_SUCCESS)
+    if (MPI_Bcast(job, 2, MPI_UINT64_T, 0, g_node.comm) != MPI_SUCCESS)
         return RAP_EMPI;
+    window = job[0];
     rap__route_callbacks(&cb);
     rc = rap__net_create(g_node.comm, &cb, window, &g_node.net);
     if (rc != RAP_OK)
@@ -254,10 +311,18 @@ static int start_engine(void)
     rc = rap__pool_create_all(nworkers);
     if (rc != RAP_OK)
         goto free_outbox;
+    rc = rap__probe_create(nworkers, g_node.size, job[1] != 0);
+    if (rc != RAP_OK)
+        goto free_pools_only;
+    rap__probe_set_rank(g_node.rank);
+    rc = rap__services_start(nworkers);
+    if (rc != RAP_OK)
+        goto free_probe;
     atomic_store(&g_node.mpi_open, g_node.level == MPI_THREAD_MULTIPLE);
     atomic_store_explicit(&g_node.state, RAP_NODE_UP, memory_order_release);
     rap__runner_hooks(&hooks);
     hooks.bell = g_node.bells.mine;
+    hooks.tick = rap__services_tick;
     rap_sched_params sp = {
         .workers = nworkers,
         .flags = sched_flags,
@@ -272,6 +337,10 @@ static int start_engine(void)
 
 free_pools:
     atomic_store(&g_node.state, RAP_NODE_NONE);
+    rap__services_stop();
+free_probe:
+    rap__probe_destroy();
+free_pools_only:
     rap__pool_destroy_all();
 free_outbox:
     rap__outbox_destroy();
@@ -330,6 +399,8 @@ static int start(MPI_Comm base)
 stop_engine:
     rap__sched_destroy(g_node.sched);
     atomic_store(&g_node.state, RAP_NODE_NONE);
+    rap__services_stop();
+    rap__probe_destroy();
     rap__pool_destroy_all();
     rap__outbox_destroy();
     rap__ctr_destroy();
@@ -478,6 +549,7 @@ int rap_progress(void)
 /* Everything rap_finalize does but finalising MPI. */
 static void finalize_node(void)
 {
+    rap__services_drain();
     run_until_quiescent();
     rap__actors_destroy_user();
     run_until_quiescent();
@@ -487,6 +559,8 @@ static void finalize_node(void)
     rap__close_mpi();
     rap__sched_destroy(g_node.sched);
     atomic_store_explicit(&g_node.state, RAP_NODE_NONE, memory_order_release);
+    rap__services_stop(); /* collective: the profile's last samples */
+    rap__probe_destroy();
     rap__mpi_errors_mine(true);
     rap__net_destroy(g_node.net);
     rap__mpi_errors_mine(false);

@@ -133,7 +133,8 @@ void rap__run_actor(rap_task *task, int worker);
 const char *rap__error_kind_name(int kind);
 void rap__runner_hooks(rap_sched_hooks *hooks);
 
-/* sysactor.c: the System actor's handling of a system operation. */
+/* sysactor.c: a runtime actor's handling of a system operation (the
+ * System actor's own, or a service's). */
 int rap__sysactor_setup(void);
 void rap__sysactor_dispatch(rap_ctx *ctx, const rap_env *env);
 
@@ -175,6 +176,9 @@ const char *rap__actor_name(rap_aid aid, char *buf, size_t n);
 const char *rap__actor_name_typed(rap_aid aid, uint32_t type, char *buf, size_t n);
 /* The type of a live actor of this rank; 0 if none. */
 uint32_t rap__actor_type_of(rap_aid aid);
+/* A type's registered name, in any executable of the job (cls 0:
+ * message type, 1: actor type); NULL if no rank registered it. */
+const char *rap__type_name(int cls, uint32_t id);
 
 /* log.c: the log client; a line from the runtime itself (to stderr while
  * the node is not up). */

@@ -15,6 +15,7 @@
  */
 #include "msg/pool.h"
 #include "system/node.h"
+#include "system/service.h"
 #include "util/clock.h"
 
 /* The calling thread holds the MPI token (or finalises the transport):
@@ -118,6 +119,8 @@ int rap__node_poll(void *arg)
     if (n <= 0)
         return n;
     RAP_BUMP(g_node.polls, 1); /* the token holder is its one writer */
+    if (g_node.cfg.watchdog_us == 0) /* no watchdog to tick the services */
+        rap__services_tick(NULL, rap__now_ns());
     n = rap__net_progress(g_node.net);
     n += rap__term_progress();
     rap__token_drop();

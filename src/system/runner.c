@@ -20,6 +20,8 @@
 #include "msg/pool.h"
 #include "system/node.h"
 #include "system/outbox.h"
+#include "system/probe.h"
+#include "util/clock.h"
 #include "util/fatal.h"
 
 #define RUN_BATCH 64
@@ -158,7 +160,7 @@ static void dispatch(rap_ctx *ctx, rap_actor *a, rap_env *env)
         deliver_error(ctx, a, env);
         return;
     case RAP_KIND_SYS_ACTION:
-        if (a->type->id == RAP_ATYPE_SYSTEM)
+        if (a->type->id < RAP_TYPE_USER_MIN) /* the System actor, or a service's */
             rap__sysactor_dispatch(ctx, env);
         else if (h->type == RAP_SYS_SPAWN_REPLY)
             spawn_reply(ctx, a, env);
@@ -168,32 +170,68 @@ static void dispatch(rap_ctx *ctx, rap_actor *a, rap_env *env)
     }
 }
 
+/* A message's workload for the probe (probe.h). */
+static void probe_message(rap_turn *t, const rap_wire_hdr *h)
+{
+    if (h->kind == RAP_KIND_ACTOR_ACTION && h->type >= RAP_TYPE_USER_MIN)
+        rap__probe_message(t, RAP_WL_MESSAGE, h->type, h->len);
+    else
+        rap__probe_message(t, RAP_WL_RUNTIME, (uint32_t)h->kind << 16 | (h->type & 0xffffu), h->len);
+}
+
+enum turn_end { TURN_YIELD, TURN_EMPTY, TURN_EXIT };
+
 void rap__run_actor(rap_task *task, int worker)
 {
     rap_actor *a = RAP_CONTAINER_OF(task, rap_actor, task);
     rap_ctx ctx = { a, worker };
+    enum turn_end end = TURN_YIELD;
+    const bool prof = rap__probe_on();
+    rap_turn turn;
 
+    if (prof)
+        rap__probe_turn_begin(&turn, a, rap__sched_now());
     for (int i = 0; i < RUN_BATCH; i++) {
         rap_env *env = rap__mailbox_pop(&a->mb);
         if (env == NULL) {
-            if (rap__sched_park(g_node.sched, &a->task))
-                return; /* still active; its worker releases it (actor_release) */
-            if (rap__mailbox_mark_empty(&a->mb)) {
-                atomic_fetch_sub(&g_node.active, 1);
-                return;
-            }
-            break; /* a producer is mid-push: come back later */
+            end = TURN_EMPTY;
+            break;
         }
+        if (prof)
+            probe_message(&turn, &env->hdr);
         rap__outbox_open();
         dispatch(&ctx, a, env);
         rap__outbox_close();
         rap__net_consumed(g_node.net, env);
+        if (prof)
+            rap__probe_message_done(&turn);
         if (a->exiting) {
-            rap__actor_teardown(a, worker, true);
-            return;
+            end = TURN_EXIT;
+            break;
         }
         if (rap__sched_preempted())
             break; /* a long turn: the others' turn now */
+    }
+    /* The turn is counted before the actor can pass to another worker. */
+    if (prof) {
+        uint64_t t = rap__now_ns();
+        rap__probe_turn_end(&turn, t);
+        rap__sched_task_end(t);
+    }
+    switch (end) {
+    case TURN_EXIT:
+        rap__actor_teardown(a, worker, true);
+        return;
+    case TURN_EMPTY:
+        if (rap__sched_park(g_node.sched, &a->task))
+            return; /* still active; its worker releases it (actor_release) */
+        if (rap__mailbox_mark_empty(&a->mb)) {
+            atomic_fetch_sub(&g_node.active, 1);
+            return;
+        }
+        break; /* a producer is mid-push: come back later */
+    case TURN_YIELD:
+        break;
     }
     rap__sched_yield(g_node.sched, &a->task);
 }
@@ -221,14 +259,25 @@ static void worker_start(int worker)
     rap__pool_bind(worker);
     rap__ctr_bind(worker);
     rap__outbox_bind(worker);
+    rap__probe_bind(worker);
 }
 
 static void worker_end(int worker)
 {
     (void)worker;
+    rap__probe_publish();
+    rap__probe_bind(-1);
     rap__outbox_unbind();
     rap__ctr_bind(-1);
     rap__pool_unbind();
+}
+
+/* A worker about to sleep publishes what it counted: it will not end a
+ * turn until it wakes. */
+static void worker_idle(int worker)
+{
+    (void)worker;
+    rap__probe_idle();
 }
 
 void rap__runner_hooks(rap_sched_hooks *hooks)
@@ -241,5 +290,6 @@ void rap__runner_hooks(rap_sched_hooks *hooks)
         .release = actor_release,
         .worker_start = worker_start,
         .worker_end = worker_end,
+        .worker_idle = worker_idle,
     };
 }

@@ -7,12 +7,13 @@
  *             a length it allows, an addressee the job can have); the rest
  *             is refused with an error code and nothing is sent.
  * Threads:    the handler's worker (ctx), or any thread (ctx NULL).
- * Uses:       system/node.h, system/outbox.h, msg/.
+ * Uses:       system/node.h, system/outbox.h, system/probe.h, msg/.
  */
 #include <string.h>
 
 #include "system/node.h"
 #include "system/outbox.h"
+#include "system/probe.h"
 
 static int check_send(rap_aid to, uint32_t type, size_t len)
 {
@@ -26,6 +27,18 @@ static int check_send(rap_aid to, uint32_t type, size_t len)
     if (mt == NULL)
         return RAP_ENOTYPE;
     return rap__msgtype_check_len(mt, len);
+}
+
+/* The profile's counts of a user message (system/probe.h). */
+static inline void count_send(rap_ctx *ctx, rap_aid to, size_t len)
+{
+    if (!rap__probe_on())
+        return;
+    rap__probe_send(rap__ctx_aid(ctx), to, RAP_AID_RANK(to), (uint32_t)len);
+    if (ctx != NULL && ctx->actor != NULL) {
+        RAP_BUMP(ctx->actor->prof.msgs_out, 1);
+        RAP_BUMP(ctx->actor->prof.bytes_out, len);
+    }
 }
 
 int rap_send(rap_ctx *ctx, rap_aid to, uint32_t type, const void *data, size_t len)
@@ -44,6 +57,7 @@ int rap_send(rap_ctx *ctx, rap_aid to, uint32_t type, const void *data, size_t l
     if (len > 0)
         memcpy(rap__env_payload(env), data, len);
     rap__env_set(env, RAP_KIND_ACTOR_ACTION, type, to, rap__ctx_aid(ctx));
+    count_send(ctx, to, len);
     rap__route(env);
     return RAP_OK;
 }
@@ -87,6 +101,7 @@ int rap_msg_send(rap_ctx *ctx, rap_aid to, rap_msg *msg)
     if (rc != RAP_OK)
         return rc;
     rap__env_set(env, RAP_KIND_ACTOR_ACTION, env->hdr.type, to, rap__ctx_aid(ctx));
+    count_send(ctx, to, env->hdr.len);
     rap__route(env);
     return RAP_OK;
 }

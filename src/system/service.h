@@ -9,12 +9,16 @@
  *             hosts an actor has a well-known serial (msg/aid.h) and a
  *             runtime actor type, and the node creates that actor on the
  *             ranks `hosted` accepts before any rank can send to it.
- * Threads:    every hook runs on rap_init's / rap_finalize's thread.
- * Uses:       util/config.h, the public header.
+ * Threads:    the lifecycle hooks (setup, open, start, drain, stop,
+ *             close) run on rap_init's / rap_finalize's thread; `tick` on
+ *             the scheduler's watchdog thread (or a polling worker); `ops`
+ *             on the worker running the actor that received the operation.
+ * Uses:       util/config.h, msg/env.h, the public header.
  */
 #ifndef RAP_SYSTEM_SERVICE_H
 #define RAP_SYSTEM_SERVICE_H
 
+#include "msg/env.h"
 #include "util/common.h"
 #include "util/config.h"
 
@@ -23,6 +27,14 @@ typedef struct rap_service_handler {
     uint32_t msg_type;
     rap_handler_fn fn;
 } rap_service_handler;
+
+/* A system operation the service handles: addressed to the System actor
+ * (a local trigger) or to the service's own actor; the wire validated its
+ * header, the handler validates its payload. */
+typedef struct rap_service_op {
+    uint32_t op;
+    void (*fn)(rap_ctx *ctx, const rap_env *env);
+} rap_service_op;
 
 typedef struct rap_service {
     const char *name;
@@ -40,6 +52,17 @@ typedef struct rap_service {
      * message it handles (rap_finalize, once no worker runs).  Optional. */
     int (*open)(const rap_config *cfg, int rank);
     void (*close)(void);
+    /* System operations ({0, NULL}-terminated; NULL: none). */
+    const rap_service_op *ops;
+    /* Every rank, all optional: before the workers start (start), once
+     * they have stopped at rap_finalize (stop: every rank calls it, so it
+     * may be collective); at each look of the watchdog while a worker is
+     * awake, or at each poll without a watchdog (tick); as rap_finalize
+     * begins, before its last drains (drain: send nothing new after it). */
+    int (*start)(const rap_config *cfg, int rank, int size, int workers);
+    void (*tick)(uint64_t now_ns);
+    void (*drain)(void);
+    void (*stop)(void);
 } rap_service;
 
 /* Every service, in start order (stopped in reverse), NULL-terminated;
@@ -51,5 +74,11 @@ extern const rap_service *const rap__services[];
 int rap__services_setup(void);
 int rap__services_open(void);
 void rap__services_close(void);
+int rap__services_start(int workers);
+void rap__services_tick(void *arg, uint64_t now_ns);
+void rap__services_drain(void);
+void rap__services_stop(void);
+/* The handler of system operation `op` among the services', or NULL. */
+void (*rap__services_op(uint32_t op))(rap_ctx *ctx, const rap_env *env);
 
 #endif

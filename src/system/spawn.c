@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "system/node.h"
+#include "system/probe.h"
 #include "util/fatal.h"
 
 void rap__actor_schedule(rap_actor *a)
@@ -36,6 +37,7 @@ void rap__actor_teardown(rap_actor *a, int worker, bool call_fini)
     rap__table_remove(g_node.table, a);
     if (call_fini && a->type->fini != NULL)
         a->type->fini(&ctx, a->state);
+    rap__probe_gone(a); /* its counts, fini's sends included */
     /* No push can start now: what is queued is final. */
     while ((env = rap__mailbox_pop(&a->mb)) != NULL) {
         rap__dead_letter_report(env); /* the mailbox frees env at the next pop */

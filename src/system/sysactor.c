@@ -1,5 +1,7 @@
 /* system/sysactor.c -- the System actor: one per rank (serial 1), the
- * handler of every system operation addressed to its rank.
+ * handler of every system operation addressed to its rank; and the
+ * dispatch of system operations to the services that handle them (on the
+ * System actor, or on a service's own actor).
  *
  * Owns:       the table from system operation to its handler.
  * Invariants: an operation reaches its handler only after the wire
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #include "system/node.h"
+#include "system/service.h"
 
 typedef void (*sysop_fn)(rap_ctx *ctx, const rap_env *env);
 
@@ -59,10 +62,15 @@ static const sysop_fn ops[RAP_SYS_OP_COUNT] = {
 void rap__sysactor_dispatch(rap_ctx *ctx, const rap_env *env)
 {
     const rap_wire_hdr *h = &env->hdr;
+    void (*fn)(rap_ctx *, const rap_env *);
     char from[RAP_AID_STR_MAX];
 
-    if (h->type < RAP_SYS_OP_COUNT && ops[h->type] != NULL) {
+    if (ctx->actor->type->id == RAP_ATYPE_SYSTEM && h->type < RAP_SYS_OP_COUNT && ops[h->type] != NULL) {
         ops[h->type](ctx, env);
+        return;
+    }
+    if ((fn = rap__services_op(h->type)) != NULL) {
+        fn(ctx, env);
         return;
     }
     rap__log(RAP_LOG_WARN, RAP_AID_NONE, "System actor: unexpected operation %u from %s", h->type,

@@ -313,6 +313,23 @@ const char *rap__msg_name(uint32_t id, char *buf, size_t n)
     return buf;
 }
 
+const char *rap__type_name(int cls, uint32_t id)
+{
+    const job_type *t;
+
+    if (cls == 0) {
+        const rap_msg_type *mt = rap__msgtype_find(id);
+        if (mt != NULL)
+            return mt->name;
+    } else {
+        const rap_actor_type *at = rap__atype_find(id);
+        if (at != NULL)
+            return at->name;
+    }
+    t = find((uint32_t)cls, id);
+    return t != NULL ? t->name : NULL;
+}
+
 uint32_t rap__actor_type_of(rap_aid aid)
 {
     uint32_t type = 0;

@@ -58,6 +58,13 @@ const rap_config_var rap__config_vars[] = {
       .meaning = "the watchdog's period in microseconds: the longest an actor's turn runs "
                  "before the others get theirs, the longest a runnable actor waits behind a "
                  "busy worker, the longest MPI waits while every worker is busy; 0: off" },
+    { .name = "RAPTORS_PROFILE", FIELD(profile), .kind = RAP_CONFIG_TEXT, .def = "on",
+      .word = "on",
+      .meaning = "workload profiling: on (counted, not written), off, or a file path where rank 0 "
+                 "writes the profile (JSON, docs/PROFILING.md) at rap_finalize" },
+    { .name = "RAPTORS_PROFILE_INTERVAL_MS", FIELD(profile_interval_ms), .kind = RAP_CONFIG_UINT,
+      .def = "1000", .lo = 10, .hi = 3600000,
+      .meaning = "milliseconds between two profile samples a rank sends rank 0's Profiler" },
     { .name = "RAPTORS_FLOW_WINDOW", FIELD(flow_window), .kind = RAP_CONFIG_U64, .def = "16777216",
       .lo = 0, .hi = 1ll << 40,
       .meaning = "bytes of messages in flight to one rank before its senders wait; 0: no "

@@ -43,6 +43,8 @@ typedef struct rap_config {
     unsigned poll_max_us; /* RAPTORS_POLL_MAX_US: longest sleep of the idle poller when it must poll (default 1000) */
     unsigned long long flow_window; /* RAPTORS_FLOW_WINDOW: bytes in flight to one peer, 0 = unbounded */
     unsigned watchdog_us; /* RAPTORS_WATCHDOG_US: the scheduler watchdog's period, 0 = off (default 1000) */
+    const char *profile;  /* RAPTORS_PROFILE: NULL = on, "off", or the profile's path */
+    unsigned profile_interval_ms; /* RAPTORS_PROFILE_INTERVAL_MS: between samples (default 1000) */
 
     /* Bit i: row i of rap__config_vars took its value from the environment. */
     uint32_t from_env;

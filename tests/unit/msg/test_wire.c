@@ -229,7 +229,7 @@ static void error_payloads(void)
     memcpy(buf + sizeof(rap_wire_hdr), &e, sizeof(e));
     CU_ASSERT_EQUAL(check(N(sizeof(e)), E), RAP_EMALFORMED);
     e.kind = RAP_ERROR_SPAWN;
-    e.actor_type = 3; /* no runtime actor type has id 3 */
+    e.actor_type = 4; /* no runtime actor type has id 4 */
     good(RAP_KIND_SYS_ERROR, RAP_SYS_SPAWN_FAILED, sizeof(e));
     memcpy(buf + sizeof(rap_wire_hdr), &e, sizeof(e));
     CU_ASSERT_EQUAL(check(N(sizeof(e)), RAP_KIND_SYS_ERROR), RAP_EMALFORMED);

@@ -1,0 +1,44 @@
+/* services/profile.h -- the profile: every rank samples what its workers
+ * counted (sample.c) and rank 0's Profiler keeps the job's cost model and
+ * writes it (profiler.c).  One service record for both.
+ *
+ * Owns:       nothing; declarations shared by the two files.
+ * Threads:    see each file.
+ * Uses:       system/service.h, msg/proto.h.
+ */
+#ifndef RAP_SERVICES_PROFILE_H
+#define RAP_SERVICES_PROFILE_H
+
+#include "msg/proto.h"
+#include "system/service.h"
+
+/* Heaviest actors and pairs a sample carries in full (the other actors are
+ * summed per type). */
+#define RAP_SAMPLE_ACTORS 64
+#define RAP_SAMPLE_PAIRS 256
+
+/* sample.c, every rank. */
+int rap__sample_start(const rap_config *cfg, int rank, int size, int workers);
+void rap__sample_tick(uint64_t now_ns);
+void rap__sample_drain(void);
+void rap__sample_stop(void);
+void rap__sample_op(rap_ctx *ctx, const rap_env *env);
+
+/* profiler.c, rank 0: the model. */
+int rap__profiler_open(const rap_config *cfg, int rank);
+void rap__profiler_close(void);
+void rap__profiler_op(rap_ctx *ctx, const rap_env *env);
+/* Take a sample of `len` bytes from `src` into the model, after checking
+ * every field; RAP_EMALFORMED (logged, counted, nothing taken) if any is
+ * wrong.  Any thread (the model has a lock). */
+int rap__profiler_ingest(const void *sample, size_t len, int src);
+/* Write the model as JSON to `path`.  Any thread. */
+int rap__profiler_write(const char *path);
+/* The cost model for the partitioner (partition/model.h), a copy the
+ * caller frees with rap__pmodel_free.  Rank 0, any thread. */
+struct rap_pmodel;
+int rap__profiler_model(struct rap_pmodel *out);
+
+extern const rap_service rap__profile_service;
+
+#endif

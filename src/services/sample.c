@@ -1,0 +1,479 @@
+/* services/sample.c -- profile samples, on every rank: at each
+ * RAPTORS_PROFILE_INTERVAL_MS the System actor sums what the rank's
+ * workers counted (system/probe.h), takes the change since its previous
+ * sample, and sends it to rank 0's Profiler; at rap_finalize the last
+ * change goes to rank 0 by a gather.
+ *
+ * Owns:       the sampler's state: the counts of the previous sample (the
+ *             rank's tables, and each actor's counts in a map by id).
+ * Invariants: a sample is bounded whatever the rank holds: every workload
+ *             and destination rank, the RAP_SAMPLE_ACTORS actors that used
+ *             the most time in the interval and the RAP_SAMPLE_PAIRS
+ *             heaviest pairs in full, the other actors summed per type.
+ *             The samples of a rank add up to its totals: each carries the
+ *             change since the one before, and the last one (sent at
+ *             rap_finalize, once no worker runs) the rest.  Every rank
+ *             takes part in the last one (a collective), profiling on or
+ *             off as rank 0 says.
+ * Threads:    tick on the watchdog thread (it only sends a request to the
+ *             System actor); the sample on the worker running the System
+ *             actor; start and stop on rap_init's / rap_finalize's thread,
+ *             the last when no worker runs.
+ * Uses:       system/probe.h, system/node.h, services/profile.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "services/profile.h"
+#include "system/node.h"
+#include "system/probe.h"
+#include "util/clock.h"
+#include "util/fatal.h"
+#include "util/hash.h"
+
+typedef struct actor_last {
+    uint64_t aid;
+    uint64_t calls, time_ns, msgs_out, bytes_out;
+    bool seen;            /* in this sample: scanned live, or ended */
+} actor_last;
+
+typedef struct actor_map {
+    actor_last *slots; /* aid 0: empty */
+    size_t cap, n;
+} actor_map;
+
+static struct {
+    bool on;
+    int rank, size, workers;
+    uint64_t interval_ns, t0_ns, last_ns;
+    _Atomic uint64_t last_tick_ns;
+    uint32_t seq;
+    uint64_t gone_lost;            /* actors whose end did not fit (probe.h) */
+    _Atomic bool pending;          /* a request is on its way to the System actor */
+    _Atomic bool draining;         /* rap_finalize began: no more samples but the last */
+    rap_prof_tables cur, prev;     /* the rank's counts now and at the last sample */
+    actor_map actors;              /* each actor's counts at the last sample */
+} S;
+
+/* --------------------------------------------------------- the actor map */
+
+static actor_last *map_find(const actor_map *m, uint64_t aid)
+{
+    if (m->cap == 0)
+        return NULL;
+    for (size_t j = rap__hash_u64(aid) & (m->cap - 1);; j = (j + 1) & (m->cap - 1)) {
+        if (m->slots[j].aid == aid)
+            return &m->slots[j];
+        if (m->slots[j].aid == 0)
+            return NULL;
+    }
+}
+
+static void map_put(actor_map *m, const actor_last *v)
+{
+    size_t j = rap__hash_u64(v->aid) & (m->cap - 1);
+
+    while (m->slots[j].aid != 0)
+        j = (j + 1) & (m->cap - 1);
+    m->slots[j] = *v;
+    m->n++;
+}
+
+static int map_init(actor_map *m, size_t want)
+{
+    m->cap = 64;
+    while (m->cap < 2 * want + 1)
+        m->cap *= 2;
+    m->n = 0;
+    m->slots = calloc(m->cap, sizeof(*m->slots));
+    return m->slots == NULL ? RAP_ENOMEM : RAP_OK;
+}
+
+static void map_free(actor_map *m)
+{
+    free(m->slots);
+    *m = (actor_map){ 0 };
+}
+
+/* -------------------------------------------------------------- a sample */
+
+static uint64_t sub0(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
+
+static void rss(uint64_t *now, uint64_t *peak)
+{
+    unsigned long size = 0, resident = 0;
+    struct rusage ru;
+    FILE *f = fopen("/proc/self/statm", "r");
+
+    *now = *peak = 0;
+    if (f != NULL) {
+        if (fscanf(f, "%lu %lu", &size, &resident) == 2)
+            *now = (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE);
+        fclose(f);
+    }
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+        *peak = (uint64_t)ru.ru_maxrss * 1024u;
+}
+
+typedef struct scan {
+    rap_wire_actor *list; /* every user actor's change in this interval */
+    size_t n, cap;
+    actor_map next;       /* every live actor's counts now */
+    int err;
+} scan;
+
+static int scan_grow(scan *sc)
+{
+    size_t ncap = sc->cap ? 2 * sc->cap : 1024;
+    rap_wire_actor *l = realloc(sc->list, ncap * sizeof(*l));
+
+    if (l == NULL)
+        return sc->err = RAP_ENOMEM;
+    sc->list = l;
+    sc->cap = ncap;
+    return RAP_OK;
+}
+
+static void scan_actor(rap_actor *seen, void *arg)
+{
+    scan *sc = arg;
+    rap_aid aid = atomic_load_explicit(&seen->aid, memory_order_relaxed);
+    rap_actor *a;
+    actor_last now, *last;
+
+    if (aid == RAP_AID_NONE || rap__aid_is_runtime(aid) || sc->err != RAP_OK)
+        return;
+    /* A reference keeps the actor from being torn down while it is read. */
+    a = rap__table_acquire(g_node.table, aid);
+    if (a == NULL)
+        return;
+    now = (actor_last){ aid, RAP_READ(a->prof.calls), RAP_READ(a->prof.time_ns),
+                        RAP_READ(a->prof.msgs_out), RAP_READ(a->prof.bytes_out), false };
+    if (sc->n == sc->cap && scan_grow(sc) != RAP_OK) {
+        rap__table_release(a);
+        return;
+    }
+    last = map_find(&S.actors, aid);
+    if (last != NULL)
+        last->seen = true;
+    sc->list[sc->n++] = (rap_wire_actor){
+        .aid = aid,
+        .atype = a->type->id,
+        .depth_peak = atomic_load_explicit(&a->prof.depth_peak, memory_order_relaxed),
+        .calls = sub0(now.calls, last ? last->calls : 0),
+        .time_ns = sub0(now.time_ns, last ? last->time_ns : 0),
+        .msgs_out = sub0(now.msgs_out, last ? last->msgs_out : 0),
+        .bytes_out = sub0(now.bytes_out, last ? last->bytes_out : 0),
+        .state_bytes = a->type->state_size,
+        .count = 1,
+    };
+    if (sc->next.n * 2 + 2 < sc->next.cap)
+        map_put(&sc->next, &now);
+    rap__table_release(a);
+}
+
+/* The actors that ended since the last sample: the rest of their counts.
+ * An actor the table no longer holds, whose end is not in yet, keeps its
+ * counts of the last sample for the next (carried over). */
+static void scan_gone(scan *sc, const rap_prof_gone *gone, size_t ngone)
+{
+    for (size_t i = 0; i < ngone && sc->err == RAP_OK; i++) {
+        const rap_prof_gone *g = &gone[i];
+        actor_last *last = map_find(&S.actors, g->aid);
+        if (sc->n == sc->cap && scan_grow(sc) != RAP_OK)
+            return;
+        if (last != NULL)
+            last->seen = true;
+        sc->list[sc->n++] = (rap_wire_actor){
+            .aid = g->aid, .atype = g->atype, .depth_peak = g->depth_peak,
+            .calls = sub0(g->calls, last ? last->calls : 0),
+            .time_ns = sub0(g->time_ns, last ? last->time_ns : 0),
+            .msgs_out = sub0(g->msgs_out, last ? last->msgs_out : 0),
+            .bytes_out = sub0(g->bytes_out, last ? last->bytes_out : 0),
+            .state_bytes = g->state_bytes, .count = 1,
+        };
+    }
+    for (size_t j = 0; j < S.actors.cap && sc->err == RAP_OK; j++) {
+        actor_last *l = &S.actors.slots[j];
+        if (l->aid != 0 && !l->seen && sc->next.n * 2 + 2 < sc->next.cap)
+            map_put(&sc->next, l);
+    }
+}
+
+static int by_time_desc(const void *x, const void *y)
+{
+    const rap_wire_actor *a = x, *b = y;
+    return (a->time_ns < b->time_ns) - (a->time_ns > b->time_ns);
+}
+
+static int by_bytes_desc(const void *x, const void *y)
+{
+    const rap_wire_pair *a = x, *b = y;
+    return (a->bytes < b->bytes) - (a->bytes > b->bytes);
+}
+
+/* The heaviest actors in full, the rest summed per type, into out (room
+ * for RAP_SAMPLE_ACTORS + one per actor type); returns how many. */
+static uint32_t pick_actors(scan *sc, rap_wire_actor *out, size_t room)
+{
+    size_t keep = sc->n < RAP_SAMPLE_ACTORS ? sc->n : RAP_SAMPLE_ACTORS;
+    uint32_t n = 0;
+
+    if (sc->n > 1)
+        qsort(sc->list, sc->n, sizeof(*sc->list), by_time_desc);
+    for (size_t i = 0; i < keep; i++)
+        if (sc->list[i].calls != 0 || sc->list[i].msgs_out != 0)
+            out[n++] = sc->list[i];
+    for (size_t i = keep; i < sc->n; i++) {
+        const rap_wire_actor *a = &sc->list[i];
+        rap_wire_actor *o = NULL;
+        for (uint32_t k = 0; k < n && o == NULL; k++)
+            if (out[k].aid == RAP_AID_NONE && out[k].atype == a->atype)
+                o = &out[k];
+        if (o == NULL) {
+            if (n == room)
+                continue;
+            o = &out[n++];
+            *o = (rap_wire_actor){ .aid = RAP_AID_NONE, .atype = a->atype };
+        }
+        o->calls += a->calls;
+        o->time_ns += a->time_ns;
+        o->msgs_out += a->msgs_out;
+        o->bytes_out += a->bytes_out;
+        o->state_bytes += a->state_bytes;
+        o->count++;
+        if (a->depth_peak > o->depth_peak)
+            o->depth_peak = a->depth_peak;
+    }
+    return n;
+}
+
+static const rap_prof_wl *prev_wl(const rap_prof_wl *w)
+{
+    for (uint32_t i = 0; i < S.prev.nwl; i++) {
+        const rap_prof_wl *p = &S.prev.wl[i];
+        if (p->atype == w->atype && p->kind == w->kind && p->id == w->id)
+            return p;
+    }
+    return NULL;
+}
+
+/* A sample of what changed since the last one, in a buffer of *len_out
+ * bytes (the caller frees it); NULL when out of memory.  `last`: the final
+ * one, with the actors that live now. */
+static void *build(bool last, size_t *len_out)
+{
+    size_t nty = rap__atype_count(), room = RAP_SAMPLE_ACTORS + nty + 1, len;
+    rap_wire_workload *wl;
+    rap_wire_actor *act;
+    rap_wire_pair *pr;
+    rap_wire_dest *dst;
+    rap_wire_sample *h;
+    uint32_t nwl = 0, npr = 0, nact;
+    uint64_t now = rap__now_ns(), span;
+    scan sc = { 0 };
+    rap_prof_gone *gone = NULL;
+    size_t ngone = 0;
+    char *buf;
+
+    if (rap__probe_collect(&S.cur, &gone, &ngone, &S.gone_lost) != RAP_OK ||
+        map_init(&sc.next, rap__table_live(g_node.table) + S.actors.n + 64) != RAP_OK) {
+        free(gone);
+        return NULL;
+    }
+    rap__table_foreach(g_node.table, scan_actor, &sc);
+    scan_gone(&sc, gone, ngone);
+    free(gone);
+    len = sizeof(*h) + (S.cur.nwl + 1) * sizeof(*wl) + room * sizeof(*act) +
+          RAP_SAMPLE_PAIRS * sizeof(*pr) + (size_t)S.size * sizeof(*dst);
+    buf = calloc(1, len);
+    if (buf == NULL || sc.err != RAP_OK) {
+        free(buf);
+        free(sc.list);
+        map_free(&sc.next);
+        return NULL;
+    }
+    h = (rap_wire_sample *)(void *)buf;
+    wl = (rap_wire_workload *)(void *)(h + 1);
+    for (uint32_t i = 0; i <= S.cur.nwl; i++) {
+        const rap_prof_wl *w = i < S.cur.nwl ? &S.cur.wl[i] : &S.cur.wl[RAP_PROF_WL_MAX];
+        const rap_prof_wl *p = i < S.cur.nwl ? prev_wl(w) : &S.prev.wl[RAP_PROF_WL_MAX];
+        rap_wire_workload *o = &wl[nwl];
+        /* Unchanged: skipped.  A turn's time lands after its calls were
+         * counted (at its end), so time alone may have moved. */
+        if (w->calls == (p ? p->calls : 0) && w->time_ns == (p ? p->time_ns : 0) &&
+            w->bytes == (p ? p->bytes : 0))
+            continue;
+        *o = (rap_wire_workload){ .atype = w->atype, .kind = w->kind, .id = w->id,
+                                  .calls = sub0(w->calls, p ? p->calls : 0),
+                                  .time_ns = sub0(w->time_ns, p ? p->time_ns : 0),
+                                  .bytes = sub0(w->bytes, p ? p->bytes : 0) };
+        for (int b = 0; b < RAP_SAMPLE_BUCKETS; b++)
+            o->hist[b] = w->hist[b] - (p ? p->hist[b] : 0);
+        memcpy(o->name, w->name, sizeof(o->name));
+        o->name[sizeof(o->name) - 1] = '\0';
+        nwl++;
+    }
+    act = (rap_wire_actor *)(void *)(wl + nwl);
+    nact = pick_actors(&sc, act, room);
+    pr = (rap_wire_pair *)(void *)(act + nact);
+    for (size_t i = 0; i < S.cur.pairs.n; i++) {
+        const rap_topk_item *it = &S.cur.pairs.items[i];
+        const rap_topk_item *was = rap__topk_find(&S.prev.pairs, it->a, it->b);
+        rap_wire_pair p = { it->a, it->b, sub0(it->count, was ? was->count : 0),
+                            sub0(it->weight, was ? was->weight : 0) };
+        if (p.msgs == 0)
+            continue;
+        if (npr < RAP_SAMPLE_PAIRS) {
+            pr[npr++] = p;
+        } else { /* keep the heaviest: replace the lightest kept */
+            uint32_t m = 0;
+            for (uint32_t k = 1; k < npr; k++)
+                if (pr[k].bytes < pr[m].bytes)
+                    m = k;
+            if (p.bytes > pr[m].bytes)
+                pr[m] = p;
+        }
+    }
+    qsort(pr, npr, sizeof(*pr), by_bytes_desc);
+    dst = (rap_wire_dest *)(void *)(pr + npr);
+    for (int r = 0; r < S.size; r++)
+        dst[r] = (rap_wire_dest){ sub0(S.cur.dest_msgs[r], S.prev.dest_msgs[r]),
+                                  sub0(S.cur.dest_bytes[r], S.prev.dest_bytes[r]) };
+    span = sub0(now, S.last_ns) * (uint64_t)S.workers;
+    *h = (rap_wire_sample){
+        .version = RAP_SAMPLE_VERSION, .rank = S.rank, .seq = S.seq++, .last = last,
+        .nwl = nwl, .nactors = nact, .npairs = npr, .nranks = (uint32_t)S.size,
+        .workers = (uint32_t)S.workers, .t_ns = now - S.t0_ns,
+        .actors_lost = S.gone_lost > UINT32_MAX ? UINT32_MAX : (uint32_t)S.gone_lost,
+        .busy_ns = sub0(S.cur.busy_ns, S.prev.busy_ns),
+    };
+    h->idle_ns = sub0(span, h->busy_ns);
+    rss(&h->rss_bytes, &h->rss_peak_bytes);
+    *len_out = (size_t)((char *)(dst + S.size) - buf);
+
+    /* This sample's counts are the next one's "before". */
+    S.prev.busy_ns = S.cur.busy_ns;
+    S.prev.nwl = S.cur.nwl;
+    memcpy(S.prev.wl, S.cur.wl, sizeof(S.cur.wl));
+    memcpy(S.prev.dest_msgs, S.cur.dest_msgs, (size_t)S.size * sizeof(uint64_t));
+    memcpy(S.prev.dest_bytes, S.cur.dest_bytes, (size_t)S.size * sizeof(uint64_t));
+    rap__topk_copy(&S.prev.pairs, &S.cur.pairs);
+    map_free(&S.actors);
+    S.actors = sc.next;
+    S.last_ns = now;
+    S.gone_lost = 0;
+    free(sc.list);
+    return buf;
+}
+
+/* --------------------------------------------------------------- hooks */
+
+int rap__sample_start(const rap_config *cfg, int rank, int size, int workers)
+{
+    memset(&S, 0, sizeof(S));
+    /* On as the probe is: rank 0's setting, on every rank (node.c), so that
+     * every rank takes part in the last sample. */
+    S.on = rap__probe_on();
+    if (!S.on)
+        return RAP_OK;
+    S.rank = rank;
+    S.size = size;
+    S.workers = workers;
+    S.interval_ns = (uint64_t)cfg->profile_interval_ms * 1000000u;
+    S.t0_ns = S.last_ns = rap__now_ns();
+    atomic_store(&S.last_tick_ns, S.t0_ns);
+    if (rap__probe_tables_init(&S.cur, size, RAP_PROF_PAIRS) != RAP_OK ||
+        rap__probe_tables_init(&S.prev, size, RAP_PROF_PAIRS) != RAP_OK) {
+        rap__probe_tables_free(&S.cur);
+        return RAP_ENOMEM;
+    }
+    return RAP_OK;
+}
+
+void rap__sample_tick(uint64_t now_ns)
+{
+    bool expect = false;
+    uint64_t last = atomic_load_explicit(&S.last_tick_ns, memory_order_relaxed);
+
+    if (!S.on || atomic_load_explicit(&S.draining, memory_order_relaxed) || now_ns < last + S.interval_ns ||
+        !atomic_compare_exchange_strong(&S.last_tick_ns, &last, now_ns) ||
+        !atomic_compare_exchange_strong(&S.pending, &expect, true))
+        return;
+    rap__probe_epoch_bump(); /* the workers publish at their next turn's end */
+    if (rap__sys_send(RAP_KIND_SYS_ACTION, RAP_SYS_SAMPLE, rap__aid_system(S.rank),
+                      rap__aid_system(S.rank), NULL, 0) != RAP_OK)
+        atomic_store(&S.pending, false);
+}
+
+void rap__sample_op(rap_ctx *ctx, const rap_env *env)
+{
+    size_t len = 0;
+    void *buf;
+
+    (void)env;
+    atomic_store(&S.pending, false);
+    if (!S.on || ctx->actor->type->id != RAP_ATYPE_SYSTEM)
+        return;
+    rap__probe_publish(); /* this worker's counts, now */
+    buf = build(false, &len);
+    if (buf == NULL) {
+        rap__log(RAP_LOG_WARN, RAP_AID_NONE, "profile: out of memory for a sample; skipped");
+        return;
+    }
+    if (rap__sys_send(RAP_KIND_SYS_ACTION, RAP_SYS_PROFILE, rap__aid(0, RAP_SERIAL_PROFILER),
+                      rap__aid_system(S.rank), buf, len) != RAP_OK)
+        rap__log(RAP_LOG_WARN, RAP_AID_NONE, "profile: out of memory sending a sample; skipped");
+    free(buf);
+}
+
+/* rap_finalize's last drains follow: a sample sent after them would reach
+ * rank 0 after its last quiescence, and be lost.  The ones already asked
+ * for are in flight, counted, and arrive before it. */
+void rap__sample_drain(void) { atomic_store(&S.draining, true); }
+
+/* The last sample of every rank, gathered to rank 0 (collective, once no
+ * worker runs: every count is published and final). */
+void rap__sample_stop(void)
+{
+    int mine = 0, *lens = NULL, *displs = NULL, total = 0;
+    size_t len = 0;
+    char *buf = NULL, *all = NULL;
+
+    if (S.on)
+        buf = build(true, &len);
+    mine = buf != NULL ? (int)len : 0;
+    if (S.on && buf == NULL)
+        rap__log(RAP_LOG_WARN, RAP_AID_NONE, "profile: out of memory for the last sample; skipped");
+    if (S.rank == 0 && S.on) {
+        lens = calloc((size_t)S.size, sizeof(int));
+        displs = calloc((size_t)S.size, sizeof(int));
+        if (lens == NULL || displs == NULL)
+            rap__fatal("profile: out of memory gathering the last samples");
+    }
+    if (S.on && MPI_Gather(&mine, 1, MPI_INT, lens, 1, MPI_INT, 0, g_node.comm) == MPI_SUCCESS) {
+        if (S.rank == 0) {
+            for (int r = 0; r < S.size; r++) {
+                displs[r] = total;
+                total += lens[r];
+            }
+            if ((all = malloc((size_t)total + 1)) == NULL)
+                rap__fatal("profile: out of memory gathering the last samples");
+        }
+        MPI_Gatherv(buf, mine, MPI_BYTE, all, lens, displs, MPI_BYTE, 0, g_node.comm);
+        for (int r = 0; all != NULL && r < S.size; r++)
+            if (lens[r] > 0)
+                rap__profiler_ingest(all + displs[r], (size_t)lens[r], r);
+    }
+    free(all);
+    free(lens);
+    free(displs);
+    free(buf);
+    rap__probe_tables_free(&S.cur);
+    rap__probe_tables_free(&S.prev);
+    map_free(&S.actors);
+    S.on = false;
+}

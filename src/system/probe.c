@@ -1,0 +1,507 @@
+/* system/probe.c -- see probe.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "system/node.h"
+#include "system/probe.h"
+#include "util/clock.h"
+#include "util/hash.h"
+
+#define WL_INDEX 512      /* open addressing over the workloads: twice their number */
+#define PAIR_CACHE 64     /* a direct-mapped cache of pairs in front of the sketch */
+#define GONE_MAX 64       /* actors ended on a worker before it publishes */
+#define SNAP_GONE_MAX 4096 /* ... and published before a sample takes them */
+
+typedef struct pair_slot {
+    uint64_t a, b, bytes, msgs;
+} pair_slot;
+
+typedef struct probe {
+    alignas(RAP_CACHELINE) rap_prof_tables t; /* the worker's */
+    uint16_t idx[WL_INDEX];   /* workload position + 1, 0 empty */
+    rap_prof_wl *last;        /* the last workload looked up */
+    pair_slot pc[PAIR_CACHE];
+    rap_turn *turn;           /* the turn running now, for named workloads */
+    rap_prof_wl *named;       /* a named workload running now */
+    uint64_t named_t0;
+    uint64_t epoch;           /* the last epoch published */
+    bool dirty;               /* counted something since the last copy */
+    uint32_t ngone;
+    rap_prof_gone gone[GONE_MAX];
+    pthread_mutex_t lock;     /* guards snap and snap_gone, and t for the shared probe */
+    rap_prof_tables snap;
+    rap_prof_gone *snap_gone; /* [SNAP_GONE_MAX] */
+    uint32_t nsnap_gone;
+    uint64_t gone_lost;
+} probe;
+
+static struct {
+    probe *probes;            /* [0, nworkers): the workers'; [nworkers]: the others' */
+    int nworkers, nranks, rank;
+    bool on;
+    _Atomic uint64_t epoch;
+} P;
+
+/* The calling worker's probe (NULL elsewhere); initial-exec TLS: read at
+ * every message. */
+static _Thread_local probe *tl_probe RAP_TLS_IE;
+
+int rap__probe_tables_init(rap_prof_tables *t, int nranks, size_t npairs)
+{
+    memset(t, 0, sizeof(*t));
+    t->dest_msgs = calloc((size_t)nranks, sizeof(uint64_t));
+    t->dest_bytes = calloc((size_t)nranks, sizeof(uint64_t));
+    if (t->dest_msgs == NULL || t->dest_bytes == NULL || rap__topk_init(&t->pairs, npairs) != RAP_OK) {
+        rap__probe_tables_free(t);
+        return RAP_ENOMEM;
+    }
+    return RAP_OK;
+}
+
+void rap__probe_tables_free(rap_prof_tables *t)
+{
+    free(t->dest_msgs);
+    free(t->dest_bytes);
+    rap__topk_free(&t->pairs);
+    memset(t, 0, sizeof(*t));
+}
+
+static size_t pairs_per_probe(void)
+{
+    size_t n = RAP_PROF_PAIRS / (size_t)(P.nworkers + 1);
+    return n < 256 ? 256 : n;
+}
+
+int rap__probe_create(int nworkers, int nranks, bool on)
+{
+    uint64_t now = rap__now_ns();
+
+    memset(&P, 0, sizeof(P));
+    P.on = on;
+    if (!on)
+        return RAP_OK;
+    P.probes = aligned_alloc(RAP_CACHELINE, (size_t)(nworkers + 1) * sizeof(probe));
+    if (P.probes == NULL)
+        return RAP_ENOMEM;
+    memset(P.probes, 0, (size_t)(nworkers + 1) * sizeof(probe));
+    P.nworkers = nworkers;
+    P.nranks = nranks;
+    for (int i = 0; i <= nworkers; i++) {
+        probe *p = &P.probes[i];
+        pthread_mutex_init(&p->lock, NULL);
+        p->snap_gone = malloc(SNAP_GONE_MAX * sizeof(*p->snap_gone));
+        if (p->snap_gone == NULL || rap__probe_tables_init(&p->t, nranks, pairs_per_probe()) != RAP_OK ||
+            rap__probe_tables_init(&p->snap, nranks, pairs_per_probe()) != RAP_OK) {
+            P.nworkers = i;
+            rap__probe_destroy();
+            return RAP_ENOMEM;
+        }
+        p->t.since_ns = p->snap.since_ns = now;
+    }
+    return RAP_OK;
+}
+
+void rap__probe_destroy(void)
+{
+    for (int i = 0; P.probes != NULL && i <= P.nworkers; i++) {
+        free(P.probes[i].snap_gone);
+        rap__probe_tables_free(&P.probes[i].t);
+        rap__probe_tables_free(&P.probes[i].snap);
+        pthread_mutex_destroy(&P.probes[i].lock);
+    }
+    free(P.probes);
+    memset(&P, 0, sizeof(P));
+}
+
+bool rap__probe_on(void) { return P.on; }
+
+void rap__probe_bind(int worker) { tl_probe = P.on && worker >= 0 ? &P.probes[worker] : NULL; }
+
+/* ------------------------------------------------------------ workloads */
+
+static unsigned bucket(uint64_t ns)
+{
+    unsigned b = ns < 2 ? 0 : (unsigned)(63 - __builtin_clzll(ns));
+    return b < RAP_PROF_BUCKETS ? b : RAP_PROF_BUCKETS - 1;
+}
+
+static bool same_wl(const rap_prof_wl *w, uint32_t atype, uint32_t kind, uint32_t id)
+{
+    return w->atype == atype && w->id == id && w->kind == kind;
+}
+
+/* The workload (atype, kind, id) of probe p, made when new (the overflow
+ * entry, all zero keys, once the table is full). */
+static rap_prof_wl *workload(probe *p, uint32_t atype, uint32_t kind, uint32_t id)
+{
+    rap_prof_wl *w = p->last;
+    size_t j;
+
+    if (w != NULL && same_wl(w, atype, kind, id))
+        return w;
+    j = (size_t)rap__hash_u64((uint64_t)atype << 32 ^ (uint64_t)kind << 30 ^ id) & (WL_INDEX - 1);
+    while (p->idx[j] != 0) {
+        w = &p->t.wl[p->idx[j] - 1];
+        if (same_wl(w, atype, kind, id))
+            return p->last = w;
+        j = (j + 1) & (WL_INDEX - 1);
+    }
+    if (p->t.nwl == RAP_PROF_WL_MAX)
+        return p->last = &p->t.wl[RAP_PROF_WL_MAX];
+    w = &p->t.wl[p->t.nwl++];
+    w->atype = atype;
+    w->kind = kind;
+    w->id = id;
+    p->idx[j] = (uint16_t)p->t.nwl;
+    return p->last = w;
+}
+
+/* `n` calls of `w` took `ns` in all. */
+static void attribute(rap_prof_wl *w, uint64_t ns, uint32_t n)
+{
+    if (n == 0)
+        return;
+    w->time_ns += ns;
+    w->hist[bucket(ns / n)] += n;
+}
+
+void rap__probe_turn_begin(rap_turn *t, rap_actor *a, uint64_t t0)
+{
+    *t = (rap_turn){ .a = a, .t0 = t0, .tprev = t0 };
+    if (tl_probe != NULL)
+        tl_probe->turn = t;
+}
+
+void rap__probe_message(rap_turn *t, uint32_t kind, uint32_t id, uint32_t bytes)
+{
+    probe *p = tl_probe;
+    rap_prof_wl *w;
+
+    if (p == NULL)
+        return;
+    w = workload(p, t->a->type->id, kind, id);
+    w->calls++;
+    w->bytes += bytes;
+    t->calls++;
+    t->user_calls += kind == RAP_WL_MESSAGE;
+    t->cur = w;
+    if (t->mixed)
+        return;
+    if (t->first == NULL || t->first == w) {
+        t->first = w;
+        t->first_calls++;
+        return;
+    }
+    /* Another workload in this turn: time message by message from here. */
+    uint64_t now = rap__now_ns();
+    attribute(t->first, now - t->tprev - t->named_ns, t->first_calls);
+    t->tprev = now;
+    t->named_ns = 0;
+    t->mixed = true;
+}
+
+void rap__probe_message_done(rap_turn *t)
+{
+    probe *p = tl_probe;
+    uint64_t now;
+
+    if (p == NULL || !t->mixed)
+        return;
+    now = rap__now_ns();
+    attribute(t->cur, now - t->tprev - t->named_ns, 1);
+    t->tprev = now;
+    t->named_ns = 0;
+}
+
+void rap__probe_turn_end(rap_turn *t, uint64_t t_end)
+{
+    probe *p = tl_probe;
+    rap_actor_prof *ap = &t->a->prof;
+    uint64_t ns = t_end - t->t0;
+
+    if (p == NULL)
+        return;
+    p->turn = NULL;
+    if (!t->mixed && t->first != NULL)
+        attribute(t->first, t_end - t->tprev - t->named_ns, t->first_calls);
+    p->t.busy_ns += ns;
+    p->dirty = true;
+    RAP_BUMP(ap->calls, t->user_calls);
+    RAP_BUMP(ap->time_ns, ns);
+    if (t->calls > RAP_READ(ap->depth_peak))
+        atomic_store_explicit(&ap->depth_peak, t->calls, memory_order_relaxed);
+    if (atomic_load_explicit(&P.epoch, memory_order_relaxed) != p->epoch)
+        rap__probe_publish();
+}
+
+int rap__probe_named_begin(const char *name)
+{
+    probe *p = tl_probe;
+    uint32_t id;
+
+    if (p == NULL || p->turn == NULL)
+        return RAP_OK; /* profiling off, or not in a handler: nothing to time */
+    if (p->named != NULL)
+        return RAP_ESTATE;
+    id = rap__hash_name(name);
+    p->named = workload(p, p->turn->a->type->id, RAP_WL_NAMED, id);
+    if (p->named->name[0] == '\0')
+        snprintf(p->named->name, sizeof(p->named->name), "%s", name);
+    p->named_t0 = rap__now_ns();
+    return RAP_OK;
+}
+
+int rap__probe_named_end(uint64_t bytes)
+{
+    probe *p = tl_probe;
+    uint64_t ns;
+
+    if (p == NULL || p->turn == NULL)
+        return RAP_OK;
+    if (p->named == NULL)
+        return RAP_ESTATE;
+    ns = rap__now_ns() - p->named_t0;
+    p->named->calls++;
+    p->named->bytes += bytes;
+    attribute(p->named, ns, 1);
+    p->turn->named_ns += ns;
+    p->named = NULL;
+    p->last = NULL; /* the next lookup is the enclosing message's */
+    return RAP_OK;
+}
+
+/* ---------------------------------------------------------------- sends */
+
+static void count_send(probe *p, rap_aid from, rap_aid to, int dest, uint32_t bytes)
+{
+    p->t.dest_msgs[dest]++; /* its own rank too: the heat map's diagonal */
+    p->t.dest_bytes[dest] += bytes;
+    p->dirty = true;
+    if (from == RAP_AID_NONE)
+        return;
+    pair_slot *s = &p->pc[rap__hash_u64(from * UINT64_C(0x9e3779b97f4a7c15) ^ to) & (PAIR_CACHE - 1)];
+    if (s->a == from && s->b == to) {
+        s->bytes += bytes;
+        s->msgs++;
+        return;
+    }
+    if (s->msgs != 0)
+        rap__topk_add(&p->t.pairs, s->a, s->b, s->bytes, s->msgs);
+    *s = (pair_slot){ from, to, bytes, 1 };
+}
+
+void rap__probe_send(rap_aid from, rap_aid to, int dest_rank, uint32_t bytes)
+{
+    probe *p = tl_probe;
+
+    if (!P.on)
+        return;
+    if (p != NULL) {
+        count_send(p, from, to, dest_rank, bytes);
+        return;
+    }
+    p = &P.probes[P.nworkers]; /* threads that are not workers: under the lock */
+    pthread_mutex_lock(&p->lock);
+    count_send(p, from, to, dest_rank, bytes);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* ---------------------------------------------------------- publication */
+
+void rap__probe_set_rank(int rank) { P.rank = rank; }
+
+void rap__probe_epoch_bump(void) { atomic_fetch_add(&P.epoch, 1); }
+
+static void flush_pairs(probe *p)
+{
+    for (int i = 0; i < PAIR_CACHE; i++) {
+        pair_slot *s = &p->pc[i];
+        if (s->msgs != 0)
+            rap__topk_add(&p->t.pairs, s->a, s->b, s->bytes, s->msgs);
+        s->msgs = s->bytes = 0;
+    }
+}
+
+/* The snapshot needs no pair index (it is only walked): items alone. */
+static void copy_tables(rap_prof_tables *to, const rap_prof_tables *from)
+{
+    to->busy_ns = from->busy_ns;
+    to->since_ns = from->since_ns;
+    to->nwl = from->nwl;
+    memcpy(to->wl, from->wl, from->nwl * sizeof(from->wl[0]));
+    to->wl[RAP_PROF_WL_MAX] = from->wl[RAP_PROF_WL_MAX];
+    memcpy(to->dest_msgs, from->dest_msgs, (size_t)P.nranks * sizeof(uint64_t));
+    memcpy(to->dest_bytes, from->dest_bytes, (size_t)P.nranks * sizeof(uint64_t));
+    rap__topk_copy_items(&to->pairs, &from->pairs);
+}
+
+/* The worker's ended actors into the snapshot's (under p->lock). */
+static void move_gone(probe *p)
+{
+    for (uint32_t i = 0; i < p->ngone; i++) {
+        if (p->nsnap_gone < SNAP_GONE_MAX)
+            p->snap_gone[p->nsnap_gone++] = p->gone[i];
+        else
+            p->gone_lost++;
+    }
+    p->ngone = 0;
+}
+
+void rap__probe_gone(rap_actor *a)
+{
+    probe *p = tl_probe;
+    rap_prof_gone g;
+
+    if (!P.on)
+        return;
+    g = (rap_prof_gone){
+        .aid = atomic_load_explicit(&a->aid, memory_order_relaxed),
+        .atype = a->type->id,
+        .depth_peak = atomic_load_explicit(&a->prof.depth_peak, memory_order_relaxed),
+        .calls = RAP_READ(a->prof.calls),
+        .time_ns = RAP_READ(a->prof.time_ns),
+        .msgs_out = RAP_READ(a->prof.msgs_out),
+        .bytes_out = RAP_READ(a->prof.bytes_out),
+        .state_bytes = a->type->state_size,
+    };
+    if (p != NULL) {
+        if (p->ngone == GONE_MAX)
+            rap__probe_publish();
+        p->gone[p->ngone++] = g;
+        return;
+    }
+    p = &P.probes[P.nworkers]; /* threads that are not workers */
+    pthread_mutex_lock(&p->lock);
+    if (p->nsnap_gone < SNAP_GONE_MAX)
+        p->snap_gone[p->nsnap_gone++] = g;
+    else
+        p->gone_lost++;
+    pthread_mutex_unlock(&p->lock);
+}
+
+void rap__probe_publish(void)
+{
+    probe *p = tl_probe;
+
+    if (p == NULL)
+        return;
+    flush_pairs(p);
+    pthread_mutex_lock(&p->lock);
+    copy_tables(&p->snap, &p->t);
+    move_gone(p);
+    pthread_mutex_unlock(&p->lock);
+    p->epoch = atomic_load_explicit(&P.epoch, memory_order_relaxed);
+    p->dirty = false;
+}
+
+void rap__probe_idle(void)
+{
+    probe *p = tl_probe;
+
+    if (p != NULL && (p->dirty || p->ngone != 0))
+        rap__probe_publish();
+}
+
+/* Add workload `w` into `out`'s table (by key; the overflow entry when full). */
+static void merge_wl(rap_prof_tables *out, const rap_prof_wl *w)
+{
+    rap_prof_wl *o = NULL;
+
+    for (uint32_t i = 0; i < out->nwl && o == NULL; i++)
+        if (same_wl(&out->wl[i], w->atype, w->kind, w->id))
+            o = &out->wl[i];
+    if (o == NULL) {
+        if (out->nwl == RAP_PROF_WL_MAX) {
+            o = &out->wl[RAP_PROF_WL_MAX];
+        } else {
+            o = &out->wl[out->nwl++];
+            *o = (rap_prof_wl){ .atype = w->atype, .kind = w->kind, .id = w->id };
+            memcpy(o->name, w->name, sizeof(o->name));
+        }
+    }
+    o->calls += w->calls;
+    o->time_ns += w->time_ns;
+    o->bytes += w->bytes;
+    for (int b = 0; b < RAP_PROF_BUCKETS; b++)
+        o->hist[b] += w->hist[b];
+}
+
+static void merge(rap_prof_tables *out, const rap_prof_tables *in)
+{
+    out->busy_ns += in->busy_ns;
+    if (out->since_ns == 0 || in->since_ns < out->since_ns)
+        out->since_ns = in->since_ns;
+    for (uint32_t i = 0; i < in->nwl; i++)
+        merge_wl(out, &in->wl[i]);
+    if (in->wl[RAP_PROF_WL_MAX].calls != 0)
+        merge_wl(out, &in->wl[RAP_PROF_WL_MAX]);
+    for (int r = 0; r < P.nranks; r++) {
+        out->dest_msgs[r] += in->dest_msgs[r];
+        out->dest_bytes[r] += in->dest_bytes[r];
+    }
+    for (size_t i = 0; i < in->pairs.n; i++) {
+        const rap_topk_item *it = &in->pairs.items[i];
+        rap__topk_add(&out->pairs, it->a, it->b, it->weight, it->count);
+    }
+}
+
+/* Take probe p's published ended actors (under p->lock). */
+static int take_gone(probe *p, rap_prof_gone **gone, size_t *ngone, uint64_t *lost)
+{
+    if (p->nsnap_gone != 0) {
+        rap_prof_gone *g = realloc(*gone, (*ngone + p->nsnap_gone) * sizeof(**gone));
+        if (g == NULL)
+            return RAP_ENOMEM;
+        memcpy(g + *ngone, p->snap_gone, p->nsnap_gone * sizeof(*g));
+        *gone = g;
+        *ngone += p->nsnap_gone;
+        p->nsnap_gone = 0;
+    }
+    *lost += p->gone_lost;
+    p->gone_lost = 0;
+    return RAP_OK;
+}
+
+int rap__probe_collect(rap_prof_tables *out, rap_prof_gone **gone, size_t *ngone, uint64_t *gone_lost)
+{
+    int rc = RAP_OK;
+
+    if (!P.on)
+        return RAP_ESTATE;
+    out->busy_ns = out->since_ns = 0;
+    out->nwl = 0;
+    memset(out->wl, 0, sizeof(out->wl));
+    memset(out->dest_msgs, 0, (size_t)P.nranks * sizeof(uint64_t));
+    memset(out->dest_bytes, 0, (size_t)P.nranks * sizeof(uint64_t));
+    rap__topk_clear(&out->pairs);
+    for (int i = 0; i <= P.nworkers; i++) {
+        probe *p = &P.probes[i];
+        pthread_mutex_lock(&p->lock);
+        if (i == P.nworkers) { /* the shared probe's tables are its snapshot */
+            flush_pairs(p);
+            merge(out, &p->t);
+        } else {
+            merge(out, &p->snap);
+        }
+        if (rc == RAP_OK)
+            rc = take_gone(p, gone, ngone, gone_lost);
+        pthread_mutex_unlock(&p->lock);
+    }
+    return rc;
+}
+
+/* ----------------------------------------------------------- public API */
+
+int rap_workload_begin(rap_ctx *ctx, const char *name)
+{
+    if (ctx == NULL || ctx->actor == NULL || name == NULL || name[0] == '\0')
+        return RAP_EINVAL;
+    return rap__probe_named_begin(name);
+}
+
+int rap_workload_end(rap_ctx *ctx, uint64_t bytes)
+{
+    if (ctx == NULL || ctx->actor == NULL)
+        return RAP_EINVAL;
+    return rap__probe_named_end(bytes);
+}

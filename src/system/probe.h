@@ -1,0 +1,119 @@
+/* system/probe.h -- workload profiling on every worker: what each handler
+ * run, each actor, each pair of actors and each destination rank cost.
+ *
+ * Owns:       one probe per worker (plus one, with atomic counts, for the
+ *             threads that are not workers): its workload table, its
+ *             per-rank message counts, its sketch of the heaviest actor
+ *             pairs, its busy time; and each probe's published snapshot.
+ * Invariants: a probe is written by its worker alone, with plain stores
+ *             (no shared atomics on the hot path); others read only its
+ *             snapshot, which the worker copies under the snapshot's lock
+ *             when the sampling epoch moves on (at the end of a turn) and
+ *             before it sleeps.  Counts and bytes are exact; time comes
+ *             from the clock reads the scheduler makes anyway around each
+ *             turn, split between the workloads of a turn by one more read
+ *             at each change of workload within it (none when a turn runs
+ *             one workload, the common case), so the totals are right.
+ *             Everything is cumulative since rap_init.
+ * Threads:    the hot-path calls on the worker running the actor (or any
+ *             thread for sends from outside actors); snapshots by any.
+ * Uses:       util/topk.h, util/counters.h, actor/table.h.
+ */
+#ifndef RAP_SYSTEM_PROBE_H
+#define RAP_SYSTEM_PROBE_H
+
+#include <pthread.h>
+
+#include "actor/table.h"
+#include "util/topk.h"
+
+/* Handler-time histogram: bucket i counts runs of [2^i, 2^(i+1)) ns. */
+#define RAP_PROF_BUCKETS 40
+/* Workloads one worker keeps apart; the rest are summed in one entry. */
+#define RAP_PROF_WL_MAX 256
+/* Heaviest actor pairs one rank keeps (Space-Saving counters). */
+#define RAP_PROF_PAIRS 10000
+#define RAP_PROF_NAME_MAX 48
+
+/* What a workload is: handler runs of a message type, a named part of
+ * handlers (rap_workload_begin), or the runtime's handling of a system
+ * message or error event (id: kind << 16 | operation). */
+enum rap_wl_kind { RAP_WL_MESSAGE = 0, RAP_WL_NAMED = 1, RAP_WL_RUNTIME = 2 };
+
+typedef struct rap_prof_wl {
+    uint32_t atype;             /* the actor type */
+    uint32_t id;                /* message type, name hash, or kind << 16 | operation */
+    uint32_t kind;              /* enum rap_wl_kind */
+    uint64_t calls, time_ns, bytes; /* bytes in (message payloads), or reported (named) */
+    uint32_t hist[RAP_PROF_BUCKETS];
+    char name[RAP_PROF_NAME_MAX]; /* a named workload's name */
+} rap_prof_wl;
+
+/* What one worker counted, since rap_init. */
+typedef struct rap_prof_tables {
+    uint64_t busy_ns;           /* inside turns */
+    uint64_t since_ns;          /* when counting began (idle = now - since - busy) */
+    uint32_t nwl;
+    rap_prof_wl wl[RAP_PROF_WL_MAX + 1]; /* the last: everything else */
+    uint64_t *dest_msgs, *dest_bytes;   /* per destination rank */
+    rap_topk pairs;             /* (sender, addressee) by bytes */
+} rap_prof_tables;
+
+/* Start and stop profiling on this rank (RAPTORS_PROFILE off: never on). */
+int rap__probe_create(int nworkers, int nranks, bool on);
+void rap__probe_destroy(void);
+bool rap__probe_on(void);
+/* The calling thread is worker `w` (or, with -1, no worker); this rank. */
+void rap__probe_bind(int w);
+void rap__probe_set_rank(int rank);
+
+/* The hot path.  A turn of `a` began at `t0` (the scheduler's clock); each
+ * message's workload is announced before it runs; the turn ends at the
+ * clock read `t_end`.  Sends are counted by pair and destination. */
+typedef struct rap_turn {
+    rap_actor *a;
+    uint64_t t0, tprev;
+    rap_prof_wl *first;         /* the turn's workload while it has one */
+    rap_prof_wl *cur;           /* the message's running now */
+    uint32_t calls, first_calls;
+    uint32_t user_calls;        /* of user message types: the actor's calls */
+    bool mixed;                 /* timed message by message */
+    uint64_t named_ns;          /* inside named workloads in this turn's current part */
+} rap_turn;
+void rap__probe_turn_begin(rap_turn *t, rap_actor *a, uint64_t t0);
+void rap__probe_message(rap_turn *t, uint32_t kind, uint32_t id, uint32_t bytes);
+void rap__probe_message_done(rap_turn *t);
+void rap__probe_turn_end(rap_turn *t, uint64_t t_end);
+void rap__probe_send(rap_aid from, rap_aid to, int dest_rank, uint32_t bytes);
+/* An actor ends (after its fini): its counts are kept until the next
+ * sample takes them.  Any thread. */
+void rap__probe_gone(rap_actor *a);
+/* Named workloads inside a handler (rap_workload_begin / _end). */
+int rap__probe_named_begin(const char *name);
+int rap__probe_named_end(uint64_t bytes);
+
+/* What a sample needs of an actor that ended: its totals. */
+typedef struct rap_prof_gone {
+    rap_aid aid;
+    uint32_t atype, depth_peak;
+    uint64_t calls, time_ns, msgs_out, bytes_out, state_bytes;
+} rap_prof_gone;
+
+/* Publication: workers copy their tables at the end of a turn when the
+ * epoch moved (rap__probe_epoch_bump), and before they sleep if they
+ * counted anything since their last copy. */
+void rap__probe_epoch_bump(void);
+void rap__probe_idle(void);
+void rap__probe_publish(void);
+/* A copy of every worker's last snapshot, summed into `out` (its arrays
+ * allocated by the caller for `nranks` and RAP_PROF_PAIRS); and the actors
+ * that ended since the last call, appended to *gone (grown with realloc;
+ * the caller frees it).  *gone_lost: actors whose end did not fit (their
+ * counts since the last sample are missing from the actors, not from the
+ * workloads).  Any thread; one caller at a time. */
+int rap__probe_collect(rap_prof_tables *out, rap_prof_gone **gone, size_t *ngone,
+                       uint64_t *gone_lost);
+int rap__probe_tables_init(rap_prof_tables *t, int nranks, size_t npairs);
+void rap__probe_tables_free(rap_prof_tables *t);
+
+#endif

@@ -1,0 +1,343 @@
+/* The profile of a job with known traffic is exact: on 3 ranks, each rank's
+ * source actor sends each rank's sink (r+1)*(d+1) messages of 100+10r+d
+ * bytes per round, for ROUNDS rounds spread over several sampling
+ * intervals; each sink times its work as the named workload "sink.sum".
+ * Rank 0 reads the profile file (jansson) and checks every count: calls,
+ * bytes in, named workloads, actors' sends, rank pairs (the go messages
+ * from outside actors included) and actor pairs, and that every field of
+ * the schema is there.  Rank 1 injects malformed samples at rank 0's
+ * Profiler: dropped, counted, and the totals are still exact.
+ *
+ * Built three ways: profile_np3 (every rank registers every type), and
+ * profile_mpmd_a / profile_mpmd_b (tests/mpi/profile.sh runs them as one
+ * MPMD job, 1 + 2 ranks): only B registers prof.bonly and prof.bmsg, which
+ * B's ranks use; rank 0 (A) still names them in the profile.
+ *
+ * Options: --path P writes the profile to P (default: argv[0].json);
+ * --no-check does not read it back (for an unwritable path); --keep keeps
+ * the file. */
+#include <jansson.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "msg/wire.h"
+#include "support/mpitest.h"
+#include "system/node.h"
+#include "util/counters.h"
+
+#ifndef PROF_SIDE
+#define PROF_SIDE 0 /* 0: SPMD; 1: executable A (rank 0); 2: executable B */
+#endif
+
+enum { NRANKS = 3, ROUNDS = 4, GO_LEN = 8, SRC_STATE = 40, SINK_STATE = 24, BONLY_STATE = 8 };
+static uint32_t GO, DATA, BMSG, SRC, SINK, BONLY;
+
+static size_t data_len(int r, int d) { return (size_t)(100 + 10 * r + d); }
+static uint64_t data_msgs(int r, int d) { return (uint64_t)ROUNDS * (uint64_t)((r + 1) * (d + 1)); }
+
+static rap_aid aid_of(int rank, uint64_t serial) { return (uint64_t)rank << RAP_AID_SERIAL_BITS | serial; }
+#define SINK_SERIAL 16u
+#define SRC_SERIAL 17u
+#define BONLY_SERIAL 18u
+
+static int src_go(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
+{
+    uint64_t left;
+    char buf[200] = { 0 };
+    int r = rap_rank();
+
+    (void)state, (void)from;
+    MT_CHECK(len == GO_LEN);
+    memcpy(&left, data, sizeof(left));
+    for (int d = 0; d < NRANKS; d++)
+        for (int k = 0; k < (r + 1) * (d + 1); k++)
+            MT_OK(rap_send(ctx, aid_of(d, SINK_SERIAL), DATA, buf, data_len(r, d)));
+    if (left > 1) { /* the next round in a later turn, a few ms on */
+        left--;
+        usleep(6000);
+        MT_OK(rap_send(ctx, rap_self(ctx), GO, &left, sizeof(left)));
+    }
+    return RAP_OK;
+}
+
+static int sink_data(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
+{
+    uint64_t *sum = state;
+
+    (void)from;
+    MT_OK(rap_workload_begin(ctx, "sink.sum"));
+    MT_CHECK(rap_workload_begin(ctx, "again") == RAP_ESTATE); /* one at a time */
+    for (size_t i = 0; i < len; i++)
+        *sum += ((const unsigned char *)data)[i];
+    MT_OK(rap_workload_end(ctx, len));
+    MT_CHECK(rap_workload_end(ctx, 0) == RAP_ESTATE); /* none open */
+    return RAP_OK;
+}
+
+static int bonly_msg(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
+{
+    (void)ctx, (void)state, (void)from, (void)data, (void)len;
+    return RAP_OK;
+}
+
+/* ------------------------------------------------------------- the checks */
+
+/* After rap_finalize (MPI is finalised): print and exit. */
+#define PCHECK(c)                                                                         \
+    do {                                                                                  \
+        if (!(c)) {                                                                       \
+            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #c);                  \
+            exit(1);                                                                      \
+        }                                                                                 \
+    } while (0)
+
+static json_t *get(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    if (v == NULL) {
+        fprintf(stderr, "FAIL: the profile has no \"%s\"\n", key);
+        exit(1);
+    }
+    return v;
+}
+
+static long long num(json_t *o, const char *key) { return json_integer_value(get(o, key)); }
+
+static int str_is(json_t *o, const char *key, const char *want)
+{
+    json_t *v = json_object_get(o, key);
+    return v != NULL && json_is_string(v) && strcmp(json_string_value(v), want) == 0;
+}
+
+/* The workload (actor type, message type or name) on `rank`, or NULL. */
+static json_t *workload(json_t *root, const char *atype, const char *key, const char *what, int rank)
+{
+    size_t i;
+    json_t *w;
+
+    json_array_foreach(get(root, "workloads"), i, w)
+        if (str_is(w, "actor_type", atype) && str_is(w, key, what) && num(w, "rank") == rank)
+            return w;
+    return NULL;
+}
+
+static json_t *actor(json_t *root, const char *aid)
+{
+    size_t i;
+    json_t *a;
+
+    json_array_foreach(get(root, "actors"), i, a)
+        if (str_is(a, "aid", aid))
+            return a;
+    return NULL;
+}
+
+static void check_profile(const char *path, int injected)
+{
+    json_error_t err;
+    json_t *root = json_load_file(path, 0, &err), *x;
+    size_t i;
+    char aid[32], bonly[32];
+
+    if (root == NULL) {
+        fprintf(stderr, "FAIL: %s does not parse: %s (line %d)\n", path, err.text, err.line);
+        exit(1);
+    }
+    PCHECK(num(root, "raptors_profile") == 1);
+    PCHECK(num(root, "ranks") == NRANKS);
+    PCHECK(json_real_value(get(root, "wall_s")) > 0.0);
+    for (int d = 0; d < NRANKS; d++) {
+        uint64_t msgs = 0, bytes = 0;
+        for (int r = 0; r < NRANKS; r++) {
+            msgs += data_msgs(r, d);
+            bytes += data_msgs(r, d) * data_len(r, d);
+        }
+        x = workload(root, "prof.sink", "msg_type", "prof.data", d);
+        PCHECK(x != NULL);
+        PCHECK(num(x, "calls") == (long long)msgs);
+        PCHECK(num(x, "bytes_in") == (long long)bytes);
+        PCHECK(num(x, "time_ns") > 0);
+        PCHECK(num(x, "p50_ns") > 0 && num(x, "p50_ns") <= num(x, "p95_ns") &&
+                 num(x, "p95_ns") <= num(x, "p99_ns"));
+        x = workload(root, "prof.sink", "name", "sink.sum", d);
+        PCHECK(x != NULL);
+        PCHECK(num(x, "calls") == (long long)msgs);
+        PCHECK(num(x, "bytes_in") == (long long)bytes); /* the bytes the handler reported */
+        x = workload(root, "prof.src", "msg_type", "prof.go", d);
+        PCHECK(x != NULL && num(x, "calls") == ROUNDS && num(x, "bytes_in") == ROUNDS * GO_LEN);
+        /* B's own types, named on rank 0 even where A never registered them. */
+        x = workload(root, "prof.bonly", "msg_type", "prof.bmsg", d);
+        PCHECK(d == 0 ? x == NULL : x != NULL && num(x, "calls") == 1);
+
+        snprintf(aid, sizeof(aid), "%d:%u", d, SINK_SERIAL);
+        x = actor(root, aid);
+        PCHECK(x != NULL && str_is(x, "type", "prof.sink") && num(x, "rank") == d);
+        PCHECK(num(x, "calls") == (long long)msgs && num(x, "msgs_out") == 0);
+        PCHECK(num(x, "state_bytes") == SINK_STATE && num(x, "time_ns") > 0);
+        snprintf(aid, sizeof(aid), "%d:%u", d, SRC_SERIAL);
+        x = actor(root, aid);
+        uint64_t out = 0, out_bytes = 0;
+        for (int e = 0; e < NRANKS; e++) {
+            out += data_msgs(d, e);
+            out_bytes += data_msgs(d, e) * data_len(d, e);
+        }
+        PCHECK(x != NULL && str_is(x, "type", "prof.src") && num(x, "calls") == ROUNDS);
+        PCHECK(num(x, "msgs_out") == (long long)(out + ROUNDS - 1)); /* its own next rounds */
+        PCHECK(num(x, "bytes_out") == (long long)(out_bytes + (ROUNDS - 1) * GO_LEN));
+        PCHECK(num(x, "state_bytes") == SRC_STATE);
+        snprintf(bonly, sizeof(bonly), "%d:%u", d, BONLY_SERIAL);
+        PCHECK((actor(root, bonly) != NULL) == (d != 0));
+    }
+    /* Rank pairs: the data, plus on the diagonal the go messages (the
+     * first from outside any actor, the others from the source itself). */
+    int pairs = 0;
+    json_array_foreach(get(root, "rank_pairs"), i, x) {
+        int s = (int)num(x, "src"), d = (int)num(x, "dst");
+        uint64_t msgs = data_msgs(s, d), bytes = data_msgs(s, d) * data_len(s, d);
+        if (s == d) {
+            msgs += ROUNDS + (s != 0); /* B's ranks: one prof.bmsg too */
+            bytes += ROUNDS * GO_LEN;
+        }
+        PCHECK(num(x, "msgs") == (long long)msgs);
+        PCHECK(num(x, "bytes") == (long long)bytes);
+        pairs++;
+    }
+    PCHECK(pairs == NRANKS * NRANKS);
+    /* Actor pairs: every (source, sink) with its exact count, and each
+     * source's messages to itself. */
+    pairs = 0;
+    json_array_foreach(get(root, "actor_pairs"), i, x) {
+        int s, d;
+        unsigned ss, ds;
+        PCHECK(sscanf(json_string_value(get(x, "src")), "%d:%u", &s, &ss) == 2);
+        PCHECK(sscanf(json_string_value(get(x, "dst")), "%d:%u", &d, &ds) == 2);
+        PCHECK(ss == SRC_SERIAL);
+        PCHECK(num(x, "bytes_error") == 0); /* no pair was ever evicted */
+        if (ds == SRC_SERIAL) {
+            PCHECK(s == d && num(x, "msgs") == ROUNDS - 1 && num(x, "bytes") == (ROUNDS - 1) * GO_LEN);
+        } else {
+            PCHECK(ds == SINK_SERIAL);
+            PCHECK(num(x, "msgs") == (long long)data_msgs(s, d));
+            PCHECK(num(x, "bytes") == (long long)(data_msgs(s, d) * data_len(s, d)));
+        }
+        pairs++;
+    }
+    PCHECK(pairs == NRANKS * NRANKS + NRANKS);
+    int ranks = 0;
+    json_array_foreach(get(root, "ranks_load"), i, x) {
+        PCHECK(num(x, "rank") == ranks);
+        PCHECK(num(x, "busy_ns") > 0 && num(x, "idle_ns") >= 0);
+        PCHECK(num(x, "rss_peak_bytes") > 0);
+        ranks++;
+    }
+    PCHECK(ranks == NRANKS);
+    PCHECK(json_array_size(get(root, "series")) == NRANKS);
+    x = get(root, "sampling");
+    PCHECK(num(x, "malformed") == injected);
+    PCHECK(num(x, "actors_lost") == 0);
+    PCHECK(num(x, "samples") >= NRANKS); /* the last ones, and any on the way */
+    PCHECK(num(x, "samples_missing") == 0);
+    json_decref(root);
+}
+
+/* Samples that pass the wire's checks but not the Profiler's. */
+static int inject_bad_samples(void)
+{
+    unsigned char img[sizeof(rap_wire_hdr) + sizeof(rap_wire_sample)];
+    rap_wire_hdr h = { RAP_WIRE_MAGIC, RAP_WIRE_VERSION, RAP_KIND_SYS_ACTION, RAP_SYS_PROFILE,
+                       aid_of(0, RAP_SERIAL_PROFILER), aid_of(1, RAP_SERIAL_SYSTEM),
+                       sizeof(rap_wire_sample), 0 };
+    rap_wire_sample good = { .version = RAP_SAMPLE_VERSION, .rank = 1, .nranks = NRANKS, .workers = 1 };
+    rap_wire_sample bad[3] = { good, good, good };
+    int n = 0;
+
+    bad[0].version = 99;   /* unknown version */
+    bad[1].nwl = 5;        /* counts that the length does not hold */
+    bad[2].rank = 2;       /* not its sender's rank */
+    for (int i = 0; i < 3; i++) {
+        memcpy(img, &h, sizeof(h));
+        memcpy(img + sizeof(h), &bad[i], sizeof(bad[i]));
+        rap__ctr_add(RAP_CTR_MPI_SENT, 1); /* counted, so that termination balances */
+        MT_CHECK(MPI_Send(img, sizeof(img), MPI_BYTE, 0, rap__kind_tag(RAP_KIND_SYS_ACTION),
+                          g_node.comm) == MPI_SUCCESS);
+        n++;
+    }
+    return n;
+}
+
+int main(int argc, char **argv)
+{
+    char path[1024];
+    bool check = true, keep = false;
+    int injected = 0;
+    rap_aid a;
+    uint64_t rounds = ROUNDS;
+
+    snprintf(path, sizeof(path), "%s.json", argv[0]);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--path") == 0 && i + 1 < argc)
+            snprintf(path, sizeof(path), "%s", argv[++i]);
+        else if (strcmp(argv[i], "--no-check") == 0)
+            check = false;
+        else if (strcmp(argv[i], "--keep") == 0)
+            keep = true;
+    }
+    setenv("RAPTORS_PROFILE", path, 1);
+    setenv("RAPTORS_PROFILE_INTERVAL_MS", "10", 0); /* several samples on the way */
+    MT_OK(rap_msg_type_register("prof.go", GO_LEN, RAP_MSG_FIXED, &GO));
+    MT_OK(rap_msg_type_register("prof.data", 200, RAP_MSG_VAR, &DATA));
+    MT_OK(rap_actor_type_register("prof.src", SRC_STATE, NULL, NULL, &SRC));
+    MT_OK(rap_actor_type_register("prof.sink", SINK_STATE, NULL, NULL, &SINK));
+    MT_OK(rap_actor_type_on(SRC, GO, src_go));
+    MT_OK(rap_actor_type_on(SINK, DATA, sink_data));
+    if (PROF_SIDE != 1) {
+        MT_OK(rap_msg_type_register("prof.bmsg", 0, RAP_MSG_VAR, &BMSG));
+        MT_OK(rap_actor_type_register("prof.bonly", BONLY_STATE, NULL, NULL, &BONLY));
+        MT_OK(rap_actor_type_on(BONLY, BMSG, bonly_msg));
+    }
+    MT_OK(rap_init(&argc, &argv));
+    if (rap_size() != NRANKS)
+        MT_SKIP("needs 3 ranks");
+    MT_CHECK(rap_workload_begin(NULL, "x") == RAP_EINVAL);
+    MT_CHECK(rap_workload_end(NULL, 0) == RAP_EINVAL);
+    MT_CHECK(rap_profile_write(NULL) == (rap_rank() == 0 ? RAP_EINVAL : RAP_ESTATE));
+    MT_OK(rap_spawn(NULL, SINK, NULL, 0, &a));
+    MT_CHECK(RAP_AID_SERIAL(a) == SINK_SERIAL);
+    MT_OK(rap_spawn(NULL, SRC, NULL, 0, &a));
+    MT_CHECK(RAP_AID_SERIAL(a) == SRC_SERIAL);
+    MPI_Barrier(MPI_COMM_WORLD); /* every sink exists before any source sends */
+    MT_OK(rap_send(NULL, a, GO, &rounds, sizeof(rounds)));
+    if (rap_rank() != 0) {
+        rap_aid b;
+        MT_OK(rap_spawn(NULL, BONLY, NULL, 0, &b));
+        MT_CHECK(RAP_AID_SERIAL(b) == BONLY_SERIAL);
+        MT_OK(rap_send(NULL, b, BMSG, NULL, 0));
+    }
+    if (rap_rank() == 1 && check)
+        injected = inject_bad_samples();
+    MPI_Bcast(&injected, 1, MPI_INT, 1, MPI_COMM_WORLD);
+    MT_OK(rap_run());
+    if (rap_rank() == 0) {
+        char mid[1100];
+        snprintf(mid, sizeof(mid), "%s.mid", path);
+        /* A file that cannot be written: an error code, and a log line. */
+        MT_CHECK(rap_profile_write("/nonexistent-dir/profile.json") == RAP_EINVAL);
+        if (check) { /* the profile as it stands, at any time */
+            json_t *m;
+            MT_OK(rap_profile_write(mid));
+            m = json_load_file(mid, 0, NULL);
+            MT_CHECK(m != NULL && json_integer_value(json_object_get(m, "raptors_profile")) == 1);
+            json_decref(m);
+            unlink(mid);
+        }
+    }
+    int rank = rap_rank();
+    MT_OK(rap_finalize());
+    if (rank == 0 && check) {
+        check_profile(path, injected);
+        if (!keep)
+            unlink(path);
+        printf("profile: every count exact (%d malformed samples dropped)\n", injected);
+    }
+    return 0;
+}
