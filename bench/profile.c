@@ -1,6 +1,6 @@
 /* bench/profile.c -- what the profile costs and how right it is.
  *
- *   profile cost [reps]      one rank: PingPong (2 actors), ThreadRing (100
+ *   profile cost [reps] [which]  one rank: PingPong (2 actors), ThreadRing (100
  *                            actors) and 10 us handlers (64 actors, every
  *                            worker); prints "PROF name messages/s" per
  *                            figure, medians of reps.  bench/run.sh runs it
@@ -113,18 +113,25 @@ static double spin_rate(long msgs)
     return (double)msgs / t;
 }
 
-static void cost(int reps)
+/* `only`: one of PingPong, ThreadRing, Handlers10us (NULL: all). */
+static void cost(int reps, const char *only)
 {
-    double pong[MAXREPS], tr[MAXREPS], sp[MAXREPS], lo, hi;
+    static const char *const names[3] = { "PingPong", "ThreadRing", "Handlers10us" };
+    double v[3][MAXREPS], lo, hi;
 
     for (int r = -1; r < reps; r++) { /* r == -1: warm-up */
-        double a = ring_rate(2, 1000000), b = ring_rate(RING, 1000000), c = spin_rate(20000);
-        if (r >= 0)
-            pong[r] = a, tr[r] = b, sp[r] = c;
+        for (int k = 0; k < 3; k++) {
+            double x;
+            if (only != NULL && strcmp(only, names[k]) != 0)
+                continue;
+            x = k == 0 ? ring_rate(2, 1000000) : k == 1 ? ring_rate(RING, 1000000) : spin_rate(20000);
+            if (r >= 0)
+                v[k][r] = x;
+        }
     }
-    printf("PROF PingPong %.0f\n", bench_median(pong, reps, &lo, &hi));
-    printf("PROF ThreadRing %.0f\n", bench_median(tr, reps, &lo, &hi));
-    printf("PROF Handlers10us %.0f\n", bench_median(sp, reps, &lo, &hi));
+    for (int k = 0; k < 3; k++)
+        if (only == NULL || strcmp(only, names[k]) == 0)
+            printf("PROF %s %.0f\n", names[k], bench_median(v[k], reps, &lo, &hi));
 }
 
 /* -------------------------------------------------------------- accuracy */
@@ -316,7 +323,7 @@ int main(int argc, char **argv)
     /* Rank 0's path is the one written: every rank reads it from there. */
     MPI_Bcast(path, sizeof(path), MPI_CHAR, 0, MPI_COMM_WORLD);
     if (strcmp(mode, "cost") == 0)
-        cost(reps);
+        cost(reps, argc > 3 ? argv[3] : NULL);
     else if (strcmp(mode, "accuracy") == 0)
         accuracy_run();
     else if (strcmp(mode, "scale") == 0)

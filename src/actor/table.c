@@ -120,6 +120,8 @@ rap_actor *rap__table_alloc(rap_table *t)
     atomic_store_explicit(&a->prof.msgs_out, 0, memory_order_relaxed);
     atomic_store_explicit(&a->prof.bytes_out, 0, memory_order_relaxed);
     atomic_store_explicit(&a->prof.depth_peak, 0, memory_order_relaxed);
+    atomic_store_explicit(&a->prof.atype, 0, memory_order_relaxed);
+    atomic_store_explicit(&a->prof.state_bytes, 0, memory_order_relaxed);
     a->free_next = NULL;
     return a;
 }

@@ -35,6 +35,8 @@ typedef struct rap_actor_prof {
     _Atomic uint64_t calls, time_ns;    /* runs of its message handlers; time in its turns */
     _Atomic uint64_t msgs_out, bytes_out;
     _Atomic uint32_t depth_peak;        /* most messages handled in one turn */
+    _Atomic uint32_t atype;             /* its type and state size, for the sampler */
+    _Atomic uint64_t state_bytes;
 } rap_actor_prof;
 
 typedef struct rap_actor {

@@ -35,14 +35,15 @@
 #include "util/hash.h"
 
 typedef struct actor_last {
-    uint64_t aid;
+    uint64_t aid;         /* 0: empty */
     uint64_t calls, time_ns, msgs_out, bytes_out;
-    bool seen;            /* in this sample: scanned live, or ended */
+    bool dead;            /* ended, its last counts taken: dropped at the next growth */
 } actor_last;
 
+/* Each actor's counts at the last sample, updated in place. */
 typedef struct actor_map {
-    actor_last *slots; /* aid 0: empty */
-    size_t cap, n;
+    actor_last *slots;
+    size_t cap, n, ndead;
 } actor_map;
 
 static struct {
@@ -55,7 +56,7 @@ static struct {
     _Atomic bool pending;          /* a request is on its way to the System actor */
     _Atomic bool draining;         /* rap_finalize began: no more samples but the last */
     rap_prof_tables cur, prev;     /* the rank's counts now and at the last sample */
-    actor_map actors;              /* each actor's counts at the last sample */
+    actor_map actors;
 } S;
 
 /* --------------------------------------------------------- the actor map */
@@ -72,24 +73,35 @@ static actor_last *map_find(const actor_map *m, uint64_t aid)
     }
 }
 
-static void map_put(actor_map *m, const actor_last *v)
+/* A new slot for `aid` (not in the map): the map grows, without its dead
+ * entries, when it is half full.  NULL when out of memory. */
+static actor_last *map_add(actor_map *m, uint64_t aid)
 {
-    size_t j = rap__hash_u64(v->aid) & (m->cap - 1);
+    size_t j;
 
-    while (m->slots[j].aid != 0)
-        j = (j + 1) & (m->cap - 1);
-    m->slots[j] = *v;
+    if (2 * (m->n + 1) > m->cap) {
+        size_t live = m->n - m->ndead, cap = 64;
+        actor_last *old = m->slots;
+        while (cap < 4 * (live + 1))
+            cap *= 2;
+        actor_last *slots = calloc(cap, sizeof(*slots));
+        if (slots == NULL)
+            return NULL;
+        for (size_t i = 0; i < m->cap; i++) {
+            if (old[i].aid == 0 || old[i].dead)
+                continue;
+            for (j = rap__hash_u64(old[i].aid) & (cap - 1); slots[j].aid != 0; j = (j + 1) & (cap - 1))
+                ;
+            slots[j] = old[i];
+        }
+        free(old);
+        *m = (actor_map){ slots, cap, live, 0 };
+    }
+    for (j = rap__hash_u64(aid) & (m->cap - 1); m->slots[j].aid != 0; j = (j + 1) & (m->cap - 1))
+        ;
+    m->slots[j] = (actor_last){ .aid = aid };
     m->n++;
-}
-
-static int map_init(actor_map *m, size_t want)
-{
-    m->cap = 64;
-    while (m->cap < 2 * want + 1)
-        m->cap *= 2;
-    m->n = 0;
-    m->slots = calloc(m->cap, sizeof(*m->slots));
-    return m->slots == NULL ? RAP_ENOMEM : RAP_OK;
+    return &m->slots[j];
 }
 
 static void map_free(actor_map *m)
@@ -97,8 +109,6 @@ static void map_free(actor_map *m)
     free(m->slots);
     *m = (actor_map){ 0 };
 }
-
-/* -------------------------------------------------------------- a sample */
 
 static uint64_t sub0(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
 
@@ -118,88 +128,141 @@ static void rss(uint64_t *now, uint64_t *peak)
         *peak = (uint64_t)ru.ru_maxrss * 1024u;
 }
 
-typedef struct scan {
-    rap_wire_actor *list; /* every user actor's change in this interval */
-    size_t n, cap;
-    actor_map next;       /* every live actor's counts now */
+/* The actors of a sample: the RAP_SAMPLE_ACTORS that used the most time
+ * in the interval (a min-heap on time), the others that changed summed
+ * per type. */
+typedef struct pick {
+    rap_wire_actor top[RAP_SAMPLE_ACTORS];
+    size_t ntop;
+    rap_wire_actor *sums;      /* one per actor type; `room` of them */
+    size_t nsums, room;
     int err;
-} scan;
+} pick;
 
-static int scan_grow(scan *sc)
+static void heap_down(rap_wire_actor *h, size_t n, size_t i)
 {
-    size_t ncap = sc->cap ? 2 * sc->cap : 1024;
-    rap_wire_actor *l = realloc(sc->list, ncap * sizeof(*l));
-
-    if (l == NULL)
-        return sc->err = RAP_ENOMEM;
-    sc->list = l;
-    sc->cap = ncap;
-    return RAP_OK;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && h[l].time_ns < h[m].time_ns)
+            m = l;
+        if (r < n && h[r].time_ns < h[m].time_ns)
+            m = r;
+        if (m == i)
+            return;
+        rap_wire_actor t = h[i];
+        h[i] = h[m], h[m] = t;
+        i = m;
+    }
 }
 
-static void scan_actor(rap_actor *seen, void *arg)
+static void pick_sum(pick *pk, const rap_wire_actor *a)
 {
-    scan *sc = arg;
-    rap_aid aid = atomic_load_explicit(&seen->aid, memory_order_relaxed);
-    rap_actor *a;
-    actor_last now, *last;
+    rap_wire_actor *o = NULL;
 
-    if (aid == RAP_AID_NONE || rap__aid_is_runtime(aid) || sc->err != RAP_OK)
+    for (size_t k = 0; k < pk->nsums && o == NULL; k++)
+        if (pk->sums[k].atype == a->atype)
+            o = &pk->sums[k];
+    if (o == NULL) {
+        if (pk->nsums == pk->room)
+            return; /* more types than registered: cannot happen */
+        o = &pk->sums[pk->nsums++];
+        *o = (rap_wire_actor){ .aid = RAP_AID_NONE, .atype = a->atype };
+    }
+    o->calls += a->calls;
+    o->time_ns += a->time_ns;
+    o->msgs_out += a->msgs_out;
+    o->bytes_out += a->bytes_out;
+    o->state_bytes += a->state_bytes;
+    o->count++;
+    if (a->depth_peak > o->depth_peak)
+        o->depth_peak = a->depth_peak;
+}
+
+static void pick_add(pick *pk, const rap_wire_actor *a)
+{
+    if (a->calls == 0 && a->msgs_out == 0 && a->time_ns == 0)
+        return; /* nothing changed: nothing to say */
+    if (pk->ntop < RAP_SAMPLE_ACTORS) {
+        size_t i = pk->ntop++;
+        pk->top[i] = *a;
+        while (i > 0 && pk->top[(i - 1) / 2].time_ns > pk->top[i].time_ns) {
+            rap_wire_actor t = pk->top[i];
+            pk->top[i] = pk->top[(i - 1) / 2], pk->top[(i - 1) / 2] = t;
+            i = (i - 1) / 2;
+        }
         return;
-    /* A reference keeps the actor from being torn down while it is read. */
-    a = rap__table_acquire(g_node.table, aid);
-    if (a == NULL)
+    }
+    if (a->time_ns > pk->top[0].time_ns) {
+        rap_wire_actor out = pk->top[0];
+        pk->top[0] = *a;
+        heap_down(pk->top, pk->ntop, 0);
+        pick_sum(pk, &out);
+        return;
+    }
+    pick_sum(pk, a);
+}
+
+/* An actor's counts now: the change since the last sample goes to the
+ * pick, and the map keeps the counts for the next. */
+static void account(pick *pk, uint64_t aid, uint32_t atype, uint32_t depth, uint64_t state,
+                    const actor_last *now, bool ended)
+{
+    actor_last *last = map_find(&S.actors, aid);
+    rap_wire_actor d = {
+        .aid = aid, .atype = atype, .depth_peak = depth, .state_bytes = state, .count = 1,
+        .calls = sub0(now->calls, last ? last->calls : 0),
+        .time_ns = sub0(now->time_ns, last ? last->time_ns : 0),
+        .msgs_out = sub0(now->msgs_out, last ? last->msgs_out : 0),
+        .bytes_out = sub0(now->bytes_out, last ? last->bytes_out : 0),
+    };
+
+    pick_add(pk, &d);
+    if (last == NULL && !ended && (last = map_add(&S.actors, aid)) == NULL) {
+        pk->err = RAP_ENOMEM;
+        return;
+    }
+    if (last == NULL)
+        return;
+    last->calls = now->calls, last->time_ns = now->time_ns;
+    last->msgs_out = now->msgs_out, last->bytes_out = now->bytes_out;
+    if (ended && !last->dead) {
+        last->dead = true;
+        S.actors.ndead++;
+    }
+}
+
+/* Read without a reference: an actor's memory is never freed while the
+ * node is up (ended actors are recycled), and its id, read again after
+ * its counts, says whether they were still its own (ids are never reused).
+ * A reference would cost an atomic on every actor's line at every sample. */
+static void scan_actor(rap_actor *a, void *arg)
+{
+    pick *pk = arg;
+    rap_aid aid = atomic_load_explicit(&a->aid, memory_order_acquire);
+    actor_last now;
+    uint32_t depth, atype;
+    uint64_t state;
+
+    if (aid == RAP_AID_NONE || rap__aid_is_runtime(aid) || pk->err != RAP_OK)
         return;
     now = (actor_last){ aid, RAP_READ(a->prof.calls), RAP_READ(a->prof.time_ns),
                         RAP_READ(a->prof.msgs_out), RAP_READ(a->prof.bytes_out), false };
-    if (sc->n == sc->cap && scan_grow(sc) != RAP_OK) {
-        rap__table_release(a);
-        return;
-    }
-    last = map_find(&S.actors, aid);
-    if (last != NULL)
-        last->seen = true;
-    sc->list[sc->n++] = (rap_wire_actor){
-        .aid = aid,
-        .atype = a->type->id,
-        .depth_peak = atomic_load_explicit(&a->prof.depth_peak, memory_order_relaxed),
-        .calls = sub0(now.calls, last ? last->calls : 0),
-        .time_ns = sub0(now.time_ns, last ? last->time_ns : 0),
-        .msgs_out = sub0(now.msgs_out, last ? last->msgs_out : 0),
-        .bytes_out = sub0(now.bytes_out, last ? last->bytes_out : 0),
-        .state_bytes = a->type->state_size,
-        .count = 1,
-    };
-    if (sc->next.n * 2 + 2 < sc->next.cap)
-        map_put(&sc->next, &now);
-    rap__table_release(a);
+    depth = atomic_load_explicit(&a->prof.depth_peak, memory_order_relaxed);
+    atype = atomic_load_explicit(&a->prof.atype, memory_order_relaxed);
+    state = RAP_READ(a->prof.state_bytes);
+    atomic_thread_fence(memory_order_acquire);
+    if (atomic_load_explicit(&a->aid, memory_order_relaxed) != aid || atype == 0)
+        return; /* it ended and its slot took another actor meanwhile, or is being made */
+    account(pk, aid, atype, depth, state, &now, false);
 }
 
-/* The actors that ended since the last sample: the rest of their counts.
- * An actor the table no longer holds, whose end is not in yet, keeps its
- * counts of the last sample for the next (carried over). */
-static void scan_gone(scan *sc, const rap_prof_gone *gone, size_t ngone)
+/* The actors that ended since the last sample: the rest of their counts. */
+static void scan_gone(pick *pk, const rap_prof_gone *gone, size_t ngone)
 {
-    for (size_t i = 0; i < ngone && sc->err == RAP_OK; i++) {
+    for (size_t i = 0; i < ngone && pk->err == RAP_OK; i++) {
         const rap_prof_gone *g = &gone[i];
-        actor_last *last = map_find(&S.actors, g->aid);
-        if (sc->n == sc->cap && scan_grow(sc) != RAP_OK)
-            return;
-        if (last != NULL)
-            last->seen = true;
-        sc->list[sc->n++] = (rap_wire_actor){
-            .aid = g->aid, .atype = g->atype, .depth_peak = g->depth_peak,
-            .calls = sub0(g->calls, last ? last->calls : 0),
-            .time_ns = sub0(g->time_ns, last ? last->time_ns : 0),
-            .msgs_out = sub0(g->msgs_out, last ? last->msgs_out : 0),
-            .bytes_out = sub0(g->bytes_out, last ? last->bytes_out : 0),
-            .state_bytes = g->state_bytes, .count = 1,
-        };
-    }
-    for (size_t j = 0; j < S.actors.cap && sc->err == RAP_OK; j++) {
-        actor_last *l = &S.actors.slots[j];
-        if (l->aid != 0 && !l->seen && sc->next.n * 2 + 2 < sc->next.cap)
-            map_put(&sc->next, l);
+        actor_last now = { g->aid, g->calls, g->time_ns, g->msgs_out, g->bytes_out, false };
+        account(pk, g->aid, g->atype, g->depth_peak, g->state_bytes, &now, true);
     }
 }
 
@@ -213,42 +276,6 @@ static int by_bytes_desc(const void *x, const void *y)
 {
     const rap_wire_pair *a = x, *b = y;
     return (a->bytes < b->bytes) - (a->bytes > b->bytes);
-}
-
-/* The heaviest actors in full, the rest summed per type, into out (room
- * for RAP_SAMPLE_ACTORS + one per actor type); returns how many. */
-static uint32_t pick_actors(scan *sc, rap_wire_actor *out, size_t room)
-{
-    size_t keep = sc->n < RAP_SAMPLE_ACTORS ? sc->n : RAP_SAMPLE_ACTORS;
-    uint32_t n = 0;
-
-    if (sc->n > 1)
-        qsort(sc->list, sc->n, sizeof(*sc->list), by_time_desc);
-    for (size_t i = 0; i < keep; i++)
-        if (sc->list[i].calls != 0 || sc->list[i].msgs_out != 0)
-            out[n++] = sc->list[i];
-    for (size_t i = keep; i < sc->n; i++) {
-        const rap_wire_actor *a = &sc->list[i];
-        rap_wire_actor *o = NULL;
-        for (uint32_t k = 0; k < n && o == NULL; k++)
-            if (out[k].aid == RAP_AID_NONE && out[k].atype == a->atype)
-                o = &out[k];
-        if (o == NULL) {
-            if (n == room)
-                continue;
-            o = &out[n++];
-            *o = (rap_wire_actor){ .aid = RAP_AID_NONE, .atype = a->atype };
-        }
-        o->calls += a->calls;
-        o->time_ns += a->time_ns;
-        o->msgs_out += a->msgs_out;
-        o->bytes_out += a->bytes_out;
-        o->state_bytes += a->state_bytes;
-        o->count++;
-        if (a->depth_peak > o->depth_peak)
-            o->depth_peak = a->depth_peak;
-    }
-    return n;
 }
 
 static const rap_prof_wl *prev_wl(const rap_prof_wl *w)
@@ -274,26 +301,26 @@ static void *build(bool last, size_t *len_out)
     rap_wire_sample *h;
     uint32_t nwl = 0, npr = 0, nact;
     uint64_t now = rap__now_ns(), span;
-    scan sc = { 0 };
+    pick pk = { .room = nty + 1 };
     rap_prof_gone *gone = NULL;
     size_t ngone = 0;
     char *buf;
 
-    if (rap__probe_collect(&S.cur, &gone, &ngone, &S.gone_lost) != RAP_OK ||
-        map_init(&sc.next, rap__table_live(g_node.table) + S.actors.n + 64) != RAP_OK) {
+    pk.sums = calloc(pk.room, sizeof(*pk.sums));
+    if (pk.sums == NULL || rap__probe_collect(&S.cur, &gone, &ngone, &S.gone_lost) != RAP_OK) {
+        free(pk.sums);
         free(gone);
         return NULL;
     }
-    rap__table_foreach(g_node.table, scan_actor, &sc);
-    scan_gone(&sc, gone, ngone);
+    rap__table_foreach(g_node.table, scan_actor, &pk);
+    scan_gone(&pk, gone, ngone);
     free(gone);
     len = sizeof(*h) + (S.cur.nwl + 1) * sizeof(*wl) + room * sizeof(*act) +
           RAP_SAMPLE_PAIRS * sizeof(*pr) + (size_t)S.size * sizeof(*dst);
     buf = calloc(1, len);
-    if (buf == NULL || sc.err != RAP_OK) {
+    if (buf == NULL || pk.err != RAP_OK) {
         free(buf);
-        free(sc.list);
-        map_free(&sc.next);
+        free(pk.sums);
         return NULL;
     }
     h = (rap_wire_sample *)(void *)buf;
@@ -318,7 +345,11 @@ static void *build(bool last, size_t *len_out)
         nwl++;
     }
     act = (rap_wire_actor *)(void *)(wl + nwl);
-    nact = pick_actors(&sc, act, room);
+    qsort(pk.top, pk.ntop, sizeof(pk.top[0]), by_time_desc);
+    memcpy(act, pk.top, pk.ntop * sizeof(*act));
+    memcpy(act + pk.ntop, pk.sums, pk.nsums * sizeof(*act));
+    nact = (uint32_t)(pk.ntop + pk.nsums);
+    free(pk.sums);
     pr = (rap_wire_pair *)(void *)(act + nact);
     for (size_t i = 0; i < S.cur.pairs.n; i++) {
         const rap_topk_item *it = &S.cur.pairs.items[i];
@@ -341,8 +372,8 @@ static void *build(bool last, size_t *len_out)
     qsort(pr, npr, sizeof(*pr), by_bytes_desc);
     dst = (rap_wire_dest *)(void *)(pr + npr);
     for (int r = 0; r < S.size; r++)
-        dst[r] = (rap_wire_dest){ sub0(S.cur.dest_msgs[r], S.prev.dest_msgs[r]),
-                                  sub0(S.cur.dest_bytes[r], S.prev.dest_bytes[r]) };
+        dst[r] = (rap_wire_dest){ sub0(S.cur.dest[r].msgs, S.prev.dest[r].msgs),
+                                  sub0(S.cur.dest[r].bytes, S.prev.dest[r].bytes) };
     span = sub0(now, S.last_ns) * (uint64_t)S.workers;
     *h = (rap_wire_sample){
         .version = RAP_SAMPLE_VERSION, .rank = S.rank, .seq = S.seq++, .last = last,
@@ -359,14 +390,10 @@ static void *build(bool last, size_t *len_out)
     S.prev.busy_ns = S.cur.busy_ns;
     S.prev.nwl = S.cur.nwl;
     memcpy(S.prev.wl, S.cur.wl, sizeof(S.cur.wl));
-    memcpy(S.prev.dest_msgs, S.cur.dest_msgs, (size_t)S.size * sizeof(uint64_t));
-    memcpy(S.prev.dest_bytes, S.cur.dest_bytes, (size_t)S.size * sizeof(uint64_t));
+    memcpy(S.prev.dest, S.cur.dest, (size_t)S.size * sizeof(*S.prev.dest));
     rap__topk_copy(&S.prev.pairs, &S.cur.pairs);
-    map_free(&S.actors);
-    S.actors = sc.next;
     S.last_ns = now;
     S.gone_lost = 0;
-    free(sc.list);
     return buf;
 }
 

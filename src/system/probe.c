@@ -8,7 +8,8 @@
 #include "util/hash.h"
 
 #define WL_INDEX 512      /* open addressing over the workloads: twice their number */
-#define PAIR_CACHE 64     /* a direct-mapped cache of pairs in front of the sketch */
+#define PAIR_SETS 256     /* a 2-way cache of pairs in front of the sketch */
+#define PAIR_CACHE (2 * PAIR_SETS)
 #define GONE_MAX 64       /* actors ended on a worker before it publishes */
 #define SNAP_GONE_MAX 4096 /* ... and published before a sample takes them */
 
@@ -21,7 +22,6 @@ typedef struct probe {
     uint16_t idx[WL_INDEX];   /* workload position + 1, 0 empty */
     rap_prof_wl *last;        /* the last workload looked up */
     pair_slot pc[PAIR_CACHE];
-    rap_turn *turn;           /* the turn running now, for named workloads */
     rap_prof_wl *named;       /* a named workload running now */
     uint64_t named_t0;
     uint64_t epoch;           /* the last epoch published */
@@ -35,12 +35,17 @@ typedef struct probe {
     uint64_t gone_lost;
 } probe;
 
+bool rap__probe_enabled;
+_Thread_local rap_turn *rap__probe_turn RAP_TLS_IE;
+
 static struct {
     probe *probes;            /* [0, nworkers): the workers'; [nworkers]: the others' */
     int nworkers, nranks, rank;
     bool on;
     _Atomic uint64_t epoch;
 } P;
+
+static void count_run(probe *p, rap_aid from, rap_aid to, uint64_t bytes, uint64_t msgs);
 
 /* The calling worker's probe (NULL elsewhere); initial-exec TLS: read at
  * every message. */
@@ -49,9 +54,8 @@ static _Thread_local probe *tl_probe RAP_TLS_IE;
 int rap__probe_tables_init(rap_prof_tables *t, int nranks, size_t npairs)
 {
     memset(t, 0, sizeof(*t));
-    t->dest_msgs = calloc((size_t)nranks, sizeof(uint64_t));
-    t->dest_bytes = calloc((size_t)nranks, sizeof(uint64_t));
-    if (t->dest_msgs == NULL || t->dest_bytes == NULL || rap__topk_init(&t->pairs, npairs) != RAP_OK) {
+    t->dest = calloc((size_t)nranks, sizeof(*t->dest));
+    if (t->dest == NULL || rap__topk_init(&t->pairs, npairs) != RAP_OK) {
         rap__probe_tables_free(t);
         return RAP_ENOMEM;
     }
@@ -60,8 +64,7 @@ int rap__probe_tables_init(rap_prof_tables *t, int nranks, size_t npairs)
 
 void rap__probe_tables_free(rap_prof_tables *t)
 {
-    free(t->dest_msgs);
-    free(t->dest_bytes);
+    free(t->dest);
     rap__topk_free(&t->pairs);
     memset(t, 0, sizeof(*t));
 }
@@ -77,7 +80,7 @@ int rap__probe_create(int nworkers, int nranks, bool on)
     uint64_t now = rap__now_ns();
 
     memset(&P, 0, sizeof(P));
-    P.on = on;
+    P.on = rap__probe_enabled = on;
     if (!on)
         return RAP_OK;
     P.probes = aligned_alloc(RAP_CACHELINE, (size_t)(nworkers + 1) * sizeof(probe));
@@ -111,9 +114,8 @@ void rap__probe_destroy(void)
     }
     free(P.probes);
     memset(&P, 0, sizeof(P));
+    rap__probe_enabled = false;
 }
-
-bool rap__probe_on(void) { return P.on; }
 
 void rap__probe_bind(int worker) { tl_probe = P.on && worker >= 0 ? &P.probes[worker] : NULL; }
 
@@ -162,14 +164,7 @@ static void attribute(rap_prof_wl *w, uint64_t ns, uint32_t n)
     if (n == 0)
         return;
     w->time_ns += ns;
-    w->hist[bucket(ns / n)] += n;
-}
-
-void rap__probe_turn_begin(rap_turn *t, rap_actor *a, uint64_t t0)
-{
-    *t = (rap_turn){ .a = a, .t0 = t0, .tprev = t0 };
-    if (tl_probe != NULL)
-        tl_probe->turn = t;
+    w->hist[bucket(n == 1 ? ns : ns / n)] += n; /* one message: no division */
 }
 
 void rap__probe_message(rap_turn *t, uint32_t kind, uint32_t id, uint32_t bytes)
@@ -200,14 +195,10 @@ void rap__probe_message(rap_turn *t, uint32_t kind, uint32_t id, uint32_t bytes)
     t->mixed = true;
 }
 
-void rap__probe_message_done(rap_turn *t)
+void rap__probe_message_timed(rap_turn *t)
 {
-    probe *p = tl_probe;
-    uint64_t now;
+    uint64_t now = rap__now_ns();
 
-    if (p == NULL || !t->mixed)
-        return;
-    now = rap__now_ns();
     attribute(t->cur, now - t->tprev - t->named_ns, 1);
     t->tprev = now;
     t->named_ns = 0;
@@ -219,9 +210,15 @@ void rap__probe_turn_end(rap_turn *t, uint64_t t_end)
     rap_actor_prof *ap = &t->a->prof;
     uint64_t ns = t_end - t->t0;
 
+    rap__probe_turn = NULL;
     if (p == NULL)
         return;
-    p->turn = NULL;
+    if (t->run_msgs != 0)
+        count_run(p, t->self, t->run_to, t->run_bytes, t->run_msgs);
+    if (t->out_msgs != 0) {
+        RAP_BUMP(ap->msgs_out, t->out_msgs);
+        RAP_BUMP(ap->bytes_out, t->out_bytes);
+    }
     if (!t->mixed && t->first != NULL)
         attribute(t->first, t_end - t->tprev - t->named_ns, t->first_calls);
     p->t.busy_ns += ns;
@@ -239,12 +236,12 @@ int rap__probe_named_begin(const char *name)
     probe *p = tl_probe;
     uint32_t id;
 
-    if (p == NULL || p->turn == NULL)
+    if (p == NULL || rap__probe_turn == NULL)
         return RAP_OK; /* profiling off, or not in a handler: nothing to time */
     if (p->named != NULL)
         return RAP_ESTATE;
     id = rap__hash_name(name);
-    p->named = workload(p, p->turn->a->type->id, RAP_WL_NAMED, id);
+    p->named = workload(p, rap__probe_turn->a->type->id, RAP_WL_NAMED, id);
     if (p->named->name[0] == '\0')
         snprintf(p->named->name, sizeof(p->named->name), "%s", name);
     p->named_t0 = rap__now_ns();
@@ -256,7 +253,7 @@ int rap__probe_named_end(uint64_t bytes)
     probe *p = tl_probe;
     uint64_t ns;
 
-    if (p == NULL || p->turn == NULL)
+    if (p == NULL || rap__probe_turn == NULL)
         return RAP_OK;
     if (p->named == NULL)
         return RAP_ESTATE;
@@ -264,7 +261,7 @@ int rap__probe_named_end(uint64_t bytes)
     p->named->calls++;
     p->named->bytes += bytes;
     attribute(p->named, ns, 1);
-    p->turn->named_ns += ns;
+    rap__probe_turn->named_ns += ns;
     p->named = NULL;
     p->last = NULL; /* the next lookup is the enclosing message's */
     return RAP_OK;
@@ -272,37 +269,59 @@ int rap__probe_named_end(uint64_t bytes)
 
 /* ---------------------------------------------------------------- sends */
 
-static void count_send(probe *p, rap_aid from, rap_aid to, int dest, uint32_t bytes)
+/* `msgs` messages of `bytes` in all from `from` to `to`, into p's tables. */
+static void count_run(probe *p, rap_aid from, rap_aid to, uint64_t bytes, uint64_t msgs)
 {
-    p->t.dest_msgs[dest]++; /* its own rank too: the heat map's diagonal */
-    p->t.dest_bytes[dest] += bytes;
+    rap_prof_dest *d = &p->t.dest[RAP_AID_RANK(to)];
+
+    d->msgs += msgs; /* its own rank too: the heat map's diagonal */
+    d->bytes += bytes;
     p->dirty = true;
     if (from == RAP_AID_NONE)
         return;
-    pair_slot *s = &p->pc[rap__hash_u64(from * UINT64_C(0x9e3779b97f4a7c15) ^ to) & (PAIR_CACHE - 1)];
-    if (s->a == from && s->b == to) {
-        s->bytes += bytes;
-        s->msgs++;
-        return;
+    pair_slot *s = &p->pc[2 * (rap__hash_u64(from * UINT64_C(0x9e3779b97f4a7c15) ^ to) & (PAIR_SETS - 1))];
+    for (int w = 0; w < 2; w++) {
+        if (s[w].a == from && s[w].b == to) {
+            s[w].bytes += bytes;
+            s[w].msgs += msgs;
+            return;
+        }
     }
+    /* A miss: the way with fewer messages goes to the sketch. */
+    s += s[1].msgs < s[0].msgs;
     if (s->msgs != 0)
         rap__topk_add(&p->t.pairs, s->a, s->b, s->bytes, s->msgs);
-    *s = (pair_slot){ from, to, bytes, 1 };
+    *s = (pair_slot){ from, to, bytes, msgs };
 }
 
-void rap__probe_send(rap_aid from, rap_aid to, int dest_rank, uint32_t bytes)
+void rap__probe_send_slow(rap_actor *actor, rap_aid from, rap_aid to, uint32_t bytes)
 {
+    rap_turn *t = rap__probe_turn;
     probe *p = tl_probe;
 
     if (!P.on)
         return;
+    if (t != NULL && t->self == from) { /* a new addressee in the sender's turn */
+        if (t->run_msgs != 0)
+            count_run(p, from, t->run_to, t->run_bytes, t->run_msgs);
+        t->out_msgs++;
+        t->out_bytes += bytes;
+        t->run_to = to;
+        t->run_msgs = 1;
+        t->run_bytes = bytes;
+        return;
+    }
+    if (actor != NULL) { /* outside its turn: its init or fini */
+        RAP_BUMP(actor->prof.msgs_out, 1);
+        RAP_BUMP(actor->prof.bytes_out, bytes);
+    }
     if (p != NULL) {
-        count_send(p, from, to, dest_rank, bytes);
+        count_run(p, from, to, bytes, 1);
         return;
     }
     p = &P.probes[P.nworkers]; /* threads that are not workers: under the lock */
     pthread_mutex_lock(&p->lock);
-    count_send(p, from, to, dest_rank, bytes);
+    count_run(p, from, to, bytes, 1);
     pthread_mutex_unlock(&p->lock);
 }
 
@@ -330,8 +349,7 @@ static void copy_tables(rap_prof_tables *to, const rap_prof_tables *from)
     to->nwl = from->nwl;
     memcpy(to->wl, from->wl, from->nwl * sizeof(from->wl[0]));
     to->wl[RAP_PROF_WL_MAX] = from->wl[RAP_PROF_WL_MAX];
-    memcpy(to->dest_msgs, from->dest_msgs, (size_t)P.nranks * sizeof(uint64_t));
-    memcpy(to->dest_bytes, from->dest_bytes, (size_t)P.nranks * sizeof(uint64_t));
+    memcpy(to->dest, from->dest, (size_t)P.nranks * sizeof(*to->dest));
     rap__topk_copy_items(&to->pairs, &from->pairs);
 }
 
@@ -436,8 +454,8 @@ static void merge(rap_prof_tables *out, const rap_prof_tables *in)
     if (in->wl[RAP_PROF_WL_MAX].calls != 0)
         merge_wl(out, &in->wl[RAP_PROF_WL_MAX]);
     for (int r = 0; r < P.nranks; r++) {
-        out->dest_msgs[r] += in->dest_msgs[r];
-        out->dest_bytes[r] += in->dest_bytes[r];
+        out->dest[r].msgs += in->dest[r].msgs;
+        out->dest[r].bytes += in->dest[r].bytes;
     }
     for (size_t i = 0; i < in->pairs.n; i++) {
         const rap_topk_item *it = &in->pairs.items[i];
@@ -471,8 +489,7 @@ int rap__probe_collect(rap_prof_tables *out, rap_prof_gone **gone, size_t *ngone
     out->busy_ns = out->since_ns = 0;
     out->nwl = 0;
     memset(out->wl, 0, sizeof(out->wl));
-    memset(out->dest_msgs, 0, (size_t)P.nranks * sizeof(uint64_t));
-    memset(out->dest_bytes, 0, (size_t)P.nranks * sizeof(uint64_t));
+    memset(out->dest, 0, (size_t)P.nranks * sizeof(*out->dest));
     rap__topk_clear(&out->pairs);
     for (int i = 0; i <= P.nworkers; i++) {
         probe *p = &P.probes[i];

@@ -49,20 +49,25 @@ typedef struct rap_prof_wl {
     char name[RAP_PROF_NAME_MAX]; /* a named workload's name */
 } rap_prof_wl;
 
+typedef struct rap_prof_dest {
+    uint64_t msgs, bytes;
+} rap_prof_dest;
+
 /* What one worker counted, since rap_init. */
 typedef struct rap_prof_tables {
     uint64_t busy_ns;           /* inside turns */
     uint64_t since_ns;          /* when counting began (idle = now - since - busy) */
     uint32_t nwl;
     rap_prof_wl wl[RAP_PROF_WL_MAX + 1]; /* the last: everything else */
-    uint64_t *dest_msgs, *dest_bytes;   /* per destination rank */
+    rap_prof_dest *dest;        /* per destination rank */
     rap_topk pairs;             /* (sender, addressee) by bytes */
 } rap_prof_tables;
 
 /* Start and stop profiling on this rank (RAPTORS_PROFILE off: never on). */
 int rap__probe_create(int nworkers, int nranks, bool on);
 void rap__probe_destroy(void);
-bool rap__probe_on(void);
+extern bool rap__probe_enabled; /* set by create, before any worker starts */
+static inline bool rap__probe_on(void) { return rap__probe_enabled; }
 /* The calling thread is worker `w` (or, with -1, no worker); this rank. */
 void rap__probe_bind(int w);
 void rap__probe_set_rank(int rank);
@@ -72,6 +77,10 @@ void rap__probe_set_rank(int rank);
  * clock read `t_end`.  Sends are counted by pair and destination. */
 typedef struct rap_turn {
     rap_actor *a;
+    rap_aid self;               /* a's id: sends from it are counted here */
+    uint64_t out_msgs, out_bytes; /* its sends in this turn */
+    rap_aid run_to;             /* its latest sends' addressee, and their counts */
+    uint64_t run_msgs, run_bytes;
     uint64_t t0, tprev;
     rap_prof_wl *first;         /* the turn's workload while it has one */
     rap_prof_wl *cur;           /* the message's running now */
@@ -80,11 +89,50 @@ typedef struct rap_turn {
     bool mixed;                 /* timed message by message */
     uint64_t named_ns;          /* inside named workloads in this turn's current part */
 } rap_turn;
-void rap__probe_turn_begin(rap_turn *t, rap_actor *a, uint64_t t0);
+/* The turn running on this worker (NULL between turns, and elsewhere). */
+extern _Thread_local rap_turn *rap__probe_turn RAP_TLS_IE;
+
+static inline void rap__probe_turn_begin(rap_turn *t, rap_actor *a, uint64_t t0)
+{
+    t->a = a;
+    t->self = atomic_load_explicit(&a->aid, memory_order_relaxed);
+    t->out_msgs = t->out_bytes = t->run_msgs = t->run_bytes = 0;
+    t->run_to = RAP_AID_NONE;
+    t->t0 = t->tprev = t0;
+    t->first = t->cur = NULL;
+    t->calls = t->first_calls = t->user_calls = 0;
+    t->mixed = false;
+    t->named_ns = 0;
+    rap__probe_turn = t;
+}
 void rap__probe_message(rap_turn *t, uint32_t kind, uint32_t id, uint32_t bytes);
-void rap__probe_message_done(rap_turn *t);
+void rap__probe_message_timed(rap_turn *t);
+static inline void rap__probe_message_done(rap_turn *t)
+{
+    if (t->mixed)
+        rap__probe_message_timed(t);
+}
 void rap__probe_turn_end(rap_turn *t, uint64_t t_end);
-void rap__probe_send(rap_aid from, rap_aid to, int dest_rank, uint32_t bytes);
+
+/* A user message from `from` (`actor`: its actor, NULL outside actors).
+ * Inside the sender's own turn a send only adds to the turn (on the
+ * worker's stack): runs of sends to one addressee reach the pair and
+ * destination tables when the addressee changes or the turn ends. */
+void rap__probe_send_slow(rap_actor *actor, rap_aid from, rap_aid to, uint32_t bytes);
+static inline void rap__probe_send(rap_actor *actor, rap_aid from, rap_aid to, uint32_t bytes)
+{
+    rap_turn *t = rap__probe_turn;
+
+    if (t != NULL && t->self == from && (t->run_to == to || t->run_msgs == 0)) {
+        t->out_msgs++;
+        t->out_bytes += bytes;
+        t->run_to = to;
+        t->run_msgs++;
+        t->run_bytes += bytes;
+        return;
+    }
+    rap__probe_send_slow(actor, from, to, bytes);
+}
 /* An actor ends (after its fini): its counts are kept until the next
  * sample takes them.  Any thread. */
 void rap__probe_gone(rap_actor *a);

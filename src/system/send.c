@@ -32,13 +32,8 @@ static int check_send(rap_aid to, uint32_t type, size_t len)
 /* The profile's counts of a user message (system/probe.h). */
 static inline void count_send(rap_ctx *ctx, rap_aid to, size_t len)
 {
-    if (!rap__probe_on())
-        return;
-    rap__probe_send(rap__ctx_aid(ctx), to, RAP_AID_RANK(to), (uint32_t)len);
-    if (ctx != NULL && ctx->actor != NULL) {
-        RAP_BUMP(ctx->actor->prof.msgs_out, 1);
-        RAP_BUMP(ctx->actor->prof.bytes_out, len);
-    }
+    if (rap__probe_on())
+        rap__probe_send(ctx != NULL ? ctx->actor : NULL, rap__ctx_aid(ctx), to, (uint32_t)len);
 }
 
 int rap_send(rap_ctx *ctx, rap_aid to, uint32_t type, const void *data, size_t len)

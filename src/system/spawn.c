@@ -72,6 +72,8 @@ int rap__actor_create(uint32_t type, rap_aid parent, const void *arg, size_t len
     if (a == NULL)
         return RAP_ENOMEM;
     a->type = at;
+    atomic_store_explicit(&a->prof.atype, at->id, memory_order_relaxed);
+    atomic_store_explicit(&a->prof.state_bytes, at->state_size, memory_order_relaxed);
     a->parent = parent;
     a->task.run = rap__run_actor;
     if (at->state_size > 0 && (a->state = calloc(1, at->state_size)) == NULL) {
