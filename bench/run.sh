@@ -31,8 +31,12 @@ RAPTORS_WORKERS="$WORKERS" "$MPIEXEC" --bind-to none $fwd -np 1 bench/local_rate
 # The profile's cost: the same binaries with RAPTORS_PROFILE=off and on,
 # alternating, REPS times each (one measured round a run, after a warm-up).
 pfwd=
-[ "$RAP_MPIEXEC_KIND" = openmpi ] && pfwd="-x RAPTORS_WORKERS -x RAPTORS_PROFILE"
+tfwd=
+[ "$RAP_MPIEXEC_KIND" = openmpi ] && pfwd="-x RAPTORS_WORKERS -x RAPTORS_PROFILE" && tfwd="$pfwd -x RAPTORS_TRACE"
 echo "# profile cost: RAPTORS_PROFILE=off and on alternating, $REPS runs each" | tee -a "$raw"
+# The trace's cost: the same with RAPTORS_TRACE set too (its file written at
+# each run's end), against the profile alone.
+trace_file="${TMPDIR:-/tmp}/raptors-bench-trace-$$.json"
 for i in $(seq 1 "$REPS"); do
     for mode in off on; do
         RAPTORS_PROFILE=$mode RAPTORS_WORKERS="$WORKERS" "$MPIEXEC" --bind-to none $pfwd -np 1 bench/profile cost 1 |
@@ -40,7 +44,10 @@ for i in $(seq 1 "$REPS"); do
         RAPTORS_PROFILE=$mode "$MPIEXEC" $pfwd -np 2 bench/remote_rate 1 |
             sed -n "s/^ROW|remote rate 8 B|messages\/s|\([0-9.]*\)|.*/PROF$mode RemoteRate \1/p" >> "$raw"
     done
+    RAPTORS_PROFILE=on RAPTORS_TRACE="$trace_file" RAPTORS_WORKERS="$WORKERS" "$MPIEXEC" --bind-to none $tfwd \
+        -np 1 bench/profile cost 1 | sed -n "s/^PROF /PROFtrace /p" >> "$raw"
 done
+rm -f "$trace_file"
 "$MPIEXEC" -np 1 bench/profile accuracy | show
 "$MPIEXEC" $RAP_MPIEXEC_FLAGS -np 4 bench/profile scale 100000 | show
 if [ -x bench/caf_bench ]; then
@@ -57,7 +64,7 @@ function add(name, unit, rap, bname, base,    ratio) {
 /^ROW\|/ { split($0, f, "|"); add(f[2], f[3], f[4], f[5], f[6]); next }
 /^BENCH / { rap[$2] = $3; order[++m] = $2; next }
 /^CAF / { caf[$2] = $3; next }
-/^PROF(off|on) / { k = $2; if (!(k in pn)) porder[++pm] = k; pn[k] = 1; pv[$1, k, ++pc[$1, k]] = $3; next }
+/^PROF(off|on|trace) / { k = $2; if (!(k in pn)) porder[++pm] = k; pn[k] = 1; pv[$1, k, ++pc[$1, k]] = $3; next }
 function median(mode, k,    n, i, j, t, v) {
     n = pc[mode, k];
     for (i = 1; i <= n; i++) v[i] = pv[mode, k, i];
@@ -69,6 +76,9 @@ END {
         k = porder[i];
         add("profile on: " k, (k == "Handlers10us") ? "handlers/s" : "messages/s", median("PROFon", k),
             "RAPTORS_PROFILE=off", median("PROFoff", k));
+        if (pc["PROFtrace", k] > 0)
+            add("trace on: " k, (k == "Handlers10us") ? "handlers/s" : "messages/s", median("PROFtrace", k),
+                "RAPTORS_PROFILE=on, no trace", median("PROFon", k));
     }
     for (i = 1; i <= m; i++) {
         k = order[i];

@@ -77,7 +77,8 @@ mpi_tests = \
 	%D%/mpi/guard_np2 \
 	%D%/mpi/orphan_np2 \
 	%D%/mpi/names_np2 \
-	%D%/mpi/profile_np3
+	%D%/mpi/profile_np3 \
+	%D%/mpi/trace_np2 %D%/mpi/trace_tiny_np2
 check_PROGRAMS += $(mpi_tests)
 TESTS += $(mpi_tests)
 %C%_mpi_spawn_np2_SOURCES = %D%/mpi/spawn.c
@@ -121,6 +122,12 @@ prof_test_ldadd = src/libraptors-core.la $(JANSSON_LIBS) $(MPI_LIBS)
 %C%_mpi_profile_np3_SOURCES = %D%/mpi/profile.c
 %C%_mpi_profile_np3_CFLAGS = $(prof_test_cflags)
 %C%_mpi_profile_np3_LDADD = $(prof_test_ldadd)
+%C%_mpi_trace_np2_SOURCES = %D%/mpi/trace.c
+%C%_mpi_trace_np2_CFLAGS = $(prof_test_cflags)
+%C%_mpi_trace_np2_LDADD = $(prof_test_ldadd)
+%C%_mpi_trace_tiny_np2_SOURCES = %D%/mpi/trace.c
+%C%_mpi_trace_tiny_np2_CFLAGS = $(prof_test_cflags) -DTRACE_TINY=1
+%C%_mpi_trace_tiny_np2_LDADD = $(prof_test_ldadd)
 
 # MPMD: two executables in one job, run by a script.
 check_PROGRAMS += %D%/mpi/mpmd_coord %D%/mpi/mpmd_worker

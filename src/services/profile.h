@@ -39,6 +39,12 @@ int rap__profiler_write(const char *path);
 struct rap_pmodel;
 int rap__profiler_model(struct rap_pmodel *out);
 
+/* A workload's names, as the profile writes them: its message type (or
+ * its name, or the runtime operation) and its actor type; buf holds them
+ * when they have to be made.  Any thread. */
+const char *rap__wl_part_name(uint32_t kind, uint32_t id, const char *name, char *buf, size_t n);
+const char *rap__wl_atype_name(uint32_t atype, char *buf, size_t n);
+
 extern const rap_service rap__profile_service;
 
 #endif

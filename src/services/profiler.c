@@ -302,13 +302,8 @@ static const char *sysop_name(uint32_t op)
 
 static json_t *atype_json(uint32_t atype)
 {
-    const char *n = rap__type_name(1, atype);
     char buf[32];
-
-    if (n != NULL)
-        return json_string(n);
-    snprintf(buf, sizeof(buf), "#%08x", atype);
-    return json_string(buf);
+    return json_string(rap__wl_atype_name(atype, buf, sizeof(buf)));
 }
 
 static json_t *aid_json(uint64_t aid)
@@ -331,35 +326,49 @@ static uint64_t percentile(const uint64_t *hist, uint64_t total, double q)
     return 0;
 }
 
+const char *rap__wl_part_name(uint32_t kind, uint32_t id, const char *name, char *buf, size_t n)
+{
+    const char *t;
+
+    switch (kind) {
+    case RAP_WL_MESSAGE:
+        if ((t = rap__type_name(0, id)) != NULL)
+            return t;
+        snprintf(buf, n, "#%08x", id);
+        return buf;
+    case RAP_WL_NAMED:
+        return name != NULL ? name : "?";
+    default:
+        if (id >> 16 == RAP_KIND_SYS_ACTION)
+            snprintf(buf, n, "rap.sys.%s", sysop_name(id & 0xffffu));
+        else if (id >> 16 == RAP_KIND_ACTOR_ACTION)
+            snprintf(buf, n, "%s", (t = rap__type_name(0, id & 0xffffu)) != NULL ? t : "rap.message");
+        else
+            snprintf(buf, n, "rap.error");
+        return buf;
+    }
+}
+
+const char *rap__wl_atype_name(uint32_t atype, char *buf, size_t n)
+{
+    const char *t = rap__type_name(1, atype);
+
+    if (t != NULL)
+        return t;
+    snprintf(buf, n, "#%08x", atype);
+    return buf;
+}
+
 static json_t *workload_json(const m_wl *w)
 {
     json_t *o = json_object();
     char buf[RAP_SAMPLE_NAME + 32];
+    const char *part = rap__wl_part_name(w->kind, w->id, w->name, buf, sizeof(buf));
 
     json_object_set_new(o, "actor_type", atype_json(w->atype));
-    switch (w->kind) {
-    case RAP_WL_MESSAGE: {
-        const char *n = rap__type_name(0, w->id);
-        if (n == NULL)
-            snprintf(buf, sizeof(buf), "#%08x", w->id);
-        json_object_set_new(o, "msg_type", json_string(n != NULL ? n : buf));
-        break;
-    }
-    case RAP_WL_NAMED:
-        json_object_set_new(o, "name", json_string(w->name));
-        break;
-    default: {
-        uint32_t kind = w->id >> 16, op = w->id & 0xffffu;
-        if (kind == RAP_KIND_SYS_ACTION)
-            snprintf(buf, sizeof(buf), "rap.sys.%s", sysop_name(op));
-        else if (kind == RAP_KIND_ACTOR_ACTION)
-            snprintf(buf, sizeof(buf), "%s", rap__type_name(0, op) ? rap__type_name(0, op) : "rap.message");
-        else
-            snprintf(buf, sizeof(buf), "rap.error");
-        json_object_set_new(o, "msg_type", json_string(buf));
+    json_object_set_new(o, w->kind == RAP_WL_NAMED ? "name" : "msg_type", json_string(part));
+    if (w->kind == RAP_WL_RUNTIME)
         json_object_set_new(o, "runtime", json_true());
-    }
-    }
     json_object_set_new(o, "rank", json_integer(w->rank));
     json_object_set_new(o, "calls", json_integer((json_int_t)w->calls));
     json_object_set_new(o, "time_ns", json_integer((json_int_t)w->time_ns));

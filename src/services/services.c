@@ -9,5 +9,6 @@
 const rap_service *const rap__services[] = {
     &rap__logger_service,
     &rap__profile_service,
+    &rap__trace_service,
     NULL,
 };

@@ -284,12 +284,13 @@ static int start_engine(void)
     /* Rank 0's flow-control window and profiling apply to the job: both
      * ends of a pair must agree on whether credits flow, and every rank
      * takes part in the profile's last sample. */
-    uint64_t job[2] = { g_node.cfg.flow_window,
-                        g_node.cfg.profile == NULL || strcmp(g_node.cfg.profile, "off") != 0 };
+    uint64_t job[3] = { g_node.cfg.flow_window,
+                        g_node.cfg.profile == NULL || strcmp(g_node.cfg.profile, "off") != 0,
+                        g_node.cfg.trace != NULL ? g_node.cfg.trace_events : 0 };
     uint64_t window;
     int rc, nworkers;
 
-    if (MPI_Bcast(job, 2, MPI_UINT64_T, 0, g_node.comm) != MPI_SUCCESS)
+    if (MPI_Bcast(job, 3, MPI_UINT64_T, 0, g_node.comm) != MPI_SUCCESS)
         return RAP_EMPI;
     window = job[0];
     rap__route_callbacks(&cb);
@@ -311,7 +312,7 @@ static int start_engine(void)
     rc = rap__pool_create_all(nworkers);
     if (rc != RAP_OK)
         goto free_outbox;
-    rc = rap__probe_create(nworkers, g_node.size, job[1] != 0);
+    rc = rap__probe_create(nworkers, g_node.size, job[1] != 0, (uint32_t)job[2]);
     if (rc != RAP_OK)
         goto free_pools_only;
     rap__probe_set_rank(g_node.rank);

@@ -33,15 +33,19 @@ typedef struct probe {
     rap_prof_gone *snap_gone; /* [SNAP_GONE_MAX] */
     uint32_t nsnap_gone;
     uint64_t gone_lost;
+    rap_trace_ev *ev;         /* the trace: [trace_cap] */
+    uint32_t nev;
+    uint64_t ev_dropped;
 } probe;
 
-bool rap__probe_enabled;
+bool rap__probe_enabled, rap__probe_tracing;
 _Thread_local rap_turn *rap__probe_turn RAP_TLS_IE;
 
 static struct {
     probe *probes;            /* [0, nworkers): the workers'; [nworkers]: the others' */
     int nworkers, nranks, rank;
     bool on;
+    uint32_t trace_cap;
     _Atomic uint64_t epoch;
 } P;
 
@@ -75,14 +79,16 @@ static size_t pairs_per_probe(void)
     return n < 256 ? 256 : n;
 }
 
-int rap__probe_create(int nworkers, int nranks, bool on)
+int rap__probe_create(int nworkers, int nranks, bool on, uint32_t trace_cap)
 {
     uint64_t now = rap__now_ns();
 
     memset(&P, 0, sizeof(P));
     P.on = rap__probe_enabled = on;
+    rap__probe_tracing = on && trace_cap > 0;
     if (!on)
         return RAP_OK;
+    P.trace_cap = rap__probe_tracing ? trace_cap : 0;
     P.probes = aligned_alloc(RAP_CACHELINE, (size_t)(nworkers + 1) * sizeof(probe));
     if (P.probes == NULL)
         return RAP_ENOMEM;
@@ -93,6 +99,8 @@ int rap__probe_create(int nworkers, int nranks, bool on)
         probe *p = &P.probes[i];
         pthread_mutex_init(&p->lock, NULL);
         p->snap_gone = malloc(SNAP_GONE_MAX * sizeof(*p->snap_gone));
+        if (P.trace_cap > 0 && i < nworkers && (p->ev = malloc(P.trace_cap * sizeof(*p->ev))) == NULL)
+            p->snap_gone = (free(p->snap_gone), NULL);
         if (p->snap_gone == NULL || rap__probe_tables_init(&p->t, nranks, pairs_per_probe()) != RAP_OK ||
             rap__probe_tables_init(&p->snap, nranks, pairs_per_probe()) != RAP_OK) {
             P.nworkers = i;
@@ -108,13 +116,49 @@ void rap__probe_destroy(void)
 {
     for (int i = 0; P.probes != NULL && i <= P.nworkers; i++) {
         free(P.probes[i].snap_gone);
+        free(P.probes[i].ev);
         rap__probe_tables_free(&P.probes[i].t);
         rap__probe_tables_free(&P.probes[i].snap);
         pthread_mutex_destroy(&P.probes[i].lock);
     }
     free(P.probes);
     memset(&P, 0, sizeof(P));
-    rap__probe_enabled = false;
+    rap__probe_enabled = rap__probe_tracing = false;
+}
+
+/* A trace event on worker probe p (counted when it does not fit). */
+static void trace(probe *p, uint64_t t0, uint64_t dur, const rap_prof_wl *w)
+{
+    if (p->nev == P.trace_cap) {
+        p->ev_dropped++;
+        return;
+    }
+    p->ev[p->nev++] = (rap_trace_ev){ t0, dur, rap__probe_turn->self, w->atype, w->kind, w->id,
+                                      (uint32_t)(p - P.probes) };
+}
+
+const rap_trace_ev *rap__probe_trace(int w, size_t *n, uint64_t *dropped)
+{
+    *n = 0;
+    *dropped = 0;
+    if (!P.on || w < 0 || w >= P.nworkers || P.probes[w].ev == NULL)
+        return NULL;
+    *n = P.probes[w].nev;
+    *dropped = P.probes[w].ev_dropped;
+    return P.probes[w].ev;
+}
+
+int rap__probe_workers(void) { return P.on ? P.nworkers : 0; }
+
+const char *rap__probe_named_name(uint32_t atype, uint32_t id)
+{
+    for (int i = 0; P.on && i < P.nworkers; i++) {
+        const rap_prof_tables *t = &P.probes[i].t;
+        for (uint32_t k = 0; k < t->nwl; k++)
+            if (t->wl[k].kind == RAP_WL_NAMED && t->wl[k].atype == atype && t->wl[k].id == id)
+                return t->wl[k].name;
+    }
+    return NULL;
 }
 
 void rap__probe_bind(int worker) { tl_probe = P.on && worker >= 0 ? &P.probes[worker] : NULL; }
@@ -199,6 +243,9 @@ void rap__probe_message_timed(rap_turn *t)
 {
     uint64_t now = rap__now_ns();
 
+    if (P.trace_cap > 0 && tl_probe != NULL)
+        trace(tl_probe, t->tprev, now - t->tprev, t->cur);
+
     attribute(t->cur, now - t->tprev - t->named_ns, 1);
     t->tprev = now;
     t->named_ns = 0;
@@ -258,6 +305,8 @@ int rap__probe_named_end(uint64_t bytes)
     if (p->named == NULL)
         return RAP_ESTATE;
     ns = rap__now_ns() - p->named_t0;
+    if (P.trace_cap > 0)
+        trace(p, p->named_t0, ns, p->named);
     p->named->calls++;
     p->named->bytes += bytes;
     attribute(p->named, ns, 1);

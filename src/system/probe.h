@@ -63,11 +63,22 @@ typedef struct rap_prof_tables {
     rap_topk pairs;             /* (sender, addressee) by bytes */
 } rap_prof_tables;
 
-/* Start and stop profiling on this rank (RAPTORS_PROFILE off: never on). */
-int rap__probe_create(int nworkers, int nranks, bool on);
+/* Start and stop profiling on this rank (RAPTORS_PROFILE off: never on);
+ * trace_cap > 0 also records every handler run, at most trace_cap per
+ * worker (RAPTORS_TRACE_EVENTS). */
+int rap__probe_create(int nworkers, int nranks, bool on, uint32_t trace_cap);
 void rap__probe_destroy(void);
 extern bool rap__probe_enabled; /* set by create, before any worker starts */
+extern bool rap__probe_tracing;
 static inline bool rap__probe_on(void) { return rap__probe_enabled; }
+
+/* One handler run (or named part of one) in a worker's trace buffer. */
+typedef struct rap_trace_ev {
+    uint64_t t0, dur;           /* ns, the rank's clock */
+    uint64_t aid;
+    uint32_t atype, kind, id;   /* the workload (enum rap_wl_kind) */
+    uint32_t worker;
+} rap_trace_ev;
 /* The calling thread is worker `w` (or, with -1, no worker); this rank. */
 void rap__probe_bind(int w);
 void rap__probe_set_rank(int rank);
@@ -101,7 +112,7 @@ static inline void rap__probe_turn_begin(rap_turn *t, rap_actor *a, uint64_t t0)
     t->t0 = t->tprev = t0;
     t->first = t->cur = NULL;
     t->calls = t->first_calls = t->user_calls = 0;
-    t->mixed = false;
+    t->mixed = rap__probe_tracing; /* a trace times every message */
     t->named_ns = 0;
     rap__probe_turn = t;
 }
@@ -162,6 +173,13 @@ void rap__probe_publish(void);
 int rap__probe_collect(rap_prof_tables *out, rap_prof_gone **gone, size_t *ngone,
                        uint64_t *gone_lost);
 int rap__probe_tables_init(rap_prof_tables *t, int nranks, size_t npairs);
+/* The trace: worker w's events and how many did not fit (w up to the
+ * workers, the last one the threads that are not workers: none), and the
+ * named workloads' names.  Once no worker runs. */
+const rap_trace_ev *rap__probe_trace(int w, size_t *n, uint64_t *dropped);
+int rap__probe_workers(void);
+/* The name of named workload (atype, id) on this rank, or NULL. */
+const char *rap__probe_named_name(uint32_t atype, uint32_t id);
 void rap__probe_tables_free(rap_prof_tables *t);
 
 #endif

@@ -65,6 +65,13 @@ const rap_config_var rap__config_vars[] = {
     { .name = "RAPTORS_PROFILE_INTERVAL_MS", FIELD(profile_interval_ms), .kind = RAP_CONFIG_UINT,
       .def = "1000", .lo = 10, .hi = 3600000,
       .meaning = "milliseconds between two profile samples a rank sends rank 0's Profiler" },
+    { .name = "RAPTORS_TRACE", FIELD(trace), .kind = RAP_CONFIG_TEXT, .def = "off", .word = "off",
+      .meaning = "a file path where rank 0 writes a Chrome trace-event file of every handler run "
+                 "at rap_finalize (Perfetto, chrome://tracing); off: none; needs RAPTORS_PROFILE on" },
+    { .name = "RAPTORS_TRACE_EVENTS", FIELD(trace_events), .kind = RAP_CONFIG_UINT, .def = "100000",
+      .lo = 16, .hi = 100000000,
+      .meaning = "handler runs one worker's trace buffer holds (40 bytes each); later ones are "
+                 "counted in the file, not recorded" },
     { .name = "RAPTORS_FLOW_WINDOW", FIELD(flow_window), .kind = RAP_CONFIG_U64, .def = "16777216",
       .lo = 0, .hi = 1ll << 40,
       .meaning = "bytes of messages in flight to one rank before its senders wait; 0: no "

@@ -45,6 +45,8 @@ typedef struct rap_config {
     unsigned watchdog_us; /* RAPTORS_WATCHDOG_US: the scheduler watchdog's period, 0 = off (default 1000) */
     const char *profile;  /* RAPTORS_PROFILE: NULL = on, "off", or the profile's path */
     unsigned profile_interval_ms; /* RAPTORS_PROFILE_INTERVAL_MS: between samples (default 1000) */
+    const char *trace;    /* RAPTORS_TRACE: NULL = off, or the trace's path */
+    unsigned trace_events; /* RAPTORS_TRACE_EVENTS: a worker's trace buffer, in events */
 
     /* Bit i: row i of rap__config_vars took its value from the environment. */
     uint32_t from_env;
