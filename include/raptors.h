@@ -410,9 +410,12 @@ typedef struct rap_stats {
     uint64_t actors_live;     /* actors on this rank now */
     uint64_t flow_blocked;    /* messages that waited for their receiver to catch up
                                  (flow control, RAPTORS_FLOW_WINDOW) */
+    uint64_t queued;          /* messages waiting in this rank's mailboxes now */
 } rap_stats;
 
-/* This rank's counters since rap_init.
+/* This rank's counters since rap_init: the same counters the profile
+ * carries per rank ("counters" in ranks_load, docs/PROFILING.md), and
+ * RAPTORS_STATS prints.
  * Returns: RAP_OK; RAP_EINVAL (NULL); RAP_ESTATE before rap_init.  Thread: any. */
 RAP_API int rap_stats_get(rap_stats *out);
 
@@ -428,7 +431,8 @@ RAP_API int rap_stats_get(rap_stats *out);
 /* Count the time from here to rap_workload_end (and `bytes` reported
  * there, such as the memory a kernel used) as the workload `name` of the
  * calling actor's type, instead of as its handler's.  One at a time per
- * handler; `name` is copied (its first 47 bytes).
+ * handler; `name` is copied (its first 47 bytes).  End it in the same
+ * handler run: one left open is dropped, not counted.
  * Returns: RAP_OK; RAP_EINVAL (NULL ctx or outside an actor, NULL or empty
  *          name); RAP_ESTATE (one is already open).
  * Thread:  owner (inside the handler given ctx). */

@@ -115,6 +115,10 @@ rap_actor *rap__table_alloc(rap_table *t)
     a->type = NULL;
     a->state = NULL;
     a->exiting = false;
+    /* The counts reset below must not be seen before the id's reset was (a
+     * sample reads them without a reference: its read of the id again
+     * after them must then differ; seqlock order, see sample.c). */
+    atomic_thread_fence(memory_order_release);
     atomic_store_explicit(&a->prof.calls, 0, memory_order_relaxed);
     atomic_store_explicit(&a->prof.time_ns, 0, memory_order_relaxed);
     atomic_store_explicit(&a->prof.msgs_out, 0, memory_order_relaxed);

@@ -72,9 +72,11 @@ typedef struct rap_wire_err {
 
 /* A profile sample: what a rank's workers did in one interval (each field
  * the change since the rank's previous sample), then `nwl`
- * rap_wire_workload, `nactors` rap_wire_actor, `npairs` rap_wire_pair and
- * `nranks` rap_wire_dest (one per destination rank), nothing else. */
-#define RAP_SAMPLE_VERSION 1u
+ * rap_wire_workload, `nactors` rap_wire_actor, `npairs` rap_wire_pair,
+ * `nranks` rap_wire_dest (one per destination rank) and `ncounters`
+ * uint64_t (the rank's statistics counters, util/counters.h, in their
+ * order: what rap_stats_get reads), nothing else. */
+#define RAP_SAMPLE_VERSION 2u
 #define RAP_SAMPLE_BUCKETS 40
 #define RAP_SAMPLE_NAME 48
 typedef struct rap_wire_sample {
@@ -84,6 +86,7 @@ typedef struct rap_wire_sample {
     uint32_t last;
     uint32_t nwl, nactors, npairs, nranks;
     uint32_t workers, actors_lost; /* actors_lost: ended actors whose counts did not fit */
+    uint32_t ncounters, reserved;
     uint64_t t_ns;             /* the end of the interval, ns since the rank's rap_init */
     uint64_t busy_ns, idle_ns; /* of the interval, summed over the workers */
     uint64_t rss_bytes, rss_peak_bytes;

@@ -75,9 +75,10 @@ int rap__wire_validate(const void *buf, size_t n, int tag,
     payload = (const char *)buf + sizeof(h);
     if (check_frame(&h, tag, why) != RAP_OK)
         return RAP_EMALFORMED;
-    if (h.flags != 0)
+    if (h.flags != 0 && !rap__wire_flow_ok(&h))
         FAIL(h.flags == RAP_WIRE_BATCH   ? "batch where a single message belongs"
              : h.flags == RAP_WIRE_LARGE ? "large-message header where a message belongs"
+             : (h.flags & 0xffu) == RAP_WIRE_FLOW ? "trace flow mark on a runtime message or without a number"
                                          : "reserved flags not zero");
     if ((uint64_t)h.len != n - sizeof(h))
         FAIL("length does not match the bytes received");
@@ -203,8 +204,14 @@ int rap__wire_validate_large(const void *buf, size_t n, int tag,
     return RAP_OK;
 }
 
+bool rap__wire_flow_ok(const rap_wire_hdr *h)
+{
+    return (h->flags & 0xffu) == RAP_WIRE_FLOW && h->flags >> RAP_WIRE_FLOW_SHIFT != 0 &&
+           h->kind == RAP_KIND_ACTOR_ACTION && h->type >= RAP_TYPE_USER_MIN;
+}
+
 bool rap__wire_same_header(const rap_wire_hdr *a, const rap_wire_hdr *b)
 {
     return a->kind == b->kind && a->type == b->type && a->to == b->to && a->from == b->from &&
-           a->len == b->len && b->flags == 0;
+           a->len == b->len && (b->flags == 0 || rap__wire_flow_ok(b));
 }

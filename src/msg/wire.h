@@ -62,7 +62,15 @@ static inline size_t rap__kind_slot(int kind)
  * its kind's slot (rap__kind_slot): the image itself (flags 0, the same header otherwise)
  * follows from the same rank on the kind's bulk tag. */
 #define RAP_WIRE_LARGE 2u
-#define RAP_WIRE_VERSION 3u /* 3: destroy as an ActorActionMsg, stop with a status */
+/* Header flag of an ActorActionMsg the trace follows from its send to its
+ * handler run (RAPTORS_TRACE): the flow's number, never 0, in the bits from
+ * RAP_WIRE_FLOW_SHIFT up.  Allowed on single messages, batch items and
+ * large-message images, never on the outer header of a batch or a large
+ * message. */
+#define RAP_WIRE_FLOW 4u
+#define RAP_WIRE_FLOW_SHIFT 8
+#define RAP_WIRE_FLOW_MAX 0xffffffu
+#define RAP_WIRE_VERSION 4u /* 4: trace flow marks; 3: destroy as an ActorActionMsg, stop with a status */
 
 typedef struct rap_wire_hdr {
     uint16_t magic;
@@ -98,6 +106,8 @@ int rap__wire_validate_batch(const void *buf, size_t n, int tag,
  * rap__wire_validate and rap__wire_same_header. */
 int rap__wire_validate_large(const void *buf, size_t n, int tag,
                              const rap_wire_limits *lim, const char **why);
+/* Whether `h` carries a well-formed trace flow mark (RAP_WIRE_FLOW). */
+bool rap__wire_flow_ok(const rap_wire_hdr *h);
 /* Whether image header `b` is what the large header `a` announced. */
 bool rap__wire_same_header(const rap_wire_hdr *a, const rap_wire_hdr *b);
 /* The flags field of a wire image of at least a header's size. */

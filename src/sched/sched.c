@@ -459,26 +459,29 @@ static void *worker_main(void *arg)
         rap__binder_bind_self(s->binder, w->index);
     if (s->hooks.worker_start != NULL)
         s->hooks.worker_start(w->index);
+    bool stale = false; /* w->now is older than the work done since (a poll, a spin) */
     for (;;) {
         rap_task *t = try_pop(s, w);
         if (t != NULL) {
             uint64_t now;
+            if (stale) /* the task starts now, not when the idle round did */
+                w->now = rap__now_ns();
+            stale = false;
             run_task(w, t);
             last_work = 0;
             now = w->now;
             if (now - last_poll >= BUSY_POLL_NS) {
                 last_poll = now;
-                if (s->hooks.poll(s->hooks.arg) > 0)
-                    w->now = rap__now_ns(); /* the next task starts after it */
+                s->hooks.poll(s->hooks.arg);
+                stale = true;
             }
             continue;
         }
-        /* One clock read per idle round: the poll's start stands for its
-         * end, unless it found work (the next task starts after it). */
+        /* One clock read per idle round, at its start. */
         uint64_t now = last_poll = w->now = rap__now_ns();
         int done = s->hooks.poll(s->hooks.arg);
+        stale = true;
         if (done > 0) {
-            w->now = rap__now_ns();
             last_work = 0;
             continue;
         }

@@ -31,6 +31,7 @@
 #include "system/node.h"
 #include "system/probe.h"
 #include "util/clock.h"
+#include "util/counters.h"
 #include "util/topk.h"
 
 #define SCHEMA_VERSION 1
@@ -50,6 +51,7 @@ typedef struct m_actor {
     uint32_t atype, depth_peak;
     uint64_t calls, time_ns, msgs_out, bytes_out, state_bytes, count;
     double load;           /* ns of handler time per s of wall time, moving */
+    uint32_t load_at;      /* its rank's sample count when load was set; 0: never */
 } m_actor;
 
 typedef struct m_point {
@@ -60,6 +62,7 @@ typedef struct m_rank {
     uint32_t workers, samples, last_seq;
     bool last_seen;
     uint64_t t_ns, busy_ns, idle_ns, rss_bytes, rss_peak_bytes;
+    uint64_t ctr[RAP_CTR_COUNT]; /* the rank's statistics counters (rap_stats_get's) */
     m_point *series;
     size_t nseries, capseries;
 } m_rank;
@@ -106,11 +109,13 @@ static int check(const void *p, size_t len, int src, const rap_wire_sample **h_o
         return bad(src, "rank count is not the job's");
     if (h.nwl > 64u * (RAP_PROF_WL_MAX + 1) || h.nactors > 1u << 20 || h.npairs > RAP_SAMPLE_PAIRS)
         return bad(src, "more entries than a sample holds");
-    if (h.last > 1 || h.workers == 0 || h.workers > 4096)
+    if (h.last > 1 || h.workers == 0 || h.workers > 4096 || h.reserved != 0)
         return bad(src, "reserved or flag fields out of range");
+    if (h.ncounters != RAP_CTR_COUNT)
+        return bad(src, "counter count is not this build's");
     want = sizeof(h) + (size_t)h.nwl * sizeof(rap_wire_workload) +
            (size_t)h.nactors * sizeof(rap_wire_actor) + (size_t)h.npairs * sizeof(rap_wire_pair) +
-           (size_t)h.nranks * sizeof(rap_wire_dest);
+           (size_t)h.nranks * sizeof(rap_wire_dest) + (size_t)h.ncounters * sizeof(uint64_t);
     if (want != len)
         return bad(src, "length does not match its counts");
     const rap_wire_workload *wl = (const rap_wire_workload *)(const void *)((const char *)p + sizeof(h));
@@ -141,6 +146,19 @@ static int check(const void *p, size_t len, int src, const rap_wire_sample **h_o
 }
 
 /* ------------------------------------------------------------- the model */
+
+/* An actor's load now: a sample leaves out the actors that did nothing
+ * since the one before, so each sample of its rank since its load was set
+ * counts as an interval at zero. */
+static double actor_load(const m_actor *x)
+{
+    if (x->load_at == 0)
+        return 0;
+    double load = x->load;
+    for (uint32_t idle = M.ranks[x->rank].samples - x->load_at; idle > 0 && load > 1e-3; idle--)
+        load *= 1 - LOAD_ALPHA;
+    return load;
+}
 
 static m_wl *find_wl(int rank, const rap_wire_workload *w)
 {
@@ -224,7 +242,8 @@ static void take(const rap_wire_sample *hp, size_t len)
             x->depth_peak = a.depth_peak;
         if (span > 0) {
             double now = (double)a.time_ns * 1e9 / (double)span;
-            x->load = x->calls == a.calls ? now : LOAD_ALPHA * now + (1 - LOAD_ALPHA) * x->load;
+            x->load = x->load_at == 0 ? now : LOAD_ALPHA * now + (1 - LOAD_ALPHA) * actor_load(x);
+            x->load_at = r->samples + 1; /* this sample's number, counted below */
         }
     }
     const rap_wire_pair *pr = (const rap_wire_pair *)(const void *)(act + h.nactors);
@@ -239,6 +258,12 @@ static void take(const rap_wire_sample *hp, size_t len)
         memcpy(&x, &dst[d], sizeof(x));
         M.pair_msgs[(size_t)h.rank * (size_t)M.size + (size_t)d] += x.msgs;
         M.pair_bytes[(size_t)h.rank * (size_t)M.size + (size_t)d] += x.bytes;
+    }
+    const char *cp = (const char *)(const void *)(dst + M.size);
+    for (int c = 0; c < RAP_CTR_COUNT; c++) {
+        uint64_t v;
+        memcpy(&v, cp + (size_t)c * sizeof(v), sizeof(v));
+        r->ctr[c] += v;
     }
     r->workers = h.workers;
     if (h.seq != (r->samples ? r->last_seq + 1 : 0))
@@ -416,7 +441,7 @@ static json_t *model_json(void)
         json_object_set_new(o, "bytes_out", json_integer((json_int_t)x->bytes_out));
         json_object_set_new(o, "state_bytes", json_integer((json_int_t)x->state_bytes));
         json_object_set_new(o, "depth_peak", json_integer(x->depth_peak));
-        json_object_set_new(o, "load_ns_per_s", json_real(x->load));
+        json_object_set_new(o, "load_ns_per_s", json_real(actor_load(x)));
         json_array_append_new(a, o);
     }
     json_object_set_new(root, "actors", a);
@@ -459,6 +484,10 @@ static json_t *model_json(void)
         json_object_set_new(o, "rss_bytes", json_integer((json_int_t)x->rss_bytes));
         json_object_set_new(o, "rss_peak_bytes", json_integer((json_int_t)x->rss_peak_bytes));
         json_object_set_new(o, "samples", json_integer(x->samples));
+        json_t *c = json_object();
+        for (int k = 0; k < RAP_CTR_COUNT; k++)
+            json_object_set_new(c, rap__ctr_name(k), json_integer((json_int_t)x->ctr[k]));
+        json_object_set_new(o, "counters", c);
         json_array_append_new(load, o);
         for (size_t k = 0; k < x->nseries; k++) {
             json_array_append_new(t, json_real((double)x->series[k].t_ns * 1e-9));
@@ -537,7 +566,7 @@ int rap__profiler_model(rap_pmodel *out)
         if (M.actors[i].aid != RAP_AID_NONE)
             out->actors[out->nactors++] = (rap_pm_actor){
                 .aid = M.actors[i].aid, .atype = M.actors[i].atype, .rank = M.actors[i].rank,
-                .load = M.actors[i].load, .state_bytes = M.actors[i].state_bytes,
+                .load = actor_load(&M.actors[i]), .state_bytes = M.actors[i].state_bytes,
             };
     for (size_t i = 0; i < M.pairs.n; i++) {
         const rap_topk_item *it = &M.pairs.items[i];

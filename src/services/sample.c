@@ -21,6 +21,7 @@
  *             the last when no worker runs.
  * Uses:       system/probe.h, system/node.h, services/profile.h.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@
 #include "system/node.h"
 #include "system/probe.h"
 #include "util/clock.h"
+#include "util/counters.h"
 #include "util/fatal.h"
 #include "util/hash.h"
 
@@ -56,6 +58,7 @@ static struct {
     _Atomic bool pending;          /* a request is on its way to the System actor */
     _Atomic bool draining;         /* rap_finalize began: no more samples but the last */
     rap_prof_tables cur, prev;     /* the rank's counts now and at the last sample */
+    uint64_t prev_ctr[RAP_CTR_COUNT]; /* the statistics counters at the last sample */
     actor_map actors;
 } S;
 
@@ -316,7 +319,7 @@ static void *build(bool last, size_t *len_out)
     scan_gone(&pk, gone, ngone);
     free(gone);
     len = sizeof(*h) + (S.cur.nwl + 1) * sizeof(*wl) + room * sizeof(*act) +
-          RAP_SAMPLE_PAIRS * sizeof(*pr) + (size_t)S.size * sizeof(*dst);
+          RAP_SAMPLE_PAIRS * sizeof(*pr) + (size_t)S.size * sizeof(*dst) + RAP_CTR_COUNT * sizeof(uint64_t);
     buf = calloc(1, len);
     if (buf == NULL || pk.err != RAP_OK) {
         free(buf);
@@ -374,17 +377,24 @@ static void *build(bool last, size_t *len_out)
     for (int r = 0; r < S.size; r++)
         dst[r] = (rap_wire_dest){ sub0(S.cur.dest[r].msgs, S.prev.dest[r].msgs),
                                   sub0(S.cur.dest[r].bytes, S.prev.dest[r].bytes) };
+    uint64_t ctr[RAP_CTR_COUNT];
+    for (int i = 0; i < RAP_CTR_COUNT; i++) {
+        uint64_t v = rap__ctr_sum(i);
+        ctr[i] = sub0(v, S.prev_ctr[i]);
+        S.prev_ctr[i] = v;
+    }
+    memcpy(dst + S.size, ctr, sizeof(ctr));
     span = sub0(now, S.last_ns) * (uint64_t)S.workers;
     *h = (rap_wire_sample){
         .version = RAP_SAMPLE_VERSION, .rank = S.rank, .seq = S.seq++, .last = last,
         .nwl = nwl, .nactors = nact, .npairs = npr, .nranks = (uint32_t)S.size,
-        .workers = (uint32_t)S.workers, .t_ns = now - S.t0_ns,
+        .workers = (uint32_t)S.workers, .t_ns = now - S.t0_ns, .ncounters = RAP_CTR_COUNT,
         .actors_lost = S.gone_lost > UINT32_MAX ? UINT32_MAX : (uint32_t)S.gone_lost,
         .busy_ns = sub0(S.cur.busy_ns, S.prev.busy_ns),
     };
     h->idle_ns = sub0(span, h->busy_ns);
     rss(&h->rss_bytes, &h->rss_peak_bytes);
-    *len_out = (size_t)((char *)(dst + S.size) - buf);
+    *len_out = (size_t)((char *)(dst + S.size) - buf) + sizeof(ctr);
 
     /* This sample's counts are the next one's "before". */
     S.prev.busy_ns = S.cur.busy_ns;
@@ -443,7 +453,10 @@ void rap__sample_op(rap_ctx *ctx, const rap_env *env)
 
     (void)env;
     atomic_store(&S.pending, false);
-    if (!S.on || ctx->actor->type->id != RAP_ATYPE_SYSTEM)
+    /* Draining: what this one would carry goes in the last sample instead
+     * (sent now, it could reach rank 0 after its last quiescence). */
+    if (!S.on || ctx->actor->type->id != RAP_ATYPE_SYSTEM ||
+        atomic_load_explicit(&S.draining, memory_order_relaxed))
         return;
     rap__probe_publish(); /* this worker's counts, now */
     buf = build(false, &len);
@@ -485,6 +498,8 @@ void rap__sample_stop(void)
         if (S.rank == 0) {
             for (int r = 0; r < S.size; r++) {
                 displs[r] = total;
+                if (lens[r] < 0 || lens[r] > INT_MAX - total) /* MPI counts are ints */
+                    rap__fatal("profile: the ranks' last samples exceed 2 GiB together");
                 total += lens[r];
             }
             if ((all = malloc((size_t)total + 1)) == NULL)

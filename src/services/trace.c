@@ -17,6 +17,8 @@
  * Uses:       system/probe.h, system/node.h, services/profile.h, jansson.
  */
 #include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,17 +27,26 @@
 #include "system/node.h"
 #include "system/probe.h"
 #include "util/clock.h"
+#include "util/counters.h"
 #include "util/fatal.h"
 
-#define TRACE_VERSION 1
+#define TRACE_VERSION 2
 #define PINGS 16
 #define NAMES_MAX 1024
+#define COUNTER_NS 1000000u /* counter tracks: a sample a millisecond at most */
 
 /* What a rank sends rank 0 at the end: this header, `nworkers` dropped
- * counts (uint64_t), `nev` rap_trace_ev, `nnames` trace_name. */
+ * counts (uint64_t), `nev` rap_trace_ev, `nnames` trace_name, `nctr`
+ * trace_ctr. */
 typedef struct trace_hdr {
-    uint32_t nev, nnames, nworkers, reserved;
+    uint32_t nev, nnames, nworkers, nctr;
 } trace_hdr;
+
+/* The rank's counters at one moment (util/counters.h): for the counter
+ * tracks. */
+typedef struct trace_ctr {
+    uint64_t t_ns, queued, bytes_out, bytes_in;
+} trace_ctr;
 
 typedef struct trace_name {
     uint32_t atype, id;
@@ -50,7 +61,12 @@ static struct {
     int64_t *offset_ns;    /* rank 0: each rank's clock minus rank 0's */
     uint64_t *error_ns;
     uint64_t zero_ns;      /* rank 0's clock when the offsets were measured */
-} T;
+    pthread_mutex_t ctr_lock; /* one tick at a time records */
+    trace_ctr *ctr;        /* [cap] */
+    uint32_t nctr;
+    _Atomic uint64_t ctr_last_ns;
+    _Atomic bool ctr_force; /* the next look records whenever it comes */
+} T = { .ctr_lock = PTHREAD_MUTEX_INITIALIZER };
 
 /* ------------------------------------------------------------ the clocks */
 
@@ -133,7 +149,9 @@ static char *pack(size_t *len)
                 add_name(names, &h.nnames, &ev[i]);
     }
     h.nev = (uint32_t)nev;
-    *len = sizeof(h) + (size_t)nw * sizeof(uint64_t) + nev * sizeof(rap_trace_ev) + h.nnames * sizeof(*names);
+    h.nctr = T.nctr;
+    *len = sizeof(h) + (size_t)nw * sizeof(uint64_t) + nev * sizeof(rap_trace_ev) + h.nnames * sizeof(*names) +
+           h.nctr * sizeof(trace_ctr);
     if (names == NULL || *len > INT32_MAX || (buf = malloc(*len)) == NULL) {
         free(names);
         return NULL;
@@ -149,7 +167,9 @@ static char *pack(size_t *len)
         if (n > 0)
             memcpy(p, ev, n * sizeof(*ev)), p += n * sizeof(*ev);
     }
-    memcpy(p, names, h.nnames * sizeof(*names));
+    memcpy(p, names, h.nnames * sizeof(*names)), p += h.nnames * sizeof(*names);
+    if (h.nctr > 0)
+        memcpy(p, T.ctr, h.nctr * sizeof(trace_ctr));
     free(names);
     return buf;
 }
@@ -161,6 +181,7 @@ typedef struct part {
     const uint64_t *dropped;
     const rap_trace_ev *ev;
     const trace_name *names;
+    const trace_ctr *ctr;
 } part;
 
 /* Rank r's part, checked: its counts add up to its length, every event's
@@ -175,15 +196,21 @@ static bool unpack(const char *buf, size_t len, part *out)
     if (out->h.nworkers > 4096 || out->h.nnames > NAMES_MAX)
         return false;
     want = sizeof(trace_hdr) + (size_t)out->h.nworkers * sizeof(uint64_t) +
-           (size_t)out->h.nev * sizeof(rap_trace_ev) + (size_t)out->h.nnames * sizeof(trace_name);
+           (size_t)out->h.nev * sizeof(rap_trace_ev) + (size_t)out->h.nnames * sizeof(trace_name) +
+           (size_t)out->h.nctr * sizeof(trace_ctr);
     if (want != len)
         return false;
     out->dropped = (const uint64_t *)(const void *)(buf + sizeof(trace_hdr));
     out->ev = (const rap_trace_ev *)(const void *)(out->dropped + out->h.nworkers);
     out->names = (const trace_name *)(const void *)(out->ev + out->h.nev);
-    for (uint32_t i = 0; i < out->h.nev; i++)
-        if (out->ev[i].worker >= out->h.nworkers || out->ev[i].kind > RAP_WL_RUNTIME)
+    out->ctr = (const trace_ctr *)(const void *)(out->names + out->h.nnames);
+    for (uint32_t i = 0; i < out->h.nev; i++) {
+        const rap_trace_ev *e = &out->ev[i];
+        bool flow = e->kind == RAP_TEV_FLOW_OUT || e->kind == RAP_TEV_FLOW_IN;
+        if (e->worker >= out->h.nworkers || (e->kind > RAP_WL_RUNTIME && !flow) ||
+            (flow && (e->atype >= (uint32_t)T.size || e->id == 0 || e->id > RAP_WIRE_FLOW_MAX)))
             return false;
+    }
     for (uint32_t i = 0; i < out->h.nnames; i++)
         if (memchr(out->names[i].name, '\0', sizeof(out->names[i].name)) == NULL)
             return false;
@@ -240,6 +267,18 @@ static bool write_rank(FILE *f, int r, const part *pt, bool *first)
     for (uint32_t i = 0; i < pt->h.nev && ok; i++) {
         const rap_trace_ev *e = &pt->ev[i];
         double ts = ((double)(int64_t)(e->t0 - T.zero_ns) - (double)T.offset_ns[r]) / 1e3;
+        if (e->kind == RAP_TEV_FLOW_OUT || e->kind == RAP_TEV_FLOW_IN) {
+            /* The sender's rank and the number name the flow at both ends;
+             * the end binds to the handler run that begins at it. */
+            json_t *v = json_pack("{s:s, s:s, s:s, s:I, s:f, s:i, s:i}", "name", "message", "cat", "flow", "ph",
+                                  e->kind == RAP_TEV_FLOW_OUT ? "s" : "f", "id",
+                                  (json_int_t)((uint64_t)e->atype << 24 | e->id), "ts", ts, "pid", r, "tid",
+                                  (int)e->worker);
+            if (e->kind == RAP_TEV_FLOW_IN)
+                json_object_set_new(v, "bp", json_string("e"));
+            ok &= put(f, v, first);
+            continue;
+        }
         snprintf(label, sizeof(label), "%s/%s", rap__wl_atype_name(e->atype, buf2, sizeof(buf2)),
                  part_name(pt, e, buf1, sizeof(buf1)));
         ok &= put(f,
@@ -248,6 +287,20 @@ static bool write_rank(FILE *f, int r, const part *pt, bool *first)
                             "ph", "X", "ts", ts, "dur", (double)e->dur / 1e3, "pid", r, "tid", (int)e->worker,
                             "args", "actor", rap__aid_str(e->aid, aid, sizeof(aid))),
                   first);
+    }
+    for (uint32_t i = 0; i < pt->h.nctr && ok; i++) {
+        const trace_ctr *c = &pt->ctr[i], *b = i > 0 ? &pt->ctr[i - 1] : NULL;
+        double ts = ((double)(int64_t)(c->t_ns - T.zero_ns) - (double)T.offset_ns[r]) / 1e3;
+        double dt = b != NULL && c->t_ns > b->t_ns ? (double)(c->t_ns - b->t_ns) * 1e-9 : 0;
+        ok &= put(f, json_pack("{s:s, s:s, s:f, s:i, s:{s:I}}", "name", "mailboxes", "ph", "C", "ts", ts, "pid", r,
+                               "args", "messages", (json_int_t)c->queued),
+                  first);
+        if (dt > 0) /* MPI bytes per second over the interval before */
+            ok &= put(f,
+                      json_pack("{s:s, s:s, s:f, s:i, s:{s:f, s:f}}", "name", "MPI MB/s", "ph", "C", "ts", ts,
+                                "pid", r, "args", "sent", (double)(c->bytes_out - b->bytes_out) / dt / 1e6,
+                                "received", (double)(c->bytes_in - b->bytes_in) / dt / 1e6),
+                      first);
     }
     return ok;
 }
@@ -294,19 +347,37 @@ static void write_file(const char *all, const int *lens, const int *displs)
 
 /* ---------------------------------------------------------------- hooks */
 
-static int trace_start(const rap_config *cfg, int rank, int size, int workers)
+static void trace_tick(uint64_t now_ns);
+
+/* Reset to off; the lock stays as it is. */
+static void reset(void)
 {
-    (void)workers;
     free(T.path);
     free(T.offset_ns);
     free(T.error_ns);
-    memset(&T, 0, sizeof(T));
-    T.on = rap__probe_tracing; /* rank 0's RAPTORS_TRACE, on every rank (node.c) */
-    if (!T.on)
+    free(T.ctr);
+    T.on = false;
+    T.path = NULL;
+    T.offset_ns = NULL;
+    T.error_ns = NULL;
+    T.ctr = NULL;
+    T.nctr = 0;
+    T.zero_ns = 0;
+    atomic_store(&T.ctr_last_ns, 0);
+}
+
+static int trace_start(const rap_config *cfg, int rank, int size, int workers)
+{
+    (void)workers;
+    reset();
+    if (!rap__probe_tracing) /* rank 0's RAPTORS_TRACE, on every rank (node.c) */
         return RAP_OK;
     T.rank = rank;
     T.size = size;
     T.cap = cfg->trace_events;
+    if ((T.ctr = malloc((size_t)T.cap * sizeof(*T.ctr))) == NULL)
+        return RAP_ENOMEM;
+    T.on = true;
     if (rank == 0) {
         T.path = strdup(cfg->trace != NULL ? cfg->trace : "");
         T.offset_ns = calloc((size_t)size, sizeof(*T.offset_ns));
@@ -314,7 +385,10 @@ static int trace_start(const rap_config *cfg, int rank, int size, int workers)
         if (T.path == NULL || T.offset_ns == NULL || T.error_ns == NULL)
             rap__fatal("trace: out of memory at rap_init");
     }
-    return align_clocks();
+    int rc = align_clocks();
+    T.ctr_force = true;
+    trace_tick(rap__now_ns()); /* the first look, before any worker runs */
+    return rc;
 }
 
 /* Collective, once no worker runs. */
@@ -326,6 +400,8 @@ static void trace_stop(void)
 
     if (!T.on)
         return;
+    T.ctr_force = true;
+    trace_tick(rap__now_ns()); /* the last look, once every message is handled */
     buf = pack(&len);
     if (buf == NULL)
         rap__log(RAP_LOG_WARN, RAP_AID_NONE, "trace: out of memory packing this rank's events; left out");
@@ -350,14 +426,31 @@ static void trace_stop(void)
     free(lens);
     free(displs);
     free(buf);
-    free(T.path);
-    free(T.offset_ns);
-    free(T.error_ns);
-    memset(&T, 0, sizeof(T));
+    reset();
+}
+
+/* The counter tracks: the rank's counters now, at most once a millisecond
+ * (the watchdog's looks while a worker is awake); what does not fit is
+ * left out (the tracks then end early). */
+static void trace_tick(uint64_t now_ns)
+{
+    uint64_t last = atomic_load_explicit(&T.ctr_last_ns, memory_order_relaxed);
+    bool force = atomic_exchange(&T.ctr_force, false);
+
+    if (!T.on || (!force && now_ns < last + COUNTER_NS) ||
+        !atomic_compare_exchange_strong(&T.ctr_last_ns, &last, now_ns) || pthread_mutex_trylock(&T.ctr_lock) != 0)
+        return;
+    if (T.nctr < T.cap) {
+        uint64_t out_n = rap__ctr_sum(RAP_CTR_MAILBOX_OUT), in_n = rap__ctr_sum(RAP_CTR_MAILBOX_IN);
+        T.ctr[T.nctr++] = (trace_ctr){ now_ns, in_n > out_n ? in_n - out_n : 0, rap__ctr_sum(RAP_CTR_BYTES_SENT_REMOTE),
+                                       rap__ctr_sum(RAP_CTR_BYTES_RECV_REMOTE) };
+    }
+    pthread_mutex_unlock(&T.ctr_lock);
 }
 
 const rap_service rap__trace_service = {
     .name = "trace",
     .start = trace_start,
     .stop = trace_stop,
+    .tick = trace_tick,
 };

@@ -11,7 +11,7 @@
 #define PAIR_SETS 256     /* a 2-way cache of pairs in front of the sketch */
 #define PAIR_CACHE (2 * PAIR_SETS)
 #define GONE_MAX 64       /* actors ended on a worker before it publishes */
-#define SNAP_GONE_MAX 4096 /* ... and published before a sample takes them */
+#define SNAP_GONE_MIN 256 /* ... and published before a sample takes them: grows */
 
 typedef struct pair_slot {
     uint64_t a, b, bytes, msgs;
@@ -23,6 +23,7 @@ typedef struct probe {
     rap_prof_wl *last;        /* the last workload looked up */
     pair_slot pc[PAIR_CACHE];
     rap_prof_wl *named;       /* a named workload running now */
+    uint32_t named_id;
     uint64_t named_t0;
     uint64_t epoch;           /* the last epoch published */
     bool dirty;               /* counted something since the last copy */
@@ -30,11 +31,12 @@ typedef struct probe {
     rap_prof_gone gone[GONE_MAX];
     pthread_mutex_t lock;     /* guards snap and snap_gone, and t for the shared probe */
     rap_prof_tables snap;
-    rap_prof_gone *snap_gone; /* [SNAP_GONE_MAX] */
-    uint32_t nsnap_gone;
+    rap_prof_gone *snap_gone; /* [capsnap_gone], grown under the lock */
+    uint32_t nsnap_gone, capsnap_gone;
     uint64_t gone_lost;
     rap_trace_ev *ev;         /* the trace: [trace_cap] */
     uint32_t nev;
+    uint32_t flow_tick;       /* remote sends seen, for the flows' sampling */
     uint64_t ev_dropped;
 } probe;
 
@@ -47,6 +49,7 @@ static struct {
     bool on;
     uint32_t trace_cap;
     _Atomic uint64_t epoch;
+    _Atomic uint32_t flow_seq; /* flows marked on this rank */
 } P;
 
 static void count_run(probe *p, rap_aid from, rap_aid to, uint64_t bytes, uint64_t msgs);
@@ -98,7 +101,8 @@ int rap__probe_create(int nworkers, int nranks, bool on, uint32_t trace_cap)
     for (int i = 0; i <= nworkers; i++) {
         probe *p = &P.probes[i];
         pthread_mutex_init(&p->lock, NULL);
-        p->snap_gone = malloc(SNAP_GONE_MAX * sizeof(*p->snap_gone));
+        p->snap_gone = malloc(SNAP_GONE_MIN * sizeof(*p->snap_gone));
+        p->capsnap_gone = SNAP_GONE_MIN;
         if (P.trace_cap > 0 && i < nworkers && (p->ev = malloc(P.trace_cap * sizeof(*p->ev))) == NULL)
             p->snap_gone = (free(p->snap_gone), NULL);
         if (p->snap_gone == NULL || rap__probe_tables_init(&p->t, nranks, pairs_per_probe()) != RAP_OK ||
@@ -126,15 +130,46 @@ void rap__probe_destroy(void)
     rap__probe_enabled = rap__probe_tracing = false;
 }
 
-/* A trace event on worker probe p (counted when it does not fit). */
-static void trace(probe *p, uint64_t t0, uint64_t dur, const rap_prof_wl *w)
+/* A trace event on worker probe p (counted when it does not fit); the
+ * workload's own key, not its table entry's (that may be the overflow). */
+static void trace(probe *p, uint64_t t0, uint64_t dur, uint32_t atype, uint32_t kind, uint32_t id)
 {
     if (p->nev == P.trace_cap) {
         p->ev_dropped++;
         return;
     }
-    p->ev[p->nev++] = (rap_trace_ev){ t0, dur, rap__probe_turn->self, w->atype, w->kind, w->id,
+    p->ev[p->nev++] = (rap_trace_ev){ t0, dur, rap__probe_turn->self, atype, kind, id,
                                       (uint32_t)(p - P.probes) };
+}
+
+/* Flows: one remote send in RAP_TRACE_FLOW_EVERY of each worker is marked
+ * (the header's flags, msg/wire.h) and its send recorded; the handler run
+ * of a marked message records its end.  Both sides name the flow by the
+ * sender's rank and the number; a flow that finds its buffer full is not
+ * marked (and an end that does not fit is left out: an arrow without a
+ * head).  Not counted as dropped: those are handler runs. */
+void rap__probe_flow_out(rap_env *env)
+{
+    probe *p = tl_probe;
+    rap_turn *t = rap__probe_turn;
+
+    if (p == NULL || t == NULL || p->ev == NULL || (int)RAP_AID_RANK(env->hdr.to) == P.rank ||
+        env->hdr.from != t->self || ++p->flow_tick % RAP_TRACE_FLOW_EVERY != 0 || p->nev == P.trace_cap)
+        return;
+    uint32_t seq = atomic_fetch_add_explicit(&P.flow_seq, 1, memory_order_relaxed) % RAP_WIRE_FLOW_MAX + 1;
+    env->hdr.flags = RAP_WIRE_FLOW | seq << RAP_WIRE_FLOW_SHIFT;
+    p->ev[p->nev++] = (rap_trace_ev){ rap__now_ns(), 0, t->self, (uint32_t)RAP_AID_RANK(env->hdr.from),
+                                      RAP_TEV_FLOW_OUT, seq, (uint32_t)(p - P.probes) };
+}
+
+void rap__probe_flow_in(rap_turn *t, const rap_wire_hdr *h)
+{
+    probe *p = tl_probe;
+
+    if (p == NULL || p->ev == NULL || p->nev == P.trace_cap || !rap__wire_flow_ok(h))
+        return;
+    p->ev[p->nev++] = (rap_trace_ev){ t->tprev, 0, t->self, (uint32_t)RAP_AID_RANK(h->from), RAP_TEV_FLOW_IN,
+                                      h->flags >> RAP_WIRE_FLOW_SHIFT, (uint32_t)(p - P.probes) };
 }
 
 const rap_trace_ev *rap__probe_trace(int w, size_t *n, uint64_t *dropped)
@@ -202,6 +237,10 @@ static rap_prof_wl *workload(probe *p, uint32_t atype, uint32_t kind, uint32_t i
     return p->last = w;
 }
 
+/* A span's time less what named workloads inside it took (never below 0:
+ * a named part begun in an earlier message of the turn may be longer). */
+static inline uint64_t less_named(uint64_t span, uint64_t named) { return span > named ? span - named : 0; }
+
 /* `n` calls of `w` took `ns` in all. */
 static void attribute(rap_prof_wl *w, uint64_t ns, uint32_t n)
 {
@@ -224,6 +263,8 @@ void rap__probe_message(rap_turn *t, uint32_t kind, uint32_t id, uint32_t bytes)
     t->calls++;
     t->user_calls += kind == RAP_WL_MESSAGE;
     t->cur = w;
+    t->cur_kind = kind;
+    t->cur_id = id;
     if (t->mixed)
         return;
     if (t->first == NULL || t->first == w) {
@@ -233,7 +274,7 @@ void rap__probe_message(rap_turn *t, uint32_t kind, uint32_t id, uint32_t bytes)
     }
     /* Another workload in this turn: time message by message from here. */
     uint64_t now = rap__now_ns();
-    attribute(t->first, now - t->tprev - t->named_ns, t->first_calls);
+    attribute(t->first, less_named(now - t->tprev, t->named_ns), t->first_calls);
     t->tprev = now;
     t->named_ns = 0;
     t->mixed = true;
@@ -244,9 +285,9 @@ void rap__probe_message_timed(rap_turn *t)
     uint64_t now = rap__now_ns();
 
     if (P.trace_cap > 0 && tl_probe != NULL)
-        trace(tl_probe, t->tprev, now - t->tprev, t->cur);
+        trace(tl_probe, t->tprev, now - t->tprev, t->a->type->id, t->cur_kind, t->cur_id);
 
-    attribute(t->cur, now - t->tprev - t->named_ns, 1);
+    attribute(t->cur, less_named(now - t->tprev, t->named_ns), 1);
     t->tprev = now;
     t->named_ns = 0;
 }
@@ -260,6 +301,10 @@ void rap__probe_turn_end(rap_turn *t, uint64_t t_end)
     rap__probe_turn = NULL;
     if (p == NULL)
         return;
+    if (p->named != NULL) { /* left open by its handler: dropped, not timed */
+        p->named = NULL;
+        p->last = NULL;
+    }
     if (t->run_msgs != 0)
         count_run(p, t->self, t->run_to, t->run_bytes, t->run_msgs);
     if (t->out_msgs != 0) {
@@ -267,7 +312,7 @@ void rap__probe_turn_end(rap_turn *t, uint64_t t_end)
         RAP_BUMP(ap->bytes_out, t->out_bytes);
     }
     if (!t->mixed && t->first != NULL)
-        attribute(t->first, t_end - t->tprev - t->named_ns, t->first_calls);
+        attribute(t->first, less_named(t_end - t->tprev, t->named_ns), t->first_calls);
     p->t.busy_ns += ns;
     p->dirty = true;
     RAP_BUMP(ap->calls, t->user_calls);
@@ -289,6 +334,7 @@ int rap__probe_named_begin(const char *name)
         return RAP_ESTATE;
     id = rap__hash_name(name);
     p->named = workload(p, rap__probe_turn->a->type->id, RAP_WL_NAMED, id);
+    p->named_id = id;
     if (p->named->name[0] == '\0')
         snprintf(p->named->name, sizeof(p->named->name), "%s", name);
     p->named_t0 = rap__now_ns();
@@ -306,7 +352,7 @@ int rap__probe_named_end(uint64_t bytes)
         return RAP_ESTATE;
     ns = rap__now_ns() - p->named_t0;
     if (P.trace_cap > 0)
-        trace(p, p->named_t0, ns, p->named);
+        trace(p, p->named_t0, ns, rap__probe_turn->a->type->id, RAP_WL_NAMED, p->named_id);
     p->named->calls++;
     p->named->bytes += bytes;
     attribute(p->named, ns, 1);
@@ -402,15 +448,29 @@ static void copy_tables(rap_prof_tables *to, const rap_prof_tables *from)
     rap__topk_copy_items(&to->pairs, &from->pairs);
 }
 
+/* An ended actor into p's published list (under p->lock); the list grows
+ * (rap_finalize ends every actor between two samples), and only an actor
+ * that finds no memory is lost (counted). */
+static void push_gone(probe *p, const rap_prof_gone *g)
+{
+    if (p->nsnap_gone == p->capsnap_gone) {
+        uint32_t ncap = p->capsnap_gone * 2;
+        rap_prof_gone *n = ncap > p->capsnap_gone ? realloc(p->snap_gone, ncap * sizeof(*n)) : NULL;
+        if (n == NULL) {
+            p->gone_lost++;
+            return;
+        }
+        p->snap_gone = n;
+        p->capsnap_gone = ncap;
+    }
+    p->snap_gone[p->nsnap_gone++] = *g;
+}
+
 /* The worker's ended actors into the snapshot's (under p->lock). */
 static void move_gone(probe *p)
 {
-    for (uint32_t i = 0; i < p->ngone; i++) {
-        if (p->nsnap_gone < SNAP_GONE_MAX)
-            p->snap_gone[p->nsnap_gone++] = p->gone[i];
-        else
-            p->gone_lost++;
-    }
+    for (uint32_t i = 0; i < p->ngone; i++)
+        push_gone(p, &p->gone[i]);
     p->ngone = 0;
 }
 
@@ -439,10 +499,7 @@ void rap__probe_gone(rap_actor *a)
     }
     p = &P.probes[P.nworkers]; /* threads that are not workers */
     pthread_mutex_lock(&p->lock);
-    if (p->nsnap_gone < SNAP_GONE_MAX)
-        p->snap_gone[p->nsnap_gone++] = g;
-    else
-        p->gone_lost++;
+    push_gone(p, &g);
     pthread_mutex_unlock(&p->lock);
 }
 
@@ -535,9 +592,16 @@ int rap__probe_collect(rap_prof_tables *out, rap_prof_gone **gone, size_t *ngone
 
     if (!P.on)
         return RAP_ESTATE;
+    /* Counters to zero, keys kept: a workload keeps its entry from one
+     * collect to the next (rebuilt in another order, one that had an
+     * entry could land in the overflow, and be counted twice). */
     out->busy_ns = out->since_ns = 0;
-    out->nwl = 0;
-    memset(out->wl, 0, sizeof(out->wl));
+    for (uint32_t i = 0; i < out->nwl; i++) {
+        rap_prof_wl *w = &out->wl[i];
+        w->calls = w->time_ns = w->bytes = 0;
+        memset(w->hist, 0, sizeof(w->hist));
+    }
+    memset(&out->wl[RAP_PROF_WL_MAX], 0, sizeof(out->wl[RAP_PROF_WL_MAX]));
     memset(out->dest, 0, (size_t)P.nranks * sizeof(*out->dest));
     rap__topk_clear(&out->pairs);
     for (int i = 0; i <= P.nworkers; i++) {

@@ -25,6 +25,7 @@
 #include <pthread.h>
 
 #include "actor/table.h"
+#include "msg/env.h"
 #include "util/topk.h"
 
 /* Handler-time histogram: bucket i counts runs of [2^i, 2^(i+1)) ns. */
@@ -72,7 +73,11 @@ extern bool rap__probe_enabled; /* set by create, before any worker starts */
 extern bool rap__probe_tracing;
 static inline bool rap__probe_on(void) { return rap__probe_enabled; }
 
-/* One handler run (or named part of one) in a worker's trace buffer. */
+/* One handler run (or named part of one) in a worker's trace buffer; or
+ * a flow's send or arrival (kind RAP_TEV_FLOW_*: atype is the sender's
+ * rank, id the flow's number, dur 0). */
+enum { RAP_TEV_FLOW_OUT = 8, RAP_TEV_FLOW_IN = 9 };
+#define RAP_TRACE_FLOW_EVERY 8 /* one remote send in 8 of a worker is followed */
 typedef struct rap_trace_ev {
     uint64_t t0, dur;           /* ns, the rank's clock */
     uint64_t aid;
@@ -95,6 +100,7 @@ typedef struct rap_turn {
     uint64_t t0, tprev;
     rap_prof_wl *first;         /* the turn's workload while it has one */
     rap_prof_wl *cur;           /* the message's running now */
+    uint32_t cur_kind, cur_id;  /* its key (cur may be the overflow entry) */
     uint32_t calls, first_calls;
     uint32_t user_calls;        /* of user message types: the actor's calls */
     bool mixed;                 /* timed message by message */
@@ -124,6 +130,10 @@ static inline void rap__probe_message_done(rap_turn *t)
         rap__probe_message_timed(t);
 }
 void rap__probe_turn_end(rap_turn *t, uint64_t t_end);
+/* Tracing: mark a remote send from the running turn as a flow (sampled);
+ * a marked message's run begins (msg/wire.h RAP_WIRE_FLOW). */
+void rap__probe_flow_out(rap_env *env);
+void rap__probe_flow_in(rap_turn *t, const rap_wire_hdr *h);
 
 /* A user message from `from` (`actor`: its actor, NULL outside actors).
  * Inside the sender's own turn a send only adds to the turn (on the

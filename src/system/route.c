@@ -103,6 +103,7 @@ void rap__deliver_chain(rap_aid to, rap_env *first, rap_env *last, size_t n)
         }
         return;
     }
+    rap__ctr_add(RAP_CTR_MAILBOX_IN, n);
     if (rap__mailbox_push_chain(&a->mb, first, last))
         rap__actor_schedule(a);
     rap__table_release(a);

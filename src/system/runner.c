@@ -173,9 +173,11 @@ static void dispatch(rap_ctx *ctx, rap_actor *a, rap_env *env)
 /* A message's workload for the probe (probe.h). */
 static void probe_message(rap_turn *t, const rap_wire_hdr *h)
 {
-    if (h->kind == RAP_KIND_ACTOR_ACTION && h->type >= RAP_TYPE_USER_MIN)
+    if (h->kind == RAP_KIND_ACTOR_ACTION && h->type >= RAP_TYPE_USER_MIN) {
         rap__probe_message(t, RAP_WL_MESSAGE, h->type, h->len);
-    else
+        if (h->flags != 0 && rap__probe_tracing) /* a traced flow ends here */
+            rap__probe_flow_in(t, h);
+    } else
         rap__probe_message(t, RAP_WL_RUNTIME, (uint32_t)h->kind << 16 | (h->type & 0xffffu), h->len);
 }
 
@@ -189,6 +191,8 @@ void rap__run_actor(rap_task *task, int worker)
     const bool prof = rap__probe_on();
     rap_turn turn;
 
+    uint64_t taken = 0;
+
     if (prof)
         rap__probe_turn_begin(&turn, a, rap__sched_now());
     for (int i = 0; i < RUN_BATCH; i++) {
@@ -197,6 +201,7 @@ void rap__run_actor(rap_task *task, int worker)
             end = TURN_EMPTY;
             break;
         }
+        taken++;
         if (prof)
             probe_message(&turn, &env->hdr);
         rap__outbox_open();
@@ -212,11 +217,14 @@ void rap__run_actor(rap_task *task, int worker)
         if (rap__sched_preempted())
             break; /* a long turn: the others' turn now */
     }
-    /* The turn is counted before the actor can pass to another worker. */
+    rap__ctr_add(RAP_CTR_MAILBOX_OUT, taken);
+    /* The turn is counted before the actor can pass to another worker;
+     * its clock read stands for the worker's, unless a teardown follows. */
     if (prof) {
         uint64_t t = rap__now_ns();
         rap__probe_turn_end(&turn, t);
-        rap__sched_task_end(t);
+        if (end != TURN_EXIT)
+            rap__sched_task_end(t);
     }
     switch (end) {
     case TURN_EXIT:

@@ -29,11 +29,15 @@ static int check_send(rap_aid to, uint32_t type, size_t len)
     return rap__msgtype_check_len(mt, len);
 }
 
-/* The profile's counts of a user message (system/probe.h). */
-static inline void count_send(rap_ctx *ctx, rap_aid to, size_t len)
+/* The profile's counts of a user message, and the trace's flows
+ * (system/probe.h). */
+static inline void count_send(rap_ctx *ctx, rap_env *env)
 {
-    if (rap__probe_on())
-        rap__probe_send(ctx != NULL ? ctx->actor : NULL, rap__ctx_aid(ctx), to, (uint32_t)len);
+    if (rap__probe_on()) {
+        rap__probe_send(ctx != NULL ? ctx->actor : NULL, env->hdr.from, env->hdr.to, env->hdr.len);
+        if (rap__probe_tracing && ctx != NULL)
+            rap__probe_flow_out(env);
+    }
 }
 
 int rap_send(rap_ctx *ctx, rap_aid to, uint32_t type, const void *data, size_t len)
@@ -52,7 +56,7 @@ int rap_send(rap_ctx *ctx, rap_aid to, uint32_t type, const void *data, size_t l
     if (len > 0)
         memcpy(rap__env_payload(env), data, len);
     rap__env_set(env, RAP_KIND_ACTOR_ACTION, type, to, rap__ctx_aid(ctx));
-    count_send(ctx, to, len);
+    count_send(ctx, env);
     rap__route(env);
     return RAP_OK;
 }
@@ -96,7 +100,7 @@ int rap_msg_send(rap_ctx *ctx, rap_aid to, rap_msg *msg)
     if (rc != RAP_OK)
         return rc;
     rap__env_set(env, RAP_KIND_ACTOR_ACTION, env->hdr.type, to, rap__ctx_aid(ctx));
-    count_send(ctx, to, env->hdr.len);
+    count_send(ctx, env);
     rap__route(env);
     return RAP_OK;
 }

@@ -40,6 +40,7 @@ void rap__actor_teardown(rap_actor *a, int worker, bool call_fini)
     rap__probe_gone(a); /* its counts, fini's sends included */
     /* No push can start now: what is queued is final. */
     while ((env = rap__mailbox_pop(&a->mb)) != NULL) {
+        rap__ctr_add(RAP_CTR_MAILBOX_OUT, 1);
         rap__dead_letter_report(env); /* the mailbox frees env at the next pop */
         rap__net_consumed(g_node.net, env);
     }
@@ -156,6 +157,7 @@ static void destroy_user_actor(rap_actor *a, void *arg)
     if (env == NULL)
         return;
     rap__env_set(env, RAP_KIND_ACTOR_ACTION, RAP_MSG_DESTROY, atomic_load(&a->aid), RAP_AID_NONE);
+    rap__ctr_add(RAP_CTR_MAILBOX_IN, 1);
     if (rap__mailbox_push(&a->mb, env))
         rap__actor_schedule(a);
 }

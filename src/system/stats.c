@@ -31,6 +31,10 @@ int rap_stats_get(rap_stats *out)
         .actors_live = rap__table_live(g_node.table),
         .flow_blocked = rap__ctr_sum(RAP_CTR_FLOW_BLOCKED),
     };
+    /* Read out first: a message read in before its arrival would be
+     * counted out of the mailbox it was never seen in. */
+    uint64_t out_n = rap__ctr_sum(RAP_CTR_MAILBOX_OUT), in_n = rap__ctr_sum(RAP_CTR_MAILBOX_IN);
+    out->queued = in_n > out_n ? in_n - out_n : 0;
     return RAP_OK;
 }
 

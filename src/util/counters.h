@@ -32,6 +32,8 @@
     X(CREDITS_SENT, credits_sent, "flow-control credits returned or asked for")                    \
     X(FLOW_BLOCKED, flow_blocked, "messages that waited for their receiver to catch up")           \
     X(HANDLED, handled, "handler runs")                                                            \
+    X(MAILBOX_IN, mailbox_in, "messages put in this rank's mailboxes")                             \
+    X(MAILBOX_OUT, mailbox_out, "messages taken out of them (run or discarded)")                   \
     X(DEAD_LETTERS, dead_letters, "messages to actors that do not exist")                          \
     X(UNHANDLED, unhandled, "messages of a type the addressee does not handle")                    \
     X(MALFORMED, malformed, "envelopes from the wire that failed validation")                      \

@@ -76,7 +76,8 @@ static int sink_data(rap_ctx *ctx, void *state, rap_aid from, const void *data, 
 
 static int bonly_msg(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
 {
-    (void)ctx, (void)state, (void)from, (void)data, (void)len;
+    (void)state, (void)from, (void)data, (void)len;
+    MT_OK(rap_workload_begin(ctx, "b.open")); /* left open: dropped, not counted */
     return RAP_OK;
 }
 
@@ -168,6 +169,7 @@ static void check_profile(const char *path, int injected)
         /* B's own types, named on rank 0 even where A never registered them. */
         x = workload(root, "prof.bonly", "msg_type", "prof.bmsg", d);
         PCHECK(d == 0 ? x == NULL : x != NULL && num(x, "calls") == 1);
+        PCHECK(workload(root, "prof.bonly", "name", "b.open", d) == NULL);
 
         snprintf(aid, sizeof(aid), "%d:%u", d, SINK_SERIAL);
         x = actor(root, aid);
@@ -194,9 +196,9 @@ static void check_profile(const char *path, int injected)
     json_array_foreach(get(root, "rank_pairs"), i, x) {
         int s = (int)num(x, "src"), d = (int)num(x, "dst");
         uint64_t msgs = data_msgs(s, d), bytes = data_msgs(s, d) * data_len(s, d);
-        if (s == d) {
-            msgs += ROUNDS + (s != 0); /* B's ranks: one prof.bmsg too */
-            bytes += ROUNDS * GO_LEN;
+        if (s == d) { /* B's ranks: one prof.bmsg too; the dead letters */
+            msgs += ROUNDS + (s != 0) + (uint64_t)(s + 2);
+            bytes += (ROUNDS + (uint64_t)(s + 2)) * GO_LEN;
         }
         PCHECK(num(x, "msgs") == (long long)msgs);
         PCHECK(num(x, "bytes") == (long long)bytes);
@@ -228,6 +230,11 @@ static void check_profile(const char *path, int injected)
         PCHECK(num(x, "rank") == ranks);
         PCHECK(num(x, "busy_ns") > 0 && num(x, "idle_ns") >= 0);
         PCHECK(num(x, "rss_peak_bytes") > 0);
+        /* The rank's statistics counters, rap_stats_get's. */
+        json_t *c = get(x, "counters");
+        PCHECK(num(c, "dead_letters") == ranks + 2);
+        PCHECK(num(c, "handled") > 0 && num(c, "mailbox_in") >= num(c, "handled"));
+        PCHECK(json_object_get(c, "sent_remote") != NULL && json_object_get(c, "bytes_recv_remote") != NULL);
         ranks++;
     }
     PCHECK(ranks == NRANKS);
@@ -247,7 +254,8 @@ static int inject_bad_samples(void)
     rap_wire_hdr h = { RAP_WIRE_MAGIC, RAP_WIRE_VERSION, RAP_KIND_SYS_ACTION, RAP_SYS_PROFILE,
                        aid_of(0, RAP_SERIAL_PROFILER), aid_of(1, RAP_SERIAL_SYSTEM),
                        sizeof(rap_wire_sample), 0 };
-    rap_wire_sample good = { .version = RAP_SAMPLE_VERSION, .rank = 1, .nranks = NRANKS, .workers = 1 };
+    rap_wire_sample good = { .version = RAP_SAMPLE_VERSION, .rank = 1, .nranks = NRANKS, .workers = 1,
+                             .ncounters = RAP_CTR_COUNT };
     rap_wire_sample bad[3] = { good, good, good };
     int n = 0;
 
@@ -316,7 +324,12 @@ int main(int argc, char **argv)
     if (rap_rank() == 1 && check)
         injected = inject_bad_samples();
     MPI_Bcast(&injected, 1, MPI_INT, 1, MPI_COMM_WORLD);
+    for (int k = 0; k < rap_rank() + 2; k++) /* dead letters: rank + 2 on each rank */
+        MT_OK(rap_send(NULL, aid_of(rap_rank(), 999), GO, &rounds, sizeof(rounds)));
     MT_OK(rap_run());
+    rap_stats st;
+    MT_OK(rap_stats_get(&st));
+    MT_CHECK(st.dead_letters == (uint64_t)rap_rank() + 2 && st.queued == 0);
     if (rap_rank() == 0) {
         char mid[1100];
         snprintf(mid, sizeof(mid), "%s.mid", path);

@@ -5,7 +5,11 @@
  * per handler run and per named part (each inside its handler's event),
  * named by workload, with the actor's id; and as trace_tiny_np2
  * (RAPTORS_TRACE_EVENTS=16) that the events that did not fit are counted:
- * recorded + dropped is every handler run, exactly. */
+ * recorded + dropped is every handler run, exactly.  Each tr.x handler
+ * sends the other rank's actor a tr.z: every eighth of those a worker sends
+ * is a flow, whose start ("s") on the sender has exactly one end ("f") on
+ * the other rank, at the start of a tr.z handler run there; the counter
+ * tracks (mailboxes, MPI MB/s) are there for each rank. */
 #include <jansson.h>
 #include <stdbool.h>
 #include <string.h>
@@ -17,10 +21,19 @@
 #define TRACE_TINY 0 /* trace_tiny_np2: RAPTORS_TRACE_EVENTS=16 */
 #endif
 
-enum { NX = 50, NY = 30, RUNS = NX + NY + NY + 1 /* the destroy */ };
-static uint32_t X, Y, ACTOR;
+enum { NX = 50, NY = 30, RUNS = NX + NY + NY + 1 /* the destroy */ + NX /* tr.z */ };
+static uint32_t X, Y, Z, ACTOR;
+
+static rap_aid aid_of(int rank, uint64_t serial) { return (uint64_t)rank << RAP_AID_SERIAL_BITS | serial; }
 
 static int on_x(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
+{
+    (void)state, (void)from, (void)data, (void)len;
+    MT_OK(rap_send(ctx, aid_of(1 - rap_rank(), 16), Z, NULL, 0));
+    return RAP_OK;
+}
+
+static int on_z(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
 {
     (void)ctx, (void)state, (void)from, (void)data, (void)len;
     return RAP_OK;
@@ -56,7 +69,7 @@ static void check(const char *path, bool tiny, int workers)
     json_error_t err;
     json_t *root = json_load_file(path, 0, &err), *ev, *e, *other;
     size_t i, j;
-    int count[2][4] = { { 0 } }, procs = 0, threads = 0;
+    int count[2][5] = { { 0 } }, procs = 0, threads = 0, flows[2] = { 0 }, ctrs[2] = { 0 };
 
     if (root == NULL) {
         fprintf(stderr, "FAIL: %s does not parse: %s (line %d)\n", path, err.text, err.line);
@@ -65,7 +78,8 @@ static void check(const char *path, bool tiny, int workers)
     ev = json_object_get(root, "traceEvents");
     other = json_object_get(root, "otherData");
     PCHECK(json_is_array(ev) && json_is_object(other));
-    PCHECK(num(other, "raptors_trace") == 1 && num(other, "ranks") == 2);
+    PCHECK(num(other, "raptors_trace") == 2 && num(other, "ranks") == 2);
+    double err_us = num(json_array_get(json_object_get(other, "clocks"), 1), "error_ns") / 1e3;
     json_array_foreach(ev, i, e) {
         const char *ph = str(e, "ph"), *name = str(e, "name");
         int pid = (int)num(e, "pid");
@@ -75,6 +89,39 @@ static void check(const char *path, bool tiny, int workers)
             threads += strcmp(name, "thread_name") == 0;
             continue;
         }
+        if (strcmp(ph, "C") == 0) { /* the counter tracks */
+            json_t *args = json_object_get(e, "args");
+            if (strcmp(name, "mailboxes") == 0) {
+                PCHECK(json_is_integer(json_object_get(args, "messages")));
+                ctrs[pid]++;
+            } else {
+                PCHECK(strcmp(name, "MPI MB/s") == 0 && num(args, "sent") >= 0 && num(args, "received") >= 0);
+            }
+            continue;
+        }
+        if (strcmp(ph, "s") == 0) { /* a flow: one end, on the other rank, at a tr.z run's start */
+            int ends = 0;
+            json_t *o, *x;
+            size_t k;
+            PCHECK(strcmp(str(e, "cat"), "flow") == 0 && num(e, "id") > 0);
+            json_array_foreach(ev, j, o) {
+                if (strcmp(str(o, "ph"), "f") != 0 || num(o, "id") != num(e, "id"))
+                    continue;
+                ends++;
+                PCHECK(num(o, "pid") == 1 - pid && strcmp(str(o, "bp"), "e") == 0);
+                PCHECK(num(o, "ts") >= num(e, "ts") - err_us - 1);
+                bool at_run = false;
+                json_array_foreach(ev, k, x)
+                    at_run |= strcmp(str(x, "name"), "tr.actor/tr.z") == 0 && num(x, "pid") == num(o, "pid") &&
+                              num(x, "tid") == num(o, "tid") && num(x, "ts") == num(o, "ts");
+                PCHECK(at_run || tiny);
+            }
+            PCHECK(ends == 1 || (tiny && ends == 0));
+            flows[pid]++;
+            continue;
+        }
+        if (strcmp(ph, "f") == 0)
+            continue; /* checked from its start */
         PCHECK(strcmp(ph, "X") == 0);
         PCHECK(num(e, "dur") >= 0 && num(e, "tid") >= 0 && num(e, "tid") < workers);
         char want[32];
@@ -98,6 +145,8 @@ static void check(const char *path, bool tiny, int workers)
                     inside = true;
             }
             PCHECK(inside || tiny); /* tiny: its handler's event may be the one dropped */
+        } else if (strcmp(name, "tr.actor/tr.z") == 0) {
+            count[pid][4]++;
         } else if (strcmp(name, "tr.actor/rap.destroy") == 0) {
             PCHECK(strcmp(str(e, "cat"), "runtime") == 0);
             count[pid][3]++;
@@ -109,10 +158,15 @@ static void check(const char *path, bool tiny, int workers)
     PCHECK(procs == 2 && threads == 2 * workers);
     for (int r = 0; r < 2; r++) {
         long long dropped = (long long)json_integer_value(json_array_get(json_object_get(other, "dropped_per_rank"), (size_t)r));
-        int got = count[r][0] + count[r][1] + count[r][2] + count[r][3];
+        int got = count[r][0] + count[r][1] + count[r][2] + count[r][3] + count[r][4];
+        PCHECK(ctrs[r] >= 2); /* at least the first and the last look */
         if (!tiny) {
-            PCHECK(count[r][0] == NX && count[r][1] == NY && count[r][2] == NY && count[r][3] == 1);
+            PCHECK(count[r][0] == NX && count[r][1] == NY && count[r][2] == NY && count[r][3] == 1 &&
+                   count[r][4] == NX);
             PCHECK(dropped == 0);
+            /* One tr.z in 8 of each worker: at least 50/8 - workers + 1 (each
+             * worker may leave up to 7 unmarked), at most 50/8. */
+            PCHECK(flows[r] <= NX / 8 && flows[r] >= NX / 8 - workers + 1);
         } else {
             PCHECK(got <= 16 * workers && dropped > 0);
             PCHECK(got + dropped == RUNS); /* every run recorded or counted */
@@ -135,9 +189,11 @@ int main(int argc, char **argv)
         setenv("RAPTORS_TRACE_EVENTS", "16", 1);
     MT_OK(rap_msg_type_register("tr.x", 0, RAP_MSG_VAR, &X));
     MT_OK(rap_msg_type_register("tr.y", 8, RAP_MSG_VAR, &Y));
+    MT_OK(rap_msg_type_register("tr.z", 0, RAP_MSG_VAR, &Z));
     MT_OK(rap_actor_type_register("tr.actor", 0, NULL, NULL, &ACTOR));
     MT_OK(rap_actor_type_on(ACTOR, X, on_x));
     MT_OK(rap_actor_type_on(ACTOR, Y, on_y));
+    MT_OK(rap_actor_type_on(ACTOR, Z, on_z));
     MT_OK(rap_init(&argc, &argv));
     if (rap_size() != 2)
         MT_SKIP("needs 2 ranks");
@@ -145,9 +201,13 @@ int main(int argc, char **argv)
     workers = rap_workers();
     MT_OK(rap_spawn(NULL, ACTOR, NULL, 0, &a));
     MT_CHECK(RAP_AID_SERIAL(a) == 16);
+    MPI_Barrier(MPI_COMM_WORLD); /* both actors exist before either sends the other a tr.z */
     for (int i = 0; i < NX + NY; i++)
         MT_OK(i % 8 < 5 ? rap_send(NULL, a, X, NULL, 0) : rap_send(NULL, a, Y, "12345678", 8));
     MT_OK(rap_run());
+    rap_stats st;
+    MT_OK(rap_stats_get(&st));
+    MT_CHECK(st.queued == 0); /* quiescent: every message put in a mailbox was taken out */
     /* The same worker count on both ranks (the file has 2 x workers threads). */
     int w0 = workers;
     MPI_Bcast(&w0, 1, MPI_INT, 0, MPI_COMM_WORLD);

@@ -92,6 +92,19 @@ static void each_bad_header_field_is_rejected(void)
     CU_ASSERT_EQUAL(rap__wire_validate(buf, N(8), rap__kind_tag(9), &LIM, &(const char *){ 0 }), RAP_EMALFORMED);
     h = good(A, FIX8, 8), h->flags = 1;
     CU_ASSERT_EQUAL(check(N(8), A), RAP_EMALFORMED);
+    /* A trace flow mark: with a number, on a user message only. */
+    h = good(A, FIX8, 8), h->flags = RAP_WIRE_FLOW | 77u << RAP_WIRE_FLOW_SHIFT;
+    CU_ASSERT_EQUAL(check(N(8), A), RAP_OK);
+    h = good(A, FIX8, 8), h->flags = RAP_WIRE_FLOW;                /* no number */
+    CU_ASSERT_EQUAL(check(N(8), A), RAP_EMALFORMED);
+    h = good(A, FIX8, 8), h->flags = RAP_WIRE_FLOW | RAP_WIRE_BATCH | 77u << RAP_WIRE_FLOW_SHIFT;
+    CU_ASSERT_EQUAL(check(N(8), A), RAP_EMALFORMED);
+    h = good(A, FIX8, 8), h->flags = 8u | 77u << RAP_WIRE_FLOW_SHIFT; /* another low bit */
+    CU_ASSERT_EQUAL(check(N(8), A), RAP_EMALFORMED);
+    good(A, RAP_MSG_DESTROY, 0);                                 /* a runtime message ... */
+    CU_ASSERT_EQUAL_FATAL(check(N(0), A), RAP_OK);
+    h = good(A, RAP_MSG_DESTROY, 0), h->flags = RAP_WIRE_FLOW | 77u << RAP_WIRE_FLOW_SHIFT;
+    CU_ASSERT_EQUAL(check(N(0), A), RAP_EMALFORMED);             /* ... is never traced */
     h = good(A, FIX8, 9);                                        /* len vs bytes */
     CU_ASSERT_EQUAL(check(N(8), A), RAP_EMALFORMED);
     h = good(A, FIX8, 8), h->to = RAP_AID_NONE;
