@@ -1,12 +1,14 @@
 # bench/local.mk -- make bench (never part of make check).
 bench_programs = %D%/remote_latency %D%/remote_rate %D%/local_rate %D%/idle %D%/remote_bw %D%/remote_ring \
-	%D%/busy_rank %D%/profile
+	%D%/busy_rank %D%/profile %D%/lb_decision
 EXTRA_PROGRAMS = $(bench_programs)
 CLEANFILES += $(bench_programs)
 EXTRA_DIST += %D%/bench.h %D%/run.sh %D%/caf_bench.cpp
 # The profile's cost, accuracy and scale (reads profiles back with jansson).
 %C%_profile_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 %C%_profile_LDADD = $(LDADD) $(JANSSON_LIBS)
+# The partitioner's decision on a synthetic model (internals: the core library).
+%C%_lb_decision_LDADD = src/libraptors-core.la $(MPI_LIBS) -lm
 if CAF_BENCH
 bench_programs += %D%/caf_bench
 %C%_caf_bench_SOURCES = %D%/caf_bench.cpp

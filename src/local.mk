@@ -14,7 +14,7 @@ include %D%/services/local.mk
 noinst_LTLIBRARIES += %D%/libraptors-core.la
 %C%_libraptors_core_la_SOURCES = $(core_sources)
 %C%_libraptors_core_la_CFLAGS = $(AM_CFLAGS) $(HWLOC_CFLAGS) $(JANSSON_CFLAGS) -fvisibility=hidden
-%C%_libraptors_core_la_LIBADD = $(HWLOC_LIBS) $(JANSSON_LIBS) $(MPI_LIBS)
+%C%_libraptors_core_la_LIBADD = $(HWLOC_LIBS) $(JANSSON_LIBS) $(METIS_LIBS) $(MPI_LIBS)
 
 lib_LTLIBRARIES += %D%/libraptors.la
 %C%_libraptors_la_SOURCES =

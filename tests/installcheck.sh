@@ -13,7 +13,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/raptors-installcheck.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
 
-for f in README.md LICENSE ARCHITECTURE.md PERFORMANCE.md PROFILING.md; do
+for f in README.md LICENSE ARCHITECTURE.md PERFORMANCE.md PROFILING.md BALANCING.md; do
     [ -f "$DESTDIR$docdir/$f" ] || fail "$DESTDIR$docdir/$f is not installed"
 done
 echo "docs: installed in $DESTDIR$docdir"

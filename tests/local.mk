@@ -38,7 +38,8 @@ unit_tests = \
 	%D%/unit/actor/test_mailbox \
 	%D%/unit/actor/test_table \
 	%D%/unit/sched/test_sched \
-	%D%/unit/net/test_flow
+	%D%/unit/net/test_flow \
+	%D%/unit/partition/test_lb
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 %C%_unit_util_test_err_LDADD = $(unit_ldadd)
@@ -51,6 +52,7 @@ TESTS += $(unit_tests)
 %C%_unit_actor_test_table_LDADD = $(unit_ldadd)
 %C%_unit_sched_test_sched_LDADD = $(unit_ldadd)
 %C%_unit_net_test_flow_LDADD = $(unit_ldadd)
+%C%_unit_partition_test_lb_LDADD = $(unit_ldadd)
 
 # Multi-rank scenarios: NAME_npN runs as `mpiexec -np N` (tests/run-test.sh).
 mpi_tests = \
@@ -148,6 +150,9 @@ TESTS += %D%/mpi/profile.sh
 # raptors-info (tools/), plain and on two ranks.
 dist_check_SCRIPTS += %D%/tools/raptors-info.sh
 TESTS += %D%/tools/raptors-info.sh
+# raptors-partition (tools/): replay of a hand-made profile.
+dist_check_SCRIPTS += %D%/tools/raptors-partition.sh
+TESTS += %D%/tools/raptors-partition.sh
 
 else
 check-local:

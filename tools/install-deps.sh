@@ -3,7 +3,7 @@
 # Debian 12 (apt-get; root, or sudo).  Does nothing when all is there.
 set -euo pipefail
 pkgs=(build-essential autoconf automake libtool pkg-config
-      openmpi-bin libopenmpi-dev hwloc libhwloc-dev libcunit1-dev libjansson-dev
+      openmpi-bin libopenmpi-dev hwloc libhwloc-dev libcunit1-dev libjansson-dev libmetis-dev
       python3 python3-matplotlib)
 # --tsan also needs clang and its sanitizer runtimes; --mpich, MPICH beside
 # Open MPI (Debian's alternatives keep Open MPI the default mpicc and mpirun).

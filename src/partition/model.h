@@ -4,12 +4,15 @@
  * (services/profiler.c), and an offline tool can read it from a profile
  * file the same way.
  *
- * Owns:       nothing but its arrays (rap__pmodel_free).
+ * Owns:       nothing but its arrays (rap__pmodel_free), the host lists'
+ *             rank arrays included.
  * Invariants: loads are the recent rate of handler time (ns of handler
  *             time per second of wall time, a moving average over the
  *             profile's samples); an actor appears once; a pair once,
  *             whichever way its bytes went (a < b); bytes per second over
- *             the whole run.
+ *             the whole run; ranks[r].rank == r.  A type with no entry in
+ *             `hosts` (or hosts NULL, the single-program case) may run on
+ *             every rank; one with an entry only on the ranks it lists.
  * Threads:    a model is a value: one owner.
  * Uses:       util/.
  */
@@ -40,6 +43,15 @@ typedef struct rap_pm_rank {
     double busy;           /* busy fraction of its workers, last interval */
 } rap_pm_rank;
 
+/* The ranks that may host an actor type (MPMD: the ranks whose executable
+ * registered it).  An empty list means no rank may: a model with an actor
+ * of that type is invalid. */
+typedef struct rap_pm_host {
+    uint32_t atype;
+    int *ranks;            /* each in [0, nranks), any order */
+    size_t nranks;
+} rap_pm_host;
+
 typedef struct rap_pmodel {
     rap_pm_actor *actors;
     size_t nactors;
@@ -48,6 +60,8 @@ typedef struct rap_pmodel {
     rap_pm_rank *ranks;
     int nranks;
     double imbalance;      /* max / mean busy time over the ranks */
+    rap_pm_host *hosts;    /* NULL: every type on every rank */
+    size_t nhosts;         /* one entry per restricted type */
 } rap_pmodel;
 
 static inline void rap__pmodel_free(rap_pmodel *m)
@@ -55,10 +69,14 @@ static inline void rap__pmodel_free(rap_pmodel *m)
     free(m->actors);
     free(m->edges);
     free(m->ranks);
+    for (size_t i = 0; i < m->nhosts; i++)
+        free(m->hosts[i].ranks);
+    free(m->hosts);
     m->actors = NULL;
     m->edges = NULL;
     m->ranks = NULL;
-    m->nactors = m->nedges = 0;
+    m->hosts = NULL;
+    m->nactors = m->nedges = m->nhosts = 0;
     m->nranks = 0;
 }
 
