@@ -1,7 +1,8 @@
 #!/bin/sh
 # raptors-partition (replay): on a hand-made profile with a known optimum,
-# every strategy's placement and figures; the same input gives the same
-# file byte for byte; options and bad input end with exit 2 and a reason.
+# every strategy's placement and figures; raptors-report --placement draws
+# and sums up the refine placement; the same input gives the same file byte
+# for byte; options and bad input end with exit 2 and a reason.
 set -e
 tool=tools/raptors-partition
 tmp=${TMPDIR:-/tmp}/raptors-partition-test.$$
@@ -90,6 +91,44 @@ import json
 p = json.load(open('$tmp/r3.json'))
 assert p['ranks'] == 3 and sorted(p['load']) == [2.5e9, 3e9, 3.5e9], p['load']  # LPT: 5 | 4+3 | 3+3, per 2 workers
 " || fail "--ranks 3"
+
+# raptors-report --placement on the refine placement: the chart placement_load
+# (before: 18 | 0 from the profile; after: 9 | 9), its section in index.html,
+# and the summary's figures; a bad placement file ends with exit 2.
+report="${srcdir:-${top_srcdir:-.}}/tools/raptors-report"
+rc=0
+"$report" "$tmp/p.json" --placement "$tmp/refine.json" -o "$tmp/report" >"$tmp/report.out" 2>"$tmp/err" || rc=$?
+[ "$rc" -eq 0 ] || { cat "$tmp/err" "$tmp/report.out"; fail "raptors-report --placement: exit $rc"; }
+for ext in svg png; do
+    [ -s "$tmp/report/placement_load.$ext" ] || fail "raptors-report: no placement_load.$ext"
+done
+grep -q 'Placement refine' "$tmp/report/placement_load.svg" || fail "raptors-report: the chart does not name refine"
+grep -q 'src="placement_load.svg"' "$tmp/report/index.html" || fail "raptors-report: index.html lacks placement_load"
+grep -qx 'placement (refine): imbalance 2.00 -> 1.00, bytes crossing 0.0 % -> 0.0 %, 2 moves' "$tmp/report.out" ||
+    { cat "$tmp/report.out"; fail "raptors-report: placement summary"; }
+grep -q 'max 18.0 -> 9.00, mean 9.00' "$tmp/report.out" || { cat "$tmp/report.out"; fail "raptors-report: loads"; }
+! grep -q 'note:' "$tmp/report.out" || { cat "$tmp/report.out"; fail "raptors-report: placement and profile disagree"; }
+badreport() {
+    rc=0
+    "$report" "$tmp/p.json" --placement "$1" -o "$tmp/badreport" >/dev/null 2>"$tmp/err" || rc=$?
+    [ "$rc" -eq 2 ] && grep -qF "$1" "$tmp/err" || fail "raptors-report --placement $1: exit $rc, stderr '$(cat "$tmp/err")'"
+}
+badreport "$tmp/missing.json"
+printf '{"raptors_placement": 1' >"$tmp/pcut.json"
+badreport "$tmp/pcut.json"
+sed 's/"raptors_placement": 1/"raptors_placement": 2/' "$tmp/refine.json" >"$tmp/pv2.json"
+badreport "$tmp/pv2.json"
+py "
+import json
+p = json.load(open('$tmp/refine.json'))
+p['load'] = p['load'][:1]
+json.dump(p, open('$tmp/short.json', 'w'))
+del p['load']
+json.dump(p, open('$tmp/noload.json', 'w'))
+"
+badreport "$tmp/short.json"
+badreport "$tmp/noload.json"
+badreport "$tmp/p.json"
 
 # Deterministic: the same input, the same bytes.
 $tool "$tmp/p.json" --strategy greedy -o "$tmp/again.json" >/dev/null
