@@ -21,6 +21,7 @@
  * grows, so each placement sinks it in each of them.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "partition/strategy.h"
 
@@ -55,33 +56,45 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static bool lighter(const heaps *h, int a, int b)
+/* Whether a rank of load la and index a is lighter than one of lb, b. */
+static inline bool lighter_than(double la, int a, double lb, int b)
 {
-    return h->load[a] < h->load[b] || (h->load[a] == h->load[b] && a < b);
+    return la < lb || (la == lb && a < b);
 }
 
-/* Sink the rank at slot `k` of heap `hid` of group `grp`. */
+/* Sink the rank at slot `k` of heap `hid` of group `grp`: a hole moves down
+ * while the lighter child beats the rank, which then fills it.  The child
+ * is chosen with selects, not branches (which one wins is a coin toss). */
 static void sink(heaps *h, uint32_t grp, int hid, int k)
 {
     int *s = &h->slot[h->start[hid]];
     int *pos = &h->pos[(size_t)grp * (size_t)h->nranks];
-    int n = h->size[hid];
+    const double *load = h->load;
+    int n = h->size[hid], r = s[k];
+    double lr = load[r];
 
     for (;;) {
-        int c = 2 * k + 1, r;
+        int c = 2 * k + 1, a, b, ch;
+        double la, lb, lc;
+
         if (c >= n)
             break;
-        if (c + 1 < n && lighter(h, s[c + 1], s[c]))
-            c++;
-        if (!lighter(h, s[c], s[k]))
+        a = s[c];
+        b = c + 1 < n ? s[c + 1] : a;
+        la = load[a];
+        lb = load[b];
+        /* lighter_than(lb, b, la, a), without a branch: | and & */
+        c += (lb < la) | ((lb == la) & (b < a));
+        ch = s[c];
+        lc = load[ch];
+        if (!lighter_than(lc, ch, lr, r))
             break;
-        r = s[k];
-        s[k] = s[c];
-        s[c] = r;
-        pos[s[k]] = k;
-        pos[s[c]] = c;
+        s[k] = ch;
+        pos[ch] = k;
         k = c;
     }
+    s[k] = r;
+    pos[r] = k;
 }
 
 static int heaps_build(heaps *h, const rap_lb_graph *g, const double *load)
@@ -160,32 +173,179 @@ static void heaps_free(heaps *h)
     free(h->pos);
 }
 
+/* ------------------------------------------------------------- order */
+
+/* The order of placement is a radix sort of one record per movable actor:
+ * a 32-bit prefix of its load's bits, complemented so that heavier comes
+ * first, above its index.  Three passes of 11 bits over the prefix (a
+ * pass whose digit every record shares is skipped), then the records that
+ * share a prefix are put in the full order (load, then id) by comparison:
+ * with loads of any spread, runs of one or two. */
+enum { RADIX_BITS = 11, RADIX_PASSES = 3, RADIX = 1 << RADIX_BITS };
+
+static uint32_t index_of(uint64_t rec)
+{
+    return (uint32_t)rec;
+}
+
+/* Sort `n` records of `src` by their upper 32 bits, stably, using `dst`
+ * as scratch; returns the array that holds them sorted. */
+static uint64_t *radix_sort(uint64_t *src, uint64_t *dst, size_t n, size_t (*count)[RADIX])
+{
+    for (int d = 0; d < RADIX_PASSES; d++) {
+        unsigned shift = 32 + (unsigned)d * RADIX_BITS;
+        size_t sum = 0;
+        bool trivial = false;
+        uint64_t *t;
+
+        for (size_t v = 0; v < RADIX; v++) {
+            size_t c = count[d][v];
+            trivial |= c == n;
+            count[d][v] = sum;
+            sum += c;
+        }
+        if (trivial)
+            continue;
+        for (size_t k = 0; k < n; k++)
+            dst[count[d][(src[k] >> shift) & (RADIX - 1)]++] = src[k];
+        t = src;
+        src = dst;
+        dst = t;
+    }
+    return src;
+}
+
+/* Whether the actor of record x goes before that of record y, with their
+ * loads wx and wy: heavier, or as heavy and a lower id. */
+static bool goes_first(const rap_pm_actor *a, uint64_t x, double wx, uint64_t y, double wy)
+{
+    if (wx != wy)
+        return wx > wy;
+    return a[index_of(x)].aid < a[index_of(y)].aid;
+}
+
+/* Put each run of records that share a prefix in the full order, their
+ * loads in `w` along. */
+static int order_runs(const rap_pm_actor *a, uint64_t *rec, double *w, size_t n)
+{
+    order_item *run = NULL;
+    size_t room = 0;
+
+    for (size_t lo = 0, hi; lo < n; lo = hi) {
+        for (hi = lo + 1; hi < n && rec[hi] >> 32 == rec[lo] >> 32; hi++)
+            ;
+        if (hi - lo == 2) {
+            if (goes_first(a, rec[lo + 1], w[lo + 1], rec[lo], w[lo])) {
+                uint64_t t = rec[lo];
+                double tw = w[lo];
+                rec[lo] = rec[lo + 1];
+                rec[lo + 1] = t;
+                w[lo] = w[lo + 1];
+                w[lo + 1] = tw;
+            }
+        } else if (hi - lo > 2) {
+            if (hi - lo > room) {
+                order_item *more = realloc(run, (hi - lo) * sizeof(*run));
+                if (more == NULL) {
+                    free(run);
+                    return RAP_ENOMEM;
+                }
+                run = more;
+                room = hi - lo;
+            }
+            for (size_t k = lo; k < hi; k++) {
+                uint32_t i = index_of(rec[k]);
+                run[k - lo] = (order_item){ .load = w[k], .aid = a[i].aid, .i = i };
+            }
+            qsort(run, hi - lo, sizeof(*run), cmp_order);
+            for (size_t k = lo; k < hi; k++) {
+                rec[k] = (rec[k] & ~(uint64_t)UINT32_MAX) | (uint64_t)run[k - lo].i;
+                w[k] = run[k - lo].load;
+            }
+        }
+    }
+    free(run);
+    return RAP_OK;
+}
+
+/* The movable actors in the order of placement: records whose index_of is
+ * the actor into *order_out and their loads into *load_out (work memory),
+ * and their count into *n_out. */
+static int placement_order(const rap_lb_graph *g, uint64_t **order_out, double **load_out,
+                           size_t *n_out)
+{
+    const rap_pm_actor *a = g->m->actors;
+    uint64_t *rec = rap__lbg_alloc(g, (g->n + 1) * sizeof(*rec));
+    uint64_t *tmp = rap__lbg_alloc(g, (g->n + 1) * sizeof(*tmp));
+    size_t (*count)[RADIX] = calloc(RADIX_PASSES, sizeof(*count));
+    uint64_t *sorted;
+    double *w;
+    size_t n = 0;
+    int rc = RAP_ENOMEM;
+
+    if (rec == NULL || tmp == NULL || count == NULL)
+        goto out;
+    for (size_t i = 0; i < g->n; i++) {
+        double x = a[i].load > 0 ? a[i].load : 0; /* -0.0 is 0 */
+        uint64_t bits;
+        uint32_t key;
+
+        if (a[i].pinned)
+            continue;
+        memcpy(&bits, &x, sizeof(bits));
+        key = ~(uint32_t)(bits >> 32);
+        rec[n++] = (uint64_t)key << 32 | (uint64_t)i;
+        for (int d = 0; d < RADIX_PASSES; d++)
+            count[d][(key >> (d * RADIX_BITS)) & (RADIX - 1)]++;
+    }
+    sorted = radix_sort(rec, tmp, n, count);
+    /* The loads in that order, in the other array: gathered here, where the
+     * reads do not wait on each other, rather than one by one in the
+     * placement loop. */
+    w = (double *)(void *)(sorted == rec ? tmp : rec);
+    for (size_t k = 0; k < n; k++) {
+        if (k + 16 < n)
+            __builtin_prefetch(&a[index_of(sorted[k + 16])].load);
+        w[k] = a[index_of(sorted[k])].load;
+    }
+    rc = order_runs(a, sorted, w, n);
+    if (rc != RAP_OK)
+        goto out;
+    *order_out = sorted;
+    *load_out = w;
+    *n_out = n;
+out:
+    free(count);
+    return rc;
+}
+
+/* ------------------------------------------------------------ strategy */
+
 static int run(const rap_lb_graph *g, const rap_lb_params *p, int *assign)
 {
     const rap_pm_actor *a = g->m->actors;
-    double *load = calloc((size_t)g->nranks, sizeof(*load));
-    order_item *order = malloc((g->n + 1) * sizeof(*order));
+    double *load = calloc((size_t)g->nranks, sizeof(*load)), *wt = NULL;
+    uint64_t *order = NULL;
     heaps h = { 0 };
     size_t n = 0;
     int rc = RAP_ENOMEM;
 
     (void)p;
-    if (load == NULL || order == NULL)
+    if (load == NULL)
         goto out;
-    for (size_t i = 0; i < g->n; i++) {
+    for (size_t i = 0; i < g->n; i++)
         if (a[i].pinned)
             load[a[i].rank] += a[i].load;
-        else
-            order[n++] = (order_item){ .load = a[i].load, .aid = a[i].aid, .i = i };
-    }
-    qsort(order, n, sizeof(*order), cmp_order);
+    rc = placement_order(g, &order, &wt, &n);
+    if (rc != RAP_OK)
+        goto out;
     rc = heaps_build(&h, g, load);
     if (rc != RAP_OK)
         goto out;
     for (size_t x = 0; x < n; x++) {
-        size_t i = order[x].i;
-        double w = order[x].load, best_u = 0;
-        uint32_t grp = g->group[i];
+        size_t i = index_of(order[x]);
+        double w = wt[x], best_u = 0;
+        uint32_t grp = rap__lbg_group(g, i);
         int best = -1;
 
         for (int c = 0; c < h.ncls; c++) {
@@ -215,7 +375,6 @@ static int run(const rap_lb_graph *g, const rap_lb_params *p, int *assign)
     rc = RAP_OK;
 out:
     heaps_free(&h);
-    free(order);
     free(load);
     return rc;
 }

@@ -97,18 +97,17 @@ static int resolve(const rap_lb_params *in, rap_lb_params *out, const rap_lb_str
 
 /* ------------------------------------------------------------- figures */
 
+/* The figures of placement `assign` (NULL: the model's own, whose cut the
+ * graph summed as it resolved the pairs); `load` is scratch of nranks. */
 static void figures(const rap_lb_graph *g, const int *assign, double *load, rap_lb_figures *f)
 {
-    double peak = 0, cut = 0;
+    double peak = 0, cut;
 
     rap__lbg_rank_loads(g, assign, load);
     for (int r = 0; r < g->nranks; r++)
         if (load[r] / g->cap[r] > peak)
             peak = load[r] / g->cap[r];
-    for (size_t i = 0; i < g->n; i++)
-        for (size_t k = g->xadj[i]; k < g->xadj[i + 1]; k++)
-            if (g->adj[k].j > i && assign[g->adj[k].j] != assign[i])
-                cut += g->adj[k].w;
+    cut = assign != NULL ? rap__lbg_cut(g, assign) : g->cut_today;
     f->max_load = peak;
     f->imbalance = g->total_load > 0 ? peak / (g->total_load / g->total_cap) : 1.0;
     f->cut_bytes = cut;
@@ -172,9 +171,10 @@ static int cmp_bound(const void *a, const void *b)
     return (x->aid > y->aid) - (x->aid < y->aid);
 }
 
-/* Keep at most `max` of the moves from `cur` to `assign` (besides forced
- * ones), as rap__lb_plan says; `load` is scratch of nranks. */
-static int bound(const rap_lb_graph *g, size_t max, const int *cur, int *assign, double *load)
+/* Keep at most `max` of the moves from today's placement to `assign`
+ * (besides forced ones), as rap__lb_plan says; `load` is scratch of
+ * nranks. */
+static int bound(const rap_lb_graph *g, size_t max, int *assign, double *load)
 {
     const rap_pm_actor *a = g->m->actors;
     bound_item *items;
@@ -183,32 +183,30 @@ static int bound(const rap_lb_graph *g, size_t max, const int *cur, int *assign,
     double peak = 0;
 
     for (size_t i = 0; i < g->n; i++)
-        n += assign[i] != cur[i];
+        n += assign[i] != a[i].rank;
     if (n <= max)
         return RAP_OK;
-    items = malloc(n * sizeof(*items));
-    next = malloc((g->n + 1) * sizeof(*next));
-    if (items == NULL || next == NULL) {
-        free(next);
-        free(items);
+    items = rap__lbg_alloc(g, n * sizeof(*items));
+    next = rap__lbg_alloc(g, (g->n + 1) * sizeof(*next));
+    if (items == NULL || next == NULL)
         return RAP_ENOMEM;
-    }
     n = 0;
     for (size_t i = 0; i < g->n; i++) {
-        next[i] = cur[i];
-        if (assign[i] == cur[i])
+        next[i] = a[i].rank;
+        if (assign[i] == a[i].rank)
             continue;
         items[n] = (bound_item){
-            .forced = !rap__lbg_may_host(g, i, cur[i]), .load = a[i].load, .aid = a[i].aid, .i = i,
+            .forced = !rap__lbg_may_host(g, i, a[i].rank), .load = a[i].load, .aid = a[i].aid,
+            .i = i,
         };
         forced += items[n].forced;
         n++;
     }
     qsort(items, n, sizeof(*items), cmp_bound);
-    rap__lbg_rank_loads(g, cur, load);
+    rap__lbg_rank_loads(g, NULL, load);
     for (size_t k = 0; k < forced; k++) {
         size_t i = items[k].i;
-        load[cur[i]] -= a[i].load;
+        load[a[i].rank] -= a[i].load;
         load[assign[i]] += a[i].load;
         next[i] = assign[i];
     }
@@ -221,14 +219,12 @@ static int bound(const rap_lb_graph *g, size_t max, const int *cur, int *assign,
         int t = assign[i];
         if ((load[t] + a[i].load) / g->cap[t] > peak)
             continue;
-        load[cur[i]] -= a[i].load;
+        load[a[i].rank] -= a[i].load;
         load[t] += a[i].load;
         next[i] = t;
         kept++;
     }
     memcpy(assign, next, g->n * sizeof(*assign));
-    free(next);
-    free(items);
     return RAP_OK;
 }
 
@@ -238,10 +234,10 @@ int rap__lb_plan(const rap_pmodel *m, const rap_lb_params *params, rap_lb_plan *
 {
     uint64_t t0 = rap__now_ns();
     const rap_lb_strategy *s;
+    const rap_pm_actor *a;
     rap_lb_params p;
     rap_lb_graph g;
     rap_lb_plan plan = { 0 };
-    int *cur;
     double *load;
     int rc;
 
@@ -253,28 +249,28 @@ int rap__lb_plan(const rap_pmodel *m, const rap_lb_params *params, rap_lb_plan *
     rc = rap__lbg_build(m, &g, NULL, 0);
     if (rc != RAP_OK)
         return rc;
+    a = m->actors;
     rc = RAP_ENOMEM;
-    cur = malloc((g.n + 1) * sizeof(*cur));
     load = malloc((size_t)g.nranks * sizeof(*load));
     plan.assign = malloc((g.n + 1) * sizeof(*plan.assign));
-    if (cur == NULL || load == NULL || plan.assign == NULL)
+    if (load == NULL || plan.assign == NULL)
         goto fail;
     for (size_t i = 0; i < g.n; i++)
-        cur[i] = plan.assign[i] = m->actors[i].rank;
+        plan.assign[i] = a[i].rank;
 
     rc = s->run(&g, &p, plan.assign);
     if (rc != RAP_OK)
         goto fail;
     if (!s->bounded && p.max_moves > 0) {
-        rc = bound(&g, p.max_moves, cur, plan.assign, load);
+        rc = bound(&g, p.max_moves, plan.assign, load);
         if (rc != RAP_OK)
             goto fail;
     }
     for (size_t i = 0; i < g.n; i++) {
         RAP_ASSERT(plan.assign[i] >= 0 && plan.assign[i] < g.nranks);
-        RAP_ASSERT(!m->actors[i].pinned || plan.assign[i] == cur[i]);
-        RAP_ASSERT(plan.assign[i] == cur[i] || rap__lbg_may_host(&g, i, plan.assign[i]));
-        plan.nmoves += plan.assign[i] != cur[i];
+        RAP_ASSERT(!a[i].pinned || plan.assign[i] == a[i].rank);
+        RAP_ASSERT(plan.assign[i] == a[i].rank || rap__lbg_may_host(&g, i, plan.assign[i]));
+        plan.nmoves += plan.assign[i] != a[i].rank;
     }
 
     rc = RAP_ENOMEM;
@@ -283,19 +279,18 @@ int rap__lb_plan(const rap_pmodel *m, const rap_lb_params *params, rap_lb_plan *
         goto fail;
     plan.nmoves = 0;
     for (size_t i = 0; i < g.n; i++) {
-        if (plan.assign[i] == cur[i])
+        if (plan.assign[i] == a[i].rank)
             continue;
         plan.moves[plan.nmoves++] = (rap_lb_move){
-            .aid = m->actors[i].aid, .from = cur[i], .to = plan.assign[i],
+            .aid = a[i].aid, .from = a[i].rank, .to = plan.assign[i],
         };
-        plan.bytes_moved += m->actors[i].state_bytes;
+        plan.bytes_moved += a[i].state_bytes;
     }
-    figures(&g, cur, load, &plan.before);
+    figures(&g, NULL, load, &plan.before);
     figures(&g, plan.assign, load, &plan.after);
     plan.strategy = s->name;
     plan.nactors = g.n;
     free(load);
-    free(cur);
     rap__lbg_free(&g);
     plan.decision_ns = rap__now_ns() - t0;
     *plan_out = plan;
@@ -305,7 +300,6 @@ fail:
     free(plan.moves);
     free(plan.assign);
     free(load);
-    free(cur);
     rap__lbg_free(&g);
     return rc;
 }

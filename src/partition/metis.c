@@ -2,7 +2,8 @@
  * placement that cuts the fewest bytes per s between ranks, within a
  * balance bound, then moved as little as it can be from today's.
  *
- * Owns:       nothing between calls; per call, METIS's input arrays.
+ * Owns:       nothing between calls; per call, METIS's input arrays (in
+ *             the graph's work memory).
  * Invariants: METIS_PartGraphKway gets one vertex per actor weighted by its
  *             load, one edge per talking pair weighted by its bytes per s,
  *             vertex sizes from state_bytes, one part per rank with a target
@@ -77,7 +78,7 @@ static idx_t scaled(double v, double s)
  * and k is the least count for which the (k + 1)-th heaviest fits. */
 static int clamp_heavy(const rap_lb_graph *g, idx_t *vwgt, size_t n)
 {
-    idx_t *w = malloc(n * sizeof(*w));
+    idx_t *w = rap__lbg_alloc(g, n * sizeof(*w));
     double total = 0, mincap = g->cap[0], rest, c = 0;
     size_t k;
 
@@ -106,7 +107,6 @@ static int clamp_heavy(const rap_lb_graph *g, idx_t *vwgt, size_t n)
             if ((double)vwgt[i] > c)
                 vwgt[i] = (idx_t)c;
     }
-    free(w);
     return RAP_OK;
 }
 
@@ -142,12 +142,11 @@ static int rename_parts(const rap_lb_graph *g, const idx_t *part, int *name_out)
 {
     const rap_pm_actor *a = g->m->actors;
     size_t nr = (size_t)g->nranks, n = 0, m = 0;
-    overlap *ov = malloc((g->n + 1) * sizeof(*ov));
+    overlap *ov = rap__lbg_alloc(g, (g->n + 1) * sizeof(*ov));
     bool *taken = calloc(nr, sizeof(*taken));
 
     if (ov == NULL || taken == NULL) {
         free(taken);
-        free(ov);
         return RAP_ENOMEM;
     }
     for (size_t i = 0; i < g->n; i++)
@@ -188,7 +187,6 @@ static int rename_parts(const rap_lb_graph *g, const idx_t *part, int *name_out)
             }
     }
     free(taken);
-    free(ov);
     return RAP_OK;
 }
 
@@ -197,13 +195,14 @@ static int rename_parts(const rap_lb_graph *g, const idx_t *part, int *name_out)
 static int run(const rap_lb_graph *g, const rap_lb_params *p, int *assign)
 {
     const rap_pm_actor *a = g->m->actors;
-    size_t n = g->n, nadj = g->xadj[n];
+    size_t n = g->n, nadj;
     idx_t nvtxs = (idx_t)n, ncon = 1, nparts = g->nranks, objval = 0;
     idx_t options[METIS_NOPTIONS];
     idx_t *xadj = NULL, *adjncy = NULL, *vwgt = NULL, *vsize = NULL, *adjwgt = NULL,
           *part = NULL;
     real_t *tpwgts = NULL, ubvec = (real_t)p->ubvec;
     int *name = NULL;
+    rap_lb_adj adj = { 0 };
     double big = 0, sum = 0, s;
     int rc = RAP_ENOMEM, mrc;
 
@@ -218,14 +217,22 @@ static int run(const rap_lb_graph *g, const rap_lb_params *p, int *assign)
      * says so on stdout; refining today's placement serves as well. */
     if (n < (size_t)g->nranks)
         return rap__lb_refine_pass(g, p->tolerance, 0, assign);
-    if (n > COUNT_MAX || nadj > COUNT_MAX)
+    if (n > COUNT_MAX)
         return RAP_ERANGE;
-    xadj = malloc((n + 1) * sizeof(*xadj));
-    adjncy = malloc((nadj + 1) * sizeof(*adjncy));
-    adjwgt = malloc((nadj + 1) * sizeof(*adjwgt));
-    vwgt = malloc(n * sizeof(*vwgt));
-    vsize = malloc(n * sizeof(*vsize));
-    part = malloc(n * sizeof(*part));
+    rc = rap__lbg_adjacency(g, NULL, NULL, NULL, n, &adj);
+    if (rc != RAP_OK)
+        return rc;
+    nadj = adj.xadj[n];
+    if (nadj > COUNT_MAX)
+        return RAP_ERANGE;
+    rc = RAP_ENOMEM;
+    /* Work memory (rap__lbg_alloc), freed with the graph. */
+    xadj = rap__lbg_alloc(g, (n + 1) * sizeof(*xadj));
+    adjncy = rap__lbg_alloc(g, (nadj + 1) * sizeof(*adjncy));
+    adjwgt = rap__lbg_alloc(g, (nadj + 1) * sizeof(*adjwgt));
+    vwgt = rap__lbg_alloc(g, n * sizeof(*vwgt));
+    vsize = rap__lbg_alloc(g, n * sizeof(*vsize));
+    part = rap__lbg_alloc(g, n * sizeof(*part));
     tpwgts = malloc((size_t)g->nranks * sizeof(*tpwgts));
     name = malloc((size_t)g->nranks * sizeof(*name));
     if (xadj == NULL || adjncy == NULL || adjwgt == NULL || vwgt == NULL || vsize == NULL ||
@@ -254,16 +261,16 @@ static int run(const rap_lb_graph *g, const rap_lb_params *p, int *assign)
         vsize[i] = scaled((double)a[i].state_bytes, s);
     big = sum = 0;
     for (size_t k = 0; k < nadj; k++) {
-        if (g->adj[k].w > big)
-            big = g->adj[k].w;
-        sum += g->adj[k].w;
+        if (adj.w[k] > big)
+            big = adj.w[k];
+        sum += adj.w[k];
     }
     s = scale_of(big, sum);
     for (size_t i = 0; i <= n; i++)
-        xadj[i] = (idx_t)g->xadj[i];
+        xadj[i] = (idx_t)adj.xadj[i];
     for (size_t k = 0; k < nadj; k++) {
-        adjncy[k] = (idx_t)g->adj[k].j;
-        adjwgt[k] = scaled(g->adj[k].w, s);
+        adjncy[k] = (idx_t)adj.nbr[k];
+        adjwgt[k] = scaled(adj.w[k], s);
     }
     for (int r = 0; r < g->nranks; r++)
         tpwgts[r] = (real_t)(g->cap[r] / g->total_cap);
@@ -288,12 +295,6 @@ static int run(const rap_lb_graph *g, const rap_lb_params *p, int *assign)
 out:
     free(name);
     free(tpwgts);
-    free(part);
-    free(vsize);
-    free(vwgt);
-    free(adjwgt);
-    free(adjncy);
-    free(xadj);
     return rc;
 }
 

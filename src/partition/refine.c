@@ -25,10 +25,20 @@
  * LOOK on each side of the load that would leave the two level.  Each
  * rank's movable actors are sorted once by load, so a step costs a few
  * binary searches and at most 4 x LOOK candidates, however many actors
- * the rank holds.  A rank from which no actor can move
- * is not tried again in this call, which bounds the work: a target only
- * gains load, and a rank that sheds load stays near the threshold, so a
- * move that did not help rarely would later.
+ * the rank holds; the most overloaded rank and each group's least loaded
+ * come from tournament trees over the ranks, a move replaying two leaves
+ * of each (O(log P), not a scan of the ranks).  A rank from which no
+ * actor can move is not tried again in this call, which bounds the work:
+ * a target only gains load, and a rank that sheds load stays near the
+ * threshold, so a move that did not help rarely would later.
+ *
+ * Only a rank that is over its threshold gives actors, so a rank's list
+ * and its actors' adjacency lists (for the bytes) are built when it first
+ * is: at the start for the ranks overloaded then, and should a target be
+ * pushed over later, for all the other ranks at once (so at most two
+ * builds).  A rank's list has a sentinel after it, so that the skip
+ * structure of one rank never reads another's, and the arrays of the
+ * ranks never built are never touched.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -83,9 +93,10 @@ static bool better(const cand *x, const cand *y)
  * keeps: by host group, then heaviest first, then lowest id. */
 typedef struct item {
     uint32_t group;
+    uint32_t i;        /* the actor */
     double load;
     rap_aid aid;
-    size_t i;
+    uint32_t list;     /* its adjacency list */
 } item;
 
 static int cmp_item(const void *a, const void *b)
@@ -108,16 +119,32 @@ typedef struct refine {
     int *assign;
     double *load;      /* per rank */
     double *thr;       /* per rank: its overload threshold, absolute */
-    item *items;       /* the movable actors, rank by rank */
-    size_t nitems;
-    size_t *rstart;    /* rank r's items are items[rstart[r] .. rstart[r + 1]) */
+    item *items;       /* the movable actors, rank by rank, each rank's
+                          list followed by a sentinel slot */
+    size_t *rstart;    /* rank r's items are items[rstart[r] .. rstart[r + 1] - 1) */
+    unsigned char *built; /* per rank: its list is built and sorted */
+    unsigned char *skip;  /* per actor, or NULL: forced or moved, not an item */
+    uint32_t *list;    /* per actor on a built rank: its adjacency list, or
+                          RAP_LBG_NONE */
+    rap_lb_adj adj;    /* the lists of the built ranks' items */
     /* Moved items are skipped in O(1) amortised: fwd[k] leads to the first
-     * item at or after k still in place (nitems: none), bwd[k + 1] to the
-     * last at or before k, plus one (0: none); both with path halving. */
+     * item at or after k still in place (the sentinel: none), bwd[k + 1] to
+     * the last at or before k, plus one (the rank's first slot: none);
+     * both with path halving. */
     size_t *fwd, *bwd;
     int *tgt;          /* per group: the target of this step */
     uint32_t *tgt_seen;
     uint32_t step;
+    unsigned char *stuck; /* per rank: no actor can leave it */
+    /* Tournament trees over the ranks (leaves from `leaves` on; a node holds
+     * the better rank of its two children, -1 for none): `over` keeps the
+     * most loaded rank per worker over its threshold and not stuck, and
+     * least[grp], made when group grp first needs a target, the least
+     * loaded rank per worker of the group; ties go to the lower rank, as a
+     * scan in rank order finds them. */
+    int leaves;
+    int *over;
+    int **least;
 } refine;
 
 static size_t root(size_t *up, size_t k)
@@ -129,13 +156,14 @@ static size_t root(size_t *up, size_t k)
     return k;
 }
 
-/* The first item in place at or after k, or nitems. */
+/* The first item in place at or after k, or its rank's sentinel. */
 static size_t next_in(refine *x, size_t k)
 {
     return root(x->fwd, k);
 }
 
-/* The last item in place at or before k, or SIZE_MAX; k may be SIZE_MAX. */
+/* The last item in place at or before k, or one before its rank's first
+ * (SIZE_MAX for rank 0's); k may be SIZE_MAX. */
 static size_t prev_in(refine *x, size_t k)
 {
     return root(x->bwd, k + 1) - 1;
@@ -161,26 +189,106 @@ static size_t first_at_most(const refine *x, size_t lo, size_t hi, double v, boo
     return lo;
 }
 
+/* ------------------------------------------------------------ the trees */
+
+static double per_worker(const refine *x, int r)
+{
+    return x->load[r] / x->g->cap[r];
+}
+
+/* The more loaded of ranks a and b per worker (ties: the lower), either
+ * possibly -1 (none). */
+static int more_loaded(const refine *x, int a, int b)
+{
+    double ua, ub;
+
+    if (a < 0 || b < 0)
+        return a < 0 ? b : a;
+    ua = per_worker(x, a);
+    ub = per_worker(x, b);
+    if (ua != ub)
+        return ua > ub ? a : b;
+    return a < b ? a : b;
+}
+
+static int less_loaded(const refine *x, int a, int b)
+{
+    double ua, ub;
+
+    if (a < 0 || b < 0)
+        return a < 0 ? b : a;
+    ua = per_worker(x, a);
+    ub = per_worker(x, b);
+    if (ua != ub)
+        return ua < ub ? a : b;
+    return a < b ? a : b;
+}
+
+static bool overloaded(const refine *x, int r)
+{
+    return !x->stuck[r] && x->load[r] > x->thr[r];
+}
+
+/* Set rank r's leaf of tree `t` (`over` when `most`, else a `least`) to
+ * `v` (r or -1) and replay its matches up to the root. */
+static void tree_set(refine *x, int *t, bool most, int r, int v)
+{
+    size_t k = (size_t)x->leaves + (size_t)r;
+
+    t[k] = v;
+    for (k /= 2; k >= 1; k /= 2)
+        t[k] = most ? more_loaded(x, t[2 * k], t[2 * k + 1])
+                    : less_loaded(x, t[2 * k], t[2 * k + 1]);
+}
+
+/* Fill tree `t` from its leaves (t[leaves ..] set). */
+static void tree_play(refine *x, int *t, bool most)
+{
+    for (size_t k = (size_t)x->leaves - 1; k >= 1; k--)
+        t[k] = most ? more_loaded(x, t[2 * k], t[2 * k + 1])
+                    : less_loaded(x, t[2 * k], t[2 * k + 1]);
+}
+
+/* Ranks s and t changed load (and s may be stuck): replay their leaves. */
+static void trees_update(refine *x, int s, int t)
+{
+    const rap_lb_graph *g = x->g;
+
+    tree_set(x, x->over, true, s, overloaded(x, s) ? s : -1);
+    if (t >= 0)
+        tree_set(x, x->over, true, t, overloaded(x, t) ? t : -1);
+    for (uint32_t grp = 0; grp < g->ngroups; grp++) {
+        if (x->least[grp] == NULL)
+            continue;
+        if (rap__lbg_group_has(g, grp, s))
+            tree_set(x, x->least[grp], false, s, s);
+        if (t >= 0 && rap__lbg_group_has(g, grp, t))
+            tree_set(x, x->least[grp], false, t, t);
+    }
+}
+
 /* The least loaded rank per worker of group `grp` other than `s` (ties: the
- * lower rank), -1 if none; computed once per group and step. */
+ * lower rank), -1 if none; computed once per group and step: the best of
+ * the subtrees beside s's path to the root. */
 static int target(refine *x, uint32_t grp, int s)
 {
     const rap_lb_graph *g = x->g;
-    int best = -1;
-    double best_u = 0;
+    int best = -1, *t;
 
     if (x->tgt_seen[grp] == x->step)
         return x->tgt[grp];
-    for (int r = 0; r < g->nranks; r++) {
-        double u;
-        if (r == s || !rap__lbg_group_has(g, grp, r))
-            continue;
-        u = x->load[r] / g->cap[r];
-        if (best < 0 || u < best_u) {
-            best = r;
-            best_u = u;
-        }
+    t = x->least[grp];
+    if (t == NULL) {
+        t = malloc(2 * (size_t)x->leaves * sizeof(*t));
+        if (t == NULL)
+            return -2;
+        for (int r = 0; r < x->leaves; r++)
+            t[x->leaves + r] = r < g->nranks && rap__lbg_group_has(g, grp, r) ? r : -1;
+        tree_play(x, t, false);
+        x->least[grp] = t;
     }
+    for (size_t k = (size_t)x->leaves + (size_t)s; k > 1; k /= 2)
+        best = less_loaded(x, best, t[k ^ 1]);
     x->tgt_seen[grp] = x->step;
     x->tgt[grp] = best;
     return best;
@@ -191,18 +299,25 @@ static void consider(refine *x, int s, int t, size_t k, cand *best, bool *found)
 {
     const rap_lb_graph *g = x->g;
     const rap_pm_actor *a = &g->m->actors[x->items[k].i];
-    size_t i = x->items[k].i;
+    size_t i = x->items[k].i, l = x->items[k].list;
     double w = a->load, us = x->load[s] / g->cap[s];
     double nt = (x->load[t] + w) / g->cap[t], ns = (x->load[s] - w) / g->cap[s];
+    double to_t = 0, to_s = 0;
     cand c;
 
     if (!(nt < us))
         return;
+    /* Bytes to neighbours on t and on s, each summed in the list's order. */
+    for (size_t q = x->adj.xadj[l]; q < x->adj.xadj[l + 1]; q++) {
+        int r = x->assign[x->adj.nbr[q]];
+        if (r == t)
+            to_t += x->adj.w[q];
+        else if (r == s)
+            to_s += x->adj.w[q];
+    }
     c = (cand){
         .i = i, .t = t, .w = w, .state = a->state_bytes, .aid = a->aid,
-        .peak = nt > ns ? nt : ns,
-        .gain = rap__lbg_bytes_to(g, x->assign, i, t) - rap__lbg_bytes_to(g, x->assign, i, s),
-        .k = k,
+        .peak = nt > ns ? nt : ns, .gain = to_t - to_s, .k = k,
     };
     if (x->load[t] + w <= x->thr[t])
         c.cls = w >= x->load[s] - x->thr[s] ? FITS_ALL : FITS_SOME;
@@ -214,16 +329,17 @@ static void consider(refine *x, int s, int t, size_t k, cand *best, bool *found)
     }
 }
 
-/* The best move off rank s, if any.  Per host group of its actors, with t
- * the group's target: the LOOK lightest that still cover the excess and
- * fit under t's threshold; the heaviest under both (and those as heavy);
- * and the LOOK on each side of the load that would leave s and t level,
- * among those that overload t but still lower the pair's maximum. */
-static bool best_move(refine *x, int s, cand *best_out)
+/* The best move off rank s into *best_out: 1, or 0 if none (-1: out of
+ * memory).  Per host group of its actors, with t the group's target: the
+ * LOOK lightest that still cover the excess and fit under t's threshold;
+ * the heaviest under both (and those as heavy); and the LOOK on each side
+ * of the load that would leave s and t level, among those that overload t
+ * but still lower the pair's maximum. */
+static int best_move(refine *x, int s, cand *best_out)
 {
     const rap_lb_graph *g = x->g;
     double ls = x->load[s], excess = ls - x->thr[s];
-    size_t lo = x->rstart[s], end = x->rstart[s + 1];
+    size_t lo = x->rstart[s], end = x->rstart[s + 1] - 1;
     bool found = false;
     cand best = { 0 };
 
@@ -233,9 +349,17 @@ static bool best_move(refine *x, int s, cand *best_out)
         double room, cap_ok, level;
         int t;
 
-        while (hi < end && x->items[hi].group == grp)
-            hi++;
+        /* The group's items end at the first of a higher group. */
+        for (size_t top = end; hi < top;) {
+            size_t mid = hi + (top - hi) / 2;
+            if (x->items[mid].group == grp)
+                hi = mid + 1;
+            else
+                top = mid;
+        }
         t = target(x, grp, s);
+        if (t == -2)
+            return -1;
         if (t < 0) {
             lo = hi;
             continue;
@@ -280,101 +404,215 @@ static bool best_move(refine *x, int s, cand *best_out)
     }
     if (found)
         *best_out = best;
-    return found;
+    return found ? 1 : 0;
+}
+
+/* Whether actor i is one of the items: it may move and has load. */
+static bool movable(const refine *x, size_t i)
+{
+    const rap_pm_actor *a = &x->g->m->actors[i];
+    return !a->pinned && a->load > 0 && (x->skip == NULL || !x->skip[i]);
+}
+
+/* Build the lists of the ranks `want` names (none built yet), and the
+ * adjacency lists of every built rank's items anew. */
+static int build(refine *x, const unsigned char *want)
+{
+    const rap_lb_graph *g = x->g;
+    const rap_pm_actor *a = g->m->actors;
+    size_t nr = (size_t)g->nranks, nlists = 0;
+    size_t *fill = malloc((nr + 1) * sizeof(*fill));
+    rap_lb_adj adj;
+    int rc;
+
+    if (fill == NULL)
+        return RAP_ENOMEM;
+    for (size_t r = 0; r < nr; r++)
+        fill[r] = x->rstart[r];
+    for (size_t i = 0; i < g->n; i++) {
+        int r = x->assign[i];
+        if (!want[r])
+            continue;
+        x->list[i] = RAP_LBG_NONE;
+        if (movable(x, i))
+            x->items[fill[r]++] = (item){
+                .group = rap__lbg_group(g, i), .i = (uint32_t)i, .load = a[i].load,
+                .aid = a[i].aid,
+            };
+    }
+    free(fill);
+    for (size_t r = 0; r < nr; r++) {
+        size_t lo = x->rstart[r], hi = x->rstart[r + 1] - 1;
+        if (!want[r])
+            continue;
+        qsort(&x->items[lo], hi - lo, sizeof(*x->items), cmp_item);
+        for (size_t k = lo; k <= hi; k++)
+            x->fwd[k] = x->bwd[k] = k;
+        x->built[r] = 1;
+    }
+    /* Number the lists of every built rank's items, moved ones too (their
+     * lists are not read again, and numbering them keeps this simple). */
+    for (size_t r = 0; r < nr; r++) {
+        if (!x->built[r])
+            continue;
+        for (size_t k = x->rstart[r]; k < x->rstart[r + 1] - 1; k++) {
+            x->items[k].list = (uint32_t)nlists++;
+            x->list[x->items[k].i] = x->items[k].list;
+        }
+    }
+    rc = rap__lbg_adjacency(g, x->list, x->built, x->assign, nlists, &adj);
+    if (rc != RAP_OK)
+        return rc;
+    x->adj = adj; /* the lists it replaces stay in the work memory */
+    return RAP_OK;
+}
+
+/* Build every rank not built yet: a target was pushed over its threshold.
+ * The items that moved are not items of where they went. */
+static int build_rest(refine *x)
+{
+    size_t nr = (size_t)x->g->nranks;
+    unsigned char *want = malloc(nr);
+    int rc = RAP_ENOMEM;
+
+    if (x->skip == NULL && (x->skip = rap__lbg_alloc(x->g, x->g->n + 1)) != NULL)
+        memset(x->skip, 0, x->g->n + 1);
+    if (want == NULL || x->skip == NULL)
+        goto out;
+    for (size_t r = 0; r < nr; r++) {
+        want[r] = !x->built[r];
+        if (!x->built[r])
+            continue;
+        for (size_t k = x->rstart[r]; k < x->rstart[r + 1] - 1; k++)
+            if (next_in(x, k) != k)
+                x->skip[x->items[k].i] = 1;
+    }
+    rc = build(x, want);
+out:
+    free(want);
+    return rc;
 }
 
 int rap__lb_refine_pass(const rap_lb_graph *g, double tolerance, size_t max_moves, int *assign)
 {
-    size_t nr = (size_t)g->nranks, n = g->n, moves = 0;
+    size_t nr = (size_t)g->nranks, n = g->n, moves = 0, slots;
     const rap_pm_actor *a = g->m->actors;
     refine x = { .g = g, .assign = assign };
-    unsigned char *stuck = calloc(nr, 1), *forced = calloc(n + 1, 1);
-    size_t *fill = malloc((nr + 1) * sizeof(*fill));
+    unsigned char *want = calloc(nr + 1, 1);
     double mean = g->total_cap > 0 ? g->total_load / g->total_cap : 0;
+    bool any = false;
     int rc = RAP_ENOMEM;
 
     x.load = malloc(nr * sizeof(*x.load));
     x.thr = malloc(nr * sizeof(*x.thr));
-    x.items = malloc((n + 1) * sizeof(*x.items));
     x.rstart = calloc(nr + 1, sizeof(*x.rstart));
-    x.fwd = malloc((n + 1) * sizeof(*x.fwd));
-    x.bwd = malloc((n + 2) * sizeof(*x.bwd));
+    x.built = calloc(nr + 1, 1);
     x.tgt = malloc(g->ngroups * sizeof(*x.tgt));
     x.tgt_seen = calloc(g->ngroups, sizeof(*x.tgt_seen));
-    if (stuck == NULL || forced == NULL || fill == NULL || x.load == NULL || x.thr == NULL ||
-        x.items == NULL || x.rstart == NULL || x.fwd == NULL || x.bwd == NULL || x.tgt == NULL ||
-        x.tgt_seen == NULL)
+    x.stuck = calloc(nr, 1);
+    x.least = calloc(g->ngroups, sizeof(*x.least));
+    for (x.leaves = 1; x.leaves < g->nranks; x.leaves *= 2)
+        ;
+    x.over = malloc(2 * (size_t)x.leaves * sizeof(*x.over));
+    if (want == NULL || x.load == NULL || x.thr == NULL || x.rstart == NULL || x.built == NULL ||
+        x.tgt == NULL || x.tgt_seen == NULL || x.stuck == NULL || x.least == NULL ||
+        x.over == NULL)
         goto out;
-    rc = RAP_OK;
     rap__lbg_rank_loads(g, assign, x.load);
     for (size_t r = 0; r < nr; r++)
         x.thr[r] = mean * (1 + tolerance) * g->cap[r];
 
-    /* Actors where they may not run move first, whatever the bound. */
-    for (size_t i = 0; i < n; i++) {
+    /* Actors where they may not run move first, whatever the bound (with
+     * one group, which every rank is in, none can be). */
+    for (size_t i = 0; g->ngroups > 1 && i < n; i++) {
         int t;
         if (a[i].pinned || rap__lbg_may_host(g, i, assign[i]))
             continue;
+        if (x.skip == NULL) {
+            x.skip = rap__lbg_alloc(g, n + 1);
+            if (x.skip == NULL)
+                goto out;
+            memset(x.skip, 0, n + 1);
+        }
         x.load[assign[i]] -= a[i].load;
-        t = rap__lbg_best_rank(g, g->group[i], x.load, a[i].load);
+        t = rap__lbg_best_rank(g, rap__lbg_group(g, i), x.load, a[i].load);
         assign[i] = t;
         x.load[t] += a[i].load;
-        forced[i] = 1;
+        x.skip[i] = 1;
     }
 
-    /* The others that may move, rank by rank, each rank's list sorted. */
+    /* Where each rank's list goes (with a sentinel after it); the lists
+     * themselves are built when their rank is first over its threshold. */
+    for (size_t r = 0; r < nr; r++) {
+        want[r] = x.load[r] > x.thr[r];
+        any |= want[r];
+    }
+    rc = RAP_OK;
+    if (!any)
+        goto out;
     for (size_t i = 0; i < n; i++)
-        if (!forced[i] && !a[i].pinned && a[i].load > 0)
+        if (movable(&x, i))
             x.rstart[assign[i] + 1]++;
     for (size_t r = 0; r < nr; r++)
-        x.rstart[r + 1] += x.rstart[r];
-    x.nitems = x.rstart[nr];
-    memcpy(fill, x.rstart, nr * sizeof(*fill));
-    for (size_t i = 0; i < n; i++)
-        if (!forced[i] && !a[i].pinned && a[i].load > 0)
-            x.items[fill[assign[i]]++] = (item){
-                .group = g->group[i], .load = a[i].load, .aid = a[i].aid, .i = i,
-            };
-    for (size_t r = 0; r < nr; r++)
-        qsort(&x.items[x.rstart[r]], x.rstart[r + 1] - x.rstart[r], sizeof(*x.items), cmp_item);
-    for (size_t k = 0; k <= x.nitems; k++)
-        x.fwd[k] = k;
-    for (size_t k = 0; k <= x.nitems + 1; k++)
-        x.bwd[k] = k;
+        x.rstart[r + 1] += x.rstart[r] + 1;
+    slots = x.rstart[nr];
+    rc = RAP_ENOMEM;
+    /* Work memory, touched only where a rank is built. */
+    x.items = rap__lbg_alloc(g, (slots + 1) * sizeof(*x.items));
+    x.fwd = rap__lbg_alloc(g, (slots + 1) * sizeof(*x.fwd));
+    x.bwd = rap__lbg_alloc(g, (slots + 1) * sizeof(*x.bwd));
+    x.list = rap__lbg_alloc(g, (n + 1) * sizeof(*x.list));
+    if (x.items == NULL || x.fwd == NULL || x.bwd == NULL || x.list == NULL)
+        goto out;
+    rc = build(&x, want);
+    if (rc != RAP_OK)
+        goto out;
+    for (int r = 0; r < x.leaves; r++)
+        x.over[x.leaves + r] = r < g->nranks && overloaded(&x, r) ? r : -1;
+    tree_play(&x, x.over, true);
 
     while (max_moves == 0 || moves < max_moves) {
-        int s = -1;
+        int s = x.over[1], found;
         cand c;
 
-        for (int r = 0; r < g->nranks; r++)
-            if (!stuck[r] && x.load[r] > x.thr[r] &&
-                (s < 0 || x.load[r] / g->cap[r] > x.load[s] / g->cap[s]))
-                s = r;
         if (s < 0)
             break;
+        if (!x.built[s]) {
+            rc = build_rest(&x);
+            if (rc != RAP_OK)
+                goto out;
+        }
         x.step++;
-        if (!best_move(&x, s, &c)) {
-            stuck[s] = 1;
+        found = best_move(&x, s, &c);
+        if (found < 0) {
+            rc = RAP_ENOMEM;
+            goto out;
+        }
+        if (found == 0) {
+            x.stuck[s] = 1;
+            trees_update(&x, s, -1);
             continue;
         }
         assign[c.i] = c.t;
         x.load[s] -= c.w;
         x.load[c.t] += c.w;
         take_out(&x, c.k);
+        trees_update(&x, s, c.t);
         moves++;
     }
 out:
+    for (uint32_t grp = 0; x.least != NULL && grp < g->ngroups; grp++)
+        free(x.least[grp]);
+    free(x.least);
+    free(x.over);
+    free(x.stuck);
     free(x.tgt_seen);
     free(x.tgt);
-    free(x.bwd);
-    free(x.fwd);
+    free(x.built);
     free(x.rstart);
-    free(x.items);
     free(x.thr);
     free(x.load);
-    free(fill);
-    free(forced);
-    free(stuck);
+    free(want);
     return rc;
 }
 

@@ -23,7 +23,7 @@ extern const rap_lb_strategy rap__lb_metis;   /* metis.c, only with HAVE_METIS *
  * move single actors off the most overloaded rank (refine.c says which),
  * each actor at most once, at most `max_moves` of these (0: no bound).
  * No move raises the highest load per worker.  Returns RAP_OK or
- * RAP_ENOMEM (`assign` then unchanged). */
+ * RAP_ENOMEM (`assign` then holds some of the moves: callers drop it). */
 int rap__lb_refine_pass(const rap_lb_graph *g, double tolerance, size_t max_moves, int *assign);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "partition/graph.h"
 #include "partition/lb.h"
 #include "support/unit.h"
 
@@ -197,6 +198,53 @@ static void greedy_is_deterministic(void)
     rap__pmodel_free(&m);
 }
 
+/* Greedy sorts on a 32-bit prefix of each load, then puts the loads that
+ * share one in order: heaviest first whatever the model's order, -0.0 as
+ * 0 (ties then by id). */
+static void greedy_order_past_the_prefix(void)
+{
+    const double u = 2.220446049250313e-16; /* the unit in the last place of 1 */
+    /* Four loads with one prefix, given as 1 + u, 1 + 3u, 1, 1 + 2u: placed
+     * 1 + 3u (rank 0), 1 + 2u (1), 1 + u (1, the lighter), 1 (0). */
+    static const int four[] = { 1, 0, 0, 1 };
+    rap_pmodel m = model(2, 4);
+    rap_lb_plan pl;
+
+    put(&m, 0, 0, 1 + u);
+    put(&m, 1, 0, 1 + 3 * u);
+    put(&m, 2, 0, 1);
+    put(&m, 3, 0, 1 + 2 * u);
+    CU_ASSERT_EQUAL_FATAL(plan(&m, "greedy", 0, 0, &pl), RAP_OK);
+    for (size_t i = 0; i < 4; i++)
+        CU_ASSERT_EQUAL(pl.assign[i], four[i]);
+    rap__lb_plan_free(&pl);
+    rap__pmodel_free(&m);
+
+    /* Two with one prefix, the lighter first in the model: 3 + 4u goes
+     * first (rank 0), then 3 (rank 1), then the 1 onto rank 1. */
+    m = model(2, 3);
+    put(&m, 0, 0, 3);
+    put(&m, 1, 0, 3 + 4 * u);
+    put(&m, 2, 0, 1);
+    CU_ASSERT_EQUAL_FATAL(plan(&m, "greedy", 0, 0, &pl), RAP_OK);
+    CU_ASSERT_EQUAL(pl.assign[0], 1);
+    CU_ASSERT_EQUAL(pl.assign[1], 0);
+    CU_ASSERT_EQUAL(pl.assign[2], 1);
+    rap__lb_plan_free(&pl);
+
+    /* -0.0 weighs what 0 does: the 1 first (rank 0), then the two zeros by
+     * id, both onto rank 1. */
+    put(&m, 0, 0, -0.0);
+    put(&m, 1, 0, 0);
+    put(&m, 2, 0, 1);
+    CU_ASSERT_EQUAL_FATAL(plan(&m, "greedy", 0, 0, &pl), RAP_OK);
+    CU_ASSERT_EQUAL(pl.assign[0], 1);
+    CU_ASSERT_EQUAL(pl.assign[1], 1);
+    CU_ASSERT_EQUAL(pl.assign[2], 0);
+    rap__lb_plan_free(&pl);
+    rap__pmodel_free(&m);
+}
+
 /* 100,000 actors with skewed loads (1 + 99 U^4, as Charm++'s lb_test) on
  * 1,024 ranks: within 1 % of max(total / P, largest). */
 static void greedy_at_scale(void)
@@ -323,6 +371,61 @@ static void refine_prefers_cut_then_small_state(void)
     CU_ASSERT_EQUAL(pl.assign[2], 1);
     CU_ASSERT_TRUE(near(pl.before.cut, 100.0 / 150, 1e-12));
     CU_ASSERT_EQUAL(pl.after.cut, 0);
+    rap__lb_plan_free(&pl);
+    rap__pmodel_free(&m);
+}
+
+/* A rank under its threshold at the start is pushed over it by a move
+ * that still lowers the larger load of the two; it then gives actors in
+ * turn (its list, built only then, leaves out the actor that came). */
+static void refine_target_pushed_over(void)
+{
+    rap_pmodel m = model(3, 5);
+    rap_lb_plan pl;
+
+    /* 20 | 6 | 6, threshold 32 / 3 x 1.05 = 11.2.  No 10 fits under rank
+     * 1's threshold, but 10 + 6 < 20: actor 0 (the lower id) goes to rank
+     * 1, which is then over (16); its 5 settles it on rank 2 (11). */
+    put(&m, 0, 0, 10);
+    put(&m, 1, 0, 10);
+    put(&m, 2, 1, 5);
+    put(&m, 3, 1, 1);
+    put(&m, 4, 2, 6);
+    pair(&m, 2, 4, 10);
+    pair(&m, 2, 3, 1);
+    CU_ASSERT_EQUAL_FATAL(plan(&m, "refine", 0, 0, &pl), RAP_OK);
+    check_moves(&m, &pl);
+    CU_ASSERT_EQUAL(pl.nmoves, 2);
+    CU_ASSERT_EQUAL(pl.assign[0], 1);
+    CU_ASSERT_EQUAL(pl.assign[2], 2);
+    CU_ASSERT_EQUAL(pl.after.max_load, 11);
+    CU_ASSERT_EQUAL(pl.after.cut_bytes, 1);
+    rap__lb_plan_free(&pl);
+    rap__pmodel_free(&m);
+}
+
+/* A pair given twice counts its bytes summed in refine's choice; a pair of
+ * an actor with itself and a pair of 0 bytes count for nothing. */
+static void refine_sums_repeated_pairs(void)
+{
+    rap_pmodel m = model(2, 4);
+    rap_lb_plan pl;
+
+    /* 6 | 2, threshold 4.2: any of actors 0..2 settles it; actor 1 talks
+     * 50 + 50 to actor 3 (on rank 1), actor 0 60, actor 2 1000 to itself. */
+    for (size_t i = 0; i < 3; i++)
+        put(&m, i, 0, 2);
+    put(&m, 3, 1, 2);
+    pair(&m, 1, 3, 50);
+    pair(&m, 0, 3, 60);
+    pair(&m, 3, 1, 50);
+    pair(&m, 2, 2, 1000);
+    pair(&m, 2, 3, 0);
+    CU_ASSERT_EQUAL_FATAL(plan(&m, "refine", 0, 0, &pl), RAP_OK);
+    CU_ASSERT_EQUAL(pl.nmoves, 1);
+    CU_ASSERT_EQUAL(pl.assign[1], 1);
+    CU_ASSERT_EQUAL(pl.before.cut_bytes, 160);
+    CU_ASSERT_EQUAL(pl.after.cut_bytes, 60);
     rap__lb_plan_free(&pl);
     rap__pmodel_free(&m);
 }
@@ -543,6 +646,109 @@ static void figures_and_pairs(void)
     rap__pmodel_free(&m);
 }
 
+/* Ids are only names (and break ties by their order): the same model
+ * under ids of another shape in the same order (high bits set, low bits
+ * alike, as rank:serial ids are) gives the same plans. */
+static void ids_of_any_shape(void)
+{
+    enum { N = 500, P = 7 };
+    rap_pmodel a = model(P, N), b = model(P, N);
+    uint64_t x = 88172645463325252u;
+
+    for (size_t i = 0; i < N; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        put(&a, i, (int)(x % 3), (double)(x >> 40 & 1023));
+        put(&b, i, (int)(x % 3), (double)(x >> 40 & 1023));
+        b.actors[i].aid = (rap_aid)(i / 40 + 1) << RAP_AID_SERIAL_BITS | (rap_aid)(i % 40) << 8;
+    }
+    for (size_t i = 0; i < N; i++)
+        for (size_t d = 1; d <= 3; d++) {
+            size_t j = (i * 7 + d * 31) % N;
+            pair(&a, i, j, (double)d);
+            b.edges = realloc(b.edges, (b.nedges + 1) * sizeof(*b.edges));
+            CU_ASSERT_PTR_NOT_NULL_FATAL(b.edges);
+            b.edges[b.nedges++] = (rap_pm_edge){
+                .a = b.actors[i].aid, .b = b.actors[j].aid, .bytes_per_s = (double)d,
+            };
+        }
+    for (size_t s = 0; s < RAP_ARRAY_LEN(all_strategies); s++) {
+        rap_lb_plan pa, pb;
+        CU_ASSERT_EQUAL_FATAL(plan(&a, all_strategies[s], 0, 0, &pa), RAP_OK);
+        CU_ASSERT_EQUAL_FATAL(plan(&b, all_strategies[s], 0, 0, &pb), RAP_OK);
+        CU_ASSERT_EQUAL(memcmp(pa.assign, pb.assign, N * sizeof(*pa.assign)), 0);
+        CU_ASSERT_EQUAL(pa.nmoves, pb.nmoves);
+        CU_ASSERT_EQUAL(memcmp(&pa.after, &pb.after, sizeof(pa.after)), 0);
+        CU_ASSERT_EQUAL(memcmp(&pa.before, &pb.before, sizeof(pa.before)), 0);
+        rap__lb_plan_free(&pa);
+        rap__lb_plan_free(&pb);
+    }
+    /* An id of the other model is unknown here. */
+    a.edges[5].b = b.actors[9].aid;
+    CU_ASSERT_EQUAL(rap__lb_check(&a, NULL, 0), RAP_EINVAL);
+    rap__pmodel_free(&a);
+    rap__pmodel_free(&b);
+}
+
+/* The checked view's adjacency lists (partition/graph.h): each neighbour
+ * once, in increasing order, repeats summed, self pairs and pairs of 0
+ * bytes left out; a hub's long list given in any order comes out sorted;
+ * lists of some actors only. */
+static void adjacency_lists(void)
+{
+    enum { N = 50 };
+    rap_pmodel m = model(2, N);
+    rap_lb_graph g;
+    rap_lb_adj adj;
+    uint32_t list[N];
+    unsigned char on[2] = { 0, 1 };
+    int where[N];
+
+    for (size_t i = 0; i < N; i++)
+        put(&m, i, (int)(i % 2), 1);
+    for (size_t k = 1; k < N; k++)
+        pair(&m, 0, (k * 17) % (N - 1) + 1, (double)k); /* the hub, shuffled */
+    pair(&m, 7, 0, 1000);                                /* again, reversed */
+    pair(&m, 3, 3, 5);
+    pair(&m, 3, 4, 0);
+    pair(&m, 4, 5, 2);
+    CU_ASSERT_EQUAL_FATAL(rap__lbg_build(&m, &g, NULL, 0), RAP_OK);
+    CU_ASSERT_EQUAL(g.total_bytes, 49 * 50 / 2 + 1000 + 5 + 2);
+    CU_ASSERT_EQUAL_FATAL(rap__lbg_adjacency(&g, NULL, NULL, NULL, N, &adj), RAP_OK);
+    CU_ASSERT_EQUAL_FATAL(adj.xadj[1] - adj.xadj[0], N - 1);
+    for (size_t k = adj.xadj[0]; k < adj.xadj[1]; k++) {
+        uint32_t j = adj.nbr[k];
+        size_t given = 0;
+        CU_ASSERT_EQUAL(j, k - adj.xadj[0] + 1);
+        for (size_t q = 1; q < N; q++) /* which k gave the pair with j */
+            if ((q * 17) % (N - 1) + 1 == j)
+                given = q;
+        CU_ASSERT_EQUAL(adj.w[k], (double)given + (j == 7 ? 1000 : 0));
+    }
+    CU_ASSERT_EQUAL(adj.xadj[4] - adj.xadj[3], 1); /* 3: the hub only */
+    CU_ASSERT_EQUAL(adj.xadj[5] - adj.xadj[4], 2); /* 4: the hub, then 5 */
+    CU_ASSERT_EQUAL(adj.nbr[adj.xadj[4]], 0);
+    CU_ASSERT_EQUAL(adj.nbr[adj.xadj[4] + 1], 5);
+    CU_ASSERT_EQUAL(adj.w[adj.xadj[4] + 1], 2);
+
+    /* Only the actors on rank 1 (the odd ones), with lists numbered from
+     * 0, and actor 5 left without one. */
+    for (size_t i = 0; i < N; i++) {
+        where[i] = (int)(i % 2);
+        list[i] = i % 2 ? (uint32_t)(i / 2) : 12345; /* never read for even i */
+    }
+    list[5] = RAP_LBG_NONE;
+    CU_ASSERT_EQUAL_FATAL(rap__lbg_adjacency(&g, list, on, where, N / 2, &adj), RAP_OK);
+    CU_ASSERT_EQUAL(adj.xadj[N / 2], N / 2 - 1);   /* the hub each, but 5 */
+    CU_ASSERT_EQUAL(adj.xadj[3] - adj.xadj[2], 0); /* actor 5 */
+    CU_ASSERT_EQUAL(adj.xadj[4] - adj.xadj[3], 1); /* actor 7 */
+    CU_ASSERT_EQUAL(adj.nbr[adj.xadj[3]], 0);
+    CU_ASSERT_EQUAL(adj.w[adj.xadj[3]], 9 + 1000); /* k = 9 gave (0, 7) */
+    rap__lbg_free(&g);
+    rap__pmodel_free(&m);
+}
+
 static void strategy_table(void)
 {
     size_t n = 0;
@@ -739,6 +945,7 @@ static void bad_models_refused(void)
 static CU_TestInfo greedy_tests[] = {
     { "known makespans", greedy_known_makespans },
     { "deterministic", greedy_is_deterministic },
+    { "order past the sort's prefix", greedy_order_past_the_prefix },
     { "100,000 actors on 1,024 ranks", greedy_at_scale },
     CU_TEST_INFO_NULL,
 };
@@ -747,6 +954,8 @@ static CU_TestInfo refine_tests[] = {
     { "leaves balance alone", refine_leaves_balance_alone },
     { "fewest moves", refine_fewest_moves },
     { "prefers cut, then small state", refine_prefers_cut_then_small_state },
+    { "a target pushed over gives in turn", refine_target_pushed_over },
+    { "repeated pairs summed", refine_sums_repeated_pairs },
     CU_TEST_INFO_NULL,
 };
 
@@ -756,6 +965,8 @@ static CU_TestInfo rule_tests[] = {
     { "move bound", move_bound },
     { "capacities", capacities },
     { "figures and pairs", figures_and_pairs },
+    { "ids of any shape", ids_of_any_shape },
+    { "adjacency lists", adjacency_lists },
     { "strategy table", strategy_table },
     { "bad models refused", bad_models_refused },
     CU_TEST_INFO_NULL,
