@@ -127,6 +127,8 @@ static double num(json_t *o, const char *k)
     return json_is_number(v) ? json_number_value(v) : -1;
 }
 
+static int hosts(json_t *root, bool same_ranks, rap_pmodel *m, names *types);
+
 /* The model of `root` on `nranks` ranks.  Returns 0, 2 (bad profile: said)
  * or 1 (out of memory). */
 static int build(json_t *root, int nranks, int workers, rap_pmodel *m, names *types)
@@ -210,6 +212,42 @@ static int build(json_t *root, int nranks, int workers, rap_pmodel *m, names *ty
             m->edges[kept++] = m->edges[k];
     m->nedges = kept;
     free(known);
+    return hosts(root, nranks == recorded, m, types);
+}
+
+/* "hosts" (which ranks run each type: MPMD), when the placement is on the
+ * profile's own ranks; on another rank count nothing says which new rank
+ * runs which executable, so every type may run anywhere (said on stdout). */
+static int hosts(json_t *root, bool same_ranks, rap_pmodel *m, names *types)
+{
+    json_t *h = json_object_get(root, "hosts"), *x, *r;
+    size_t i, k;
+
+    if (h == NULL)
+        return 0;
+    if (!json_is_array(h))
+        return fail("\"hosts\" is not a list", NULL);
+    if (!same_ranks) {
+        printf("note: the profile's hosts apply to its own rank count only: every type may run on every rank\n");
+        return 0;
+    }
+    if ((m->hosts = calloc(json_array_size(h) + 1, sizeof(*m->hosts))) == NULL)
+        return 1;
+    json_array_foreach(h, i, x) {
+        const char *name = json_string_value(json_object_get(x, "type"));
+        json_t *ranks = json_object_get(x, "ranks");
+        rap_pm_host *e = &m->hosts[m->nhosts];
+        if (name == NULL || !json_is_array(ranks))
+            return fail("a host entry without a type and its ranks", NULL);
+        if (type_id(types, name, &e->atype) != 0 || (e->ranks = calloc(json_array_size(ranks) + 1, sizeof(int))) == NULL)
+            return 1;
+        m->nhosts++;
+        json_array_foreach(ranks, k, r) {
+            if (!json_is_integer(r) || json_integer_value(r) < 0 || json_integer_value(r) >= m->nranks)
+                return fail("a host entry names a rank out of range", name);
+            e->ranks[e->nranks++] = (int)json_integer_value(r);
+        }
+    }
     return 0;
 }
 

@@ -445,6 +445,30 @@ static json_t *model_json(void)
         json_array_append_new(a, o);
     }
     json_object_set_new(root, "actors", a);
+    /* Which ranks host each user type of the listed actors (MPMD: the
+     * ranks whose executable registered it), for replay. */
+    json_t *hosts = json_array();
+    uint32_t done[64];
+    size_t ndone = 0;
+    for (size_t i = 0; i < M.nactors; i++) {
+        uint32_t t = M.actors[i].atype;
+        bool seen = false;
+        for (size_t k = 0; k < ndone && !seen; k++)
+            seen = done[k] == t;
+        for (size_t k = 0; k < i && !seen && ndone == sizeof(done) / sizeof(done[0]); k++)
+            seen = M.actors[k].atype == t; /* many types: the slow way */
+        const rap_host *h;
+        size_t nh = seen || t < RAP_TYPE_USER_MIN ? 0 : rap__types_hosts(t, &h);
+        if (nh == 0)
+            continue;
+        if (ndone < sizeof(done) / sizeof(done[0]))
+            done[ndone++] = t;
+        json_t *ranks = json_array();
+        for (size_t k = 0; k < nh; k++)
+            json_array_append_new(ranks, json_integer(h[k].rank));
+        json_array_append_new(hosts, json_pack("{s:o, s:o}", "type", atype_json(t), "ranks", ranks));
+    }
+    json_object_set_new(root, "hosts", hosts);
     a = json_array();
     for (int s = 0; s < M.size; s++) {
         for (int d = 0; d < M.size; d++) {

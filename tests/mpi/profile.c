@@ -190,6 +190,22 @@ static void check_profile(const char *path, int injected)
         snprintf(bonly, sizeof(bonly), "%d:%u", d, BONLY_SERIAL);
         PCHECK((actor(root, bonly) != NULL) == (d != 0));
     }
+    /* Hosts: prof.bonly only where its executable registered it (MPMD: B's
+     * ranks 1 and 2), prof.sink everywhere. */
+    int bonly_hosts = -1, sink_hosts = -1;
+    json_array_foreach(get(root, "hosts"), i, x) {
+        json_t *rk = get(x, "ranks");
+        int mask = 0;
+        size_t k;
+        json_t *v;
+        json_array_foreach(rk, k, v) mask |= 1 << json_integer_value(v);
+        if (str_is(x, "type", "prof.bonly"))
+            bonly_hosts = mask;
+        if (str_is(x, "type", "prof.sink"))
+            sink_hosts = mask;
+    }
+    PCHECK(sink_hosts == 7);
+    PCHECK(bonly_hosts == (PROF_SIDE == 1 ? 6 : 7));
     /* Rank pairs: the data, plus on the diagonal the go messages (the
      * first from outside any actor, the others from the source itself). */
     int pairs = 0;

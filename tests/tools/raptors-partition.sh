@@ -130,6 +130,19 @@ badreport "$tmp/short.json"
 badreport "$tmp/noload.json"
 badreport "$tmp/p.json"
 
+# Hosts (MPMD): type w only on rank 0: nothing may leave it (the summed
+# others on rank 1 are of another type there).
+sed -e 's/"ranks_load":/"hosts": [{"type": "w", "ranks": [0]}], "ranks_load":/' \
+    -e 's/"type": "w", "rank": 1/"type": "v", "rank": 1/' "$tmp/p.json" >"$tmp/h.json"
+$tool "$tmp/h.json" --strategy greedy -o "$tmp/h-out.json" >/dev/null || fail "hosts: exit $?"
+py "
+import json
+p = json.load(open('$tmp/h-out.json'))
+assert p['moves'] == 0 and sorted(p['load']) == [0, 18e9], p
+" || fail "hosts"
+# ... on another rank count they cannot apply, and the tool says so.
+$tool "$tmp/h.json" --ranks 3 --strategy greedy | grep -q '^note: the profile.s hosts apply' || fail "hosts on 3 ranks"
+
 # Deterministic: the same input, the same bytes.
 $tool "$tmp/p.json" --strategy greedy -o "$tmp/again.json" >/dev/null
 cmp -s "$tmp/greedy.json" "$tmp/again.json" || fail "two runs differ"
@@ -153,4 +166,6 @@ bad "$tmp/badaid.json"
 sed 's/"raptors_profile": 1/"raptors_profile": 7/' "$tmp/p.json" >"$tmp/v7.json"
 bad "$tmp/v7.json"
 bad "$tmp/p.json" -o /nonexistent-dir/x.json
+sed 's/"ranks": \[0\]/"ranks": [5]/' "$tmp/h.json" >"$tmp/h5.json"
+bad "$tmp/h5.json" --strategy greedy
 echo "raptors-partition: placements, figures, determinism and bad input as documented"
