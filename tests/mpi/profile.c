@@ -345,7 +345,10 @@ int main(int argc, char **argv)
     MT_OK(rap_run());
     rap_stats st;
     MT_OK(rap_stats_get(&st));
-    MT_CHECK(st.dead_letters == (uint64_t)rap_rank() + 2 && st.queued == 0);
+    /* queued is not checked here: the sampling tick may have put a request
+     * in the System actor's mailbox since rap_run returned (trace_np2,
+     * without samples, checks it is 0). */
+    MT_CHECK(st.dead_letters == (uint64_t)rap_rank() + 2);
     if (rap_rank() == 0) {
         char mid[1100];
         snprintf(mid, sizeof(mid), "%s.mid", path);
