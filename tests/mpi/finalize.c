@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "raptors.h"
+#include "support/mpitest.h"
 
 enum { ACTORS = 10 };
 static uint32_t NOTE, KEEPER;
@@ -24,34 +25,26 @@ static void keeper_fini(rap_ctx *ctx, void *state)
     atomic_fetch_add(&finis, 1);
 }
 
-#define CHECK(c)                                                                          \
-    do {                                                                                  \
-        if (!(c)) {                                                                       \
-            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #c);                  \
-            exit(1);                                                                      \
-        }                                                                                 \
-    } while (0)
-
 int main(int argc, char **argv)
 {
     int finalized = 0;
     rap_aid a;
 
-    CHECK(rap_msg_type_register("fin.note", 0, RAP_MSG_VAR, &NOTE) == RAP_OK);
-    CHECK(rap_actor_type_register("fin.keeper", 0, NULL, keeper_fini, &KEEPER) == RAP_OK);
-    CHECK(rap_actor_type_on(KEEPER, NOTE, keeper_note) == RAP_OK);
-    CHECK(rap_init(&argc, &argv) == RAP_OK);
+    MT_CHECK_AFTER(rap_msg_type_register("fin.note", 0, RAP_MSG_VAR, &NOTE) == RAP_OK);
+    MT_CHECK_AFTER(rap_actor_type_register("fin.keeper", 0, NULL, keeper_fini, &KEEPER) == RAP_OK);
+    MT_CHECK_AFTER(rap_actor_type_on(KEEPER, NOTE, keeper_note) == RAP_OK);
+    MT_CHECK_AFTER(rap_init(&argc, &argv) == RAP_OK);
     for (int i = 0; i < ACTORS; i++) {
-        CHECK(rap_spawn(NULL, KEEPER, NULL, 0, &a) == RAP_OK);
-        CHECK(rap_send(NULL, a, NOTE, NULL, 0) == RAP_OK);
+        MT_CHECK_AFTER(rap_spawn(NULL, KEEPER, NULL, 0, &a) == RAP_OK);
+        MT_CHECK_AFTER(rap_send(NULL, a, NOTE, NULL, 0) == RAP_OK);
     }
-    CHECK(rap_run() == RAP_OK);
-    CHECK(atomic_load(&notes) == ACTORS);
-    CHECK(atomic_load(&finis) == 0);
+    MT_CHECK_AFTER(rap_run() == RAP_OK);
+    MT_CHECK_AFTER(atomic_load(&notes) == ACTORS);
+    MT_CHECK_AFTER(atomic_load(&finis) == 0);
     MPI_Finalize(); /* no rap_finalize */
     MPI_Finalized(&finalized);
-    CHECK(finalized);
-    CHECK(atomic_load(&finis) == ACTORS);
-    CHECK(rap_rank() == -1); /* Raptors is down */
+    MT_CHECK_AFTER(finalized);
+    MT_CHECK_AFTER(atomic_load(&finis) == ACTORS);
+    MT_CHECK_AFTER(rap_rank() == -1); /* Raptors is down */
     return 0;
 }

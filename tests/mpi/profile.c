@@ -83,15 +83,6 @@ static int bonly_msg(rap_ctx *ctx, void *state, rap_aid from, const void *data, 
 
 /* ------------------------------------------------------------- the checks */
 
-/* After rap_finalize (MPI is finalised): print and exit. */
-#define PCHECK(c)                                                                         \
-    do {                                                                                  \
-        if (!(c)) {                                                                       \
-            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #c);                  \
-            exit(1);                                                                      \
-        }                                                                                 \
-    } while (0)
-
 static json_t *get(json_t *o, const char *key)
 {
     json_t *v = json_object_get(o, key);
@@ -144,9 +135,9 @@ static void check_profile(const char *path, int injected)
         fprintf(stderr, "FAIL: %s does not parse: %s (line %d)\n", path, err.text, err.line);
         exit(1);
     }
-    PCHECK(num(root, "raptors_profile") == 1);
-    PCHECK(num(root, "ranks") == NRANKS);
-    PCHECK(json_real_value(get(root, "wall_s")) > 0.0);
+    MT_CHECK_AFTER(num(root, "raptors_profile") == 1);
+    MT_CHECK_AFTER(num(root, "ranks") == NRANKS);
+    MT_CHECK_AFTER(json_real_value(get(root, "wall_s")) > 0.0);
     for (int d = 0; d < NRANKS; d++) {
         uint64_t msgs = 0, bytes = 0;
         for (int r = 0; r < NRANKS; r++) {
@@ -154,28 +145,28 @@ static void check_profile(const char *path, int injected)
             bytes += data_msgs(r, d) * data_len(r, d);
         }
         x = workload(root, "prof.sink", "msg_type", "prof.data", d);
-        PCHECK(x != NULL);
-        PCHECK(num(x, "calls") == (long long)msgs);
-        PCHECK(num(x, "bytes_in") == (long long)bytes);
-        PCHECK(num(x, "time_ns") > 0);
-        PCHECK(num(x, "p50_ns") > 0 && num(x, "p50_ns") <= num(x, "p95_ns") &&
+        MT_CHECK_AFTER(x != NULL);
+        MT_CHECK_AFTER(num(x, "calls") == (long long)msgs);
+        MT_CHECK_AFTER(num(x, "bytes_in") == (long long)bytes);
+        MT_CHECK_AFTER(num(x, "time_ns") > 0);
+        MT_CHECK_AFTER(num(x, "p50_ns") > 0 && num(x, "p50_ns") <= num(x, "p95_ns") &&
                  num(x, "p95_ns") <= num(x, "p99_ns"));
         x = workload(root, "prof.sink", "name", "sink.sum", d);
-        PCHECK(x != NULL);
-        PCHECK(num(x, "calls") == (long long)msgs);
-        PCHECK(num(x, "bytes_in") == (long long)bytes); /* the bytes the handler reported */
+        MT_CHECK_AFTER(x != NULL);
+        MT_CHECK_AFTER(num(x, "calls") == (long long)msgs);
+        MT_CHECK_AFTER(num(x, "bytes_in") == (long long)bytes); /* the bytes the handler reported */
         x = workload(root, "prof.src", "msg_type", "prof.go", d);
-        PCHECK(x != NULL && num(x, "calls") == ROUNDS && num(x, "bytes_in") == ROUNDS * GO_LEN);
+        MT_CHECK_AFTER(x != NULL && num(x, "calls") == ROUNDS && num(x, "bytes_in") == ROUNDS * GO_LEN);
         /* B's own types, named on rank 0 even where A never registered them. */
         x = workload(root, "prof.bonly", "msg_type", "prof.bmsg", d);
-        PCHECK(d == 0 ? x == NULL : x != NULL && num(x, "calls") == 1);
-        PCHECK(workload(root, "prof.bonly", "name", "b.open", d) == NULL);
+        MT_CHECK_AFTER(d == 0 ? x == NULL : x != NULL && num(x, "calls") == 1);
+        MT_CHECK_AFTER(workload(root, "prof.bonly", "name", "b.open", d) == NULL);
 
         snprintf(aid, sizeof(aid), "%d:%u", d, SINK_SERIAL);
         x = actor(root, aid);
-        PCHECK(x != NULL && str_is(x, "type", "prof.sink") && num(x, "rank") == d);
-        PCHECK(num(x, "calls") == (long long)msgs && num(x, "msgs_out") == 0);
-        PCHECK(num(x, "state_bytes") == SINK_STATE && num(x, "time_ns") > 0);
+        MT_CHECK_AFTER(x != NULL && str_is(x, "type", "prof.sink") && num(x, "rank") == d);
+        MT_CHECK_AFTER(num(x, "calls") == (long long)msgs && num(x, "msgs_out") == 0);
+        MT_CHECK_AFTER(num(x, "state_bytes") == SINK_STATE && num(x, "time_ns") > 0);
         snprintf(aid, sizeof(aid), "%d:%u", d, SRC_SERIAL);
         x = actor(root, aid);
         uint64_t out = 0, out_bytes = 0;
@@ -183,12 +174,12 @@ static void check_profile(const char *path, int injected)
             out += data_msgs(d, e);
             out_bytes += data_msgs(d, e) * data_len(d, e);
         }
-        PCHECK(x != NULL && str_is(x, "type", "prof.src") && num(x, "calls") == ROUNDS);
-        PCHECK(num(x, "msgs_out") == (long long)(out + ROUNDS - 1)); /* its own next rounds */
-        PCHECK(num(x, "bytes_out") == (long long)(out_bytes + (ROUNDS - 1) * GO_LEN));
-        PCHECK(num(x, "state_bytes") == SRC_STATE);
+        MT_CHECK_AFTER(x != NULL && str_is(x, "type", "prof.src") && num(x, "calls") == ROUNDS);
+        MT_CHECK_AFTER(num(x, "msgs_out") == (long long)(out + ROUNDS - 1)); /* its own next rounds */
+        MT_CHECK_AFTER(num(x, "bytes_out") == (long long)(out_bytes + (ROUNDS - 1) * GO_LEN));
+        MT_CHECK_AFTER(num(x, "state_bytes") == SRC_STATE);
         snprintf(bonly, sizeof(bonly), "%d:%u", d, BONLY_SERIAL);
-        PCHECK((actor(root, bonly) != NULL) == (d != 0));
+        MT_CHECK_AFTER((actor(root, bonly) != NULL) == (d != 0));
     }
     /* Hosts: prof.bonly only where its executable registered it (MPMD: B's
      * ranks 1 and 2), prof.sink everywhere. */
@@ -204,8 +195,8 @@ static void check_profile(const char *path, int injected)
         if (str_is(x, "type", "prof.sink"))
             sink_hosts = mask;
     }
-    PCHECK(sink_hosts == 7);
-    PCHECK(bonly_hosts == (PROF_SIDE == 1 ? 6 : 7));
+    MT_CHECK_AFTER(sink_hosts == 7);
+    MT_CHECK_AFTER(bonly_hosts == (PROF_SIDE == 1 ? 6 : 7));
     /* Rank pairs: the data, plus on the diagonal the go messages (the
      * first from outside any actor, the others from the source itself). */
     int pairs = 0;
@@ -216,50 +207,50 @@ static void check_profile(const char *path, int injected)
             msgs += ROUNDS + (s != 0) + (uint64_t)(s + 2);
             bytes += (ROUNDS + (uint64_t)(s + 2)) * GO_LEN;
         }
-        PCHECK(num(x, "msgs") == (long long)msgs);
-        PCHECK(num(x, "bytes") == (long long)bytes);
+        MT_CHECK_AFTER(num(x, "msgs") == (long long)msgs);
+        MT_CHECK_AFTER(num(x, "bytes") == (long long)bytes);
         pairs++;
     }
-    PCHECK(pairs == NRANKS * NRANKS);
+    MT_CHECK_AFTER(pairs == NRANKS * NRANKS);
     /* Actor pairs: every (source, sink) with its exact count, and each
      * source's messages to itself. */
     pairs = 0;
     json_array_foreach(get(root, "actor_pairs"), i, x) {
         int s, d;
         unsigned ss, ds;
-        PCHECK(sscanf(json_string_value(get(x, "src")), "%d:%u", &s, &ss) == 2);
-        PCHECK(sscanf(json_string_value(get(x, "dst")), "%d:%u", &d, &ds) == 2);
-        PCHECK(ss == SRC_SERIAL);
-        PCHECK(num(x, "bytes_error") == 0); /* no pair was ever evicted */
+        MT_CHECK_AFTER(sscanf(json_string_value(get(x, "src")), "%d:%u", &s, &ss) == 2);
+        MT_CHECK_AFTER(sscanf(json_string_value(get(x, "dst")), "%d:%u", &d, &ds) == 2);
+        MT_CHECK_AFTER(ss == SRC_SERIAL);
+        MT_CHECK_AFTER(num(x, "bytes_error") == 0); /* no pair was ever evicted */
         if (ds == SRC_SERIAL) {
-            PCHECK(s == d && num(x, "msgs") == ROUNDS - 1 && num(x, "bytes") == (ROUNDS - 1) * GO_LEN);
+            MT_CHECK_AFTER(s == d && num(x, "msgs") == ROUNDS - 1 && num(x, "bytes") == (ROUNDS - 1) * GO_LEN);
         } else {
-            PCHECK(ds == SINK_SERIAL);
-            PCHECK(num(x, "msgs") == (long long)data_msgs(s, d));
-            PCHECK(num(x, "bytes") == (long long)(data_msgs(s, d) * data_len(s, d)));
+            MT_CHECK_AFTER(ds == SINK_SERIAL);
+            MT_CHECK_AFTER(num(x, "msgs") == (long long)data_msgs(s, d));
+            MT_CHECK_AFTER(num(x, "bytes") == (long long)(data_msgs(s, d) * data_len(s, d)));
         }
         pairs++;
     }
-    PCHECK(pairs == NRANKS * NRANKS + NRANKS);
+    MT_CHECK_AFTER(pairs == NRANKS * NRANKS + NRANKS);
     int ranks = 0;
     json_array_foreach(get(root, "ranks_load"), i, x) {
-        PCHECK(num(x, "rank") == ranks);
-        PCHECK(num(x, "busy_ns") > 0 && num(x, "idle_ns") >= 0);
-        PCHECK(num(x, "rss_peak_bytes") > 0);
+        MT_CHECK_AFTER(num(x, "rank") == ranks);
+        MT_CHECK_AFTER(num(x, "busy_ns") > 0 && num(x, "idle_ns") >= 0);
+        MT_CHECK_AFTER(num(x, "rss_peak_bytes") > 0);
         /* The rank's statistics counters, rap_stats_get's. */
         json_t *c = get(x, "counters");
-        PCHECK(num(c, "dead_letters") == ranks + 2);
-        PCHECK(num(c, "handled") > 0 && num(c, "mailbox_in") >= num(c, "handled"));
-        PCHECK(json_object_get(c, "sent_remote") != NULL && json_object_get(c, "bytes_recv_remote") != NULL);
+        MT_CHECK_AFTER(num(c, "dead_letters") == ranks + 2);
+        MT_CHECK_AFTER(num(c, "handled") > 0 && num(c, "mailbox_in") >= num(c, "handled"));
+        MT_CHECK_AFTER(json_object_get(c, "sent_remote") != NULL && json_object_get(c, "bytes_recv_remote") != NULL);
         ranks++;
     }
-    PCHECK(ranks == NRANKS);
-    PCHECK(json_array_size(get(root, "series")) == NRANKS);
+    MT_CHECK_AFTER(ranks == NRANKS);
+    MT_CHECK_AFTER(json_array_size(get(root, "series")) == NRANKS);
     x = get(root, "sampling");
-    PCHECK(num(x, "malformed") == injected);
-    PCHECK(num(x, "actors_lost") == 0);
-    PCHECK(num(x, "samples") >= NRANKS); /* the last ones, and any on the way */
-    PCHECK(num(x, "samples_missing") == 0);
+    MT_CHECK_AFTER(num(x, "malformed") == injected);
+    MT_CHECK_AFTER(num(x, "actors_lost") == 0);
+    MT_CHECK_AFTER(num(x, "samples") >= NRANKS); /* the last ones, and any on the way */
+    MT_CHECK_AFTER(num(x, "samples_missing") == 0);
     json_decref(root);
 }
 

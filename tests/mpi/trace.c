@@ -48,14 +48,6 @@ static int on_y(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_
     return RAP_OK;
 }
 
-#define PCHECK(c)                                                                         \
-    do {                                                                                  \
-        if (!(c)) {                                                                       \
-            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #c);                  \
-            exit(1);                                                                      \
-        }                                                                                 \
-    } while (0)
-
 static const char *str(json_t *o, const char *k)
 {
     json_t *v = json_object_get(o, k);
@@ -77,13 +69,13 @@ static void check(const char *path, bool tiny, int workers)
     }
     ev = json_object_get(root, "traceEvents");
     other = json_object_get(root, "otherData");
-    PCHECK(json_is_array(ev) && json_is_object(other));
-    PCHECK(num(other, "raptors_trace") == 2 && num(other, "ranks") == 2);
+    MT_CHECK_AFTER(json_is_array(ev) && json_is_object(other));
+    MT_CHECK_AFTER(num(other, "raptors_trace") == 2 && num(other, "ranks") == 2);
     double err_us = num(json_array_get(json_object_get(other, "clocks"), 1), "error_ns") / 1e3;
     json_array_foreach(ev, i, e) {
         const char *ph = str(e, "ph"), *name = str(e, "name");
         int pid = (int)num(e, "pid");
-        PCHECK(pid == 0 || pid == 1);
+        MT_CHECK_AFTER(pid == 0 || pid == 1);
         if (strcmp(ph, "M") == 0) {
             procs += strcmp(name, "process_name") == 0;
             threads += strcmp(name, "thread_name") == 0;
@@ -92,10 +84,10 @@ static void check(const char *path, bool tiny, int workers)
         if (strcmp(ph, "C") == 0) { /* the counter tracks */
             json_t *args = json_object_get(e, "args");
             if (strcmp(name, "mailboxes") == 0) {
-                PCHECK(json_is_integer(json_object_get(args, "messages")));
+                MT_CHECK_AFTER(json_is_integer(json_object_get(args, "messages")));
                 ctrs[pid]++;
             } else {
-                PCHECK(strcmp(name, "MPI MB/s") == 0 && num(args, "sent") >= 0 && num(args, "received") >= 0);
+                MT_CHECK_AFTER(strcmp(name, "MPI MB/s") == 0 && num(args, "sent") >= 0 && num(args, "received") >= 0);
             }
             continue;
         }
@@ -103,37 +95,37 @@ static void check(const char *path, bool tiny, int workers)
             int ends = 0;
             json_t *o, *x;
             size_t k;
-            PCHECK(strcmp(str(e, "cat"), "flow") == 0 && num(e, "id") > 0);
+            MT_CHECK_AFTER(strcmp(str(e, "cat"), "flow") == 0 && num(e, "id") > 0);
             json_array_foreach(ev, j, o) {
                 if (strcmp(str(o, "ph"), "f") != 0 || num(o, "id") != num(e, "id"))
                     continue;
                 ends++;
-                PCHECK(num(o, "pid") == 1 - pid && strcmp(str(o, "bp"), "e") == 0);
-                PCHECK(num(o, "ts") >= num(e, "ts") - err_us - 1);
+                MT_CHECK_AFTER(num(o, "pid") == 1 - pid && strcmp(str(o, "bp"), "e") == 0);
+                MT_CHECK_AFTER(num(o, "ts") >= num(e, "ts") - err_us - 1);
                 bool at_run = false;
                 json_array_foreach(ev, k, x)
                     at_run |= strcmp(str(x, "name"), "tr.actor/tr.z") == 0 && num(x, "pid") == num(o, "pid") &&
                               num(x, "tid") == num(o, "tid") && num(x, "ts") == num(o, "ts");
-                PCHECK(at_run || tiny);
+                MT_CHECK_AFTER(at_run || tiny);
             }
-            PCHECK(ends == 1 || (tiny && ends == 0));
+            MT_CHECK_AFTER(ends == 1 || (tiny && ends == 0));
             flows[pid]++;
             continue;
         }
         if (strcmp(ph, "f") == 0)
             continue; /* checked from its start */
-        PCHECK(strcmp(ph, "X") == 0);
-        PCHECK(num(e, "dur") >= 0 && num(e, "tid") >= 0 && num(e, "tid") < workers);
+        MT_CHECK_AFTER(strcmp(ph, "X") == 0);
+        MT_CHECK_AFTER(num(e, "dur") >= 0 && num(e, "tid") >= 0 && num(e, "tid") < workers);
         char want[32];
         snprintf(want, sizeof(want), "%d:16", pid);
-        PCHECK(strcmp(str(json_object_get(e, "args"), "actor"), want) == 0);
+        MT_CHECK_AFTER(strcmp(str(json_object_get(e, "args"), "actor"), want) == 0);
         if (strcmp(name, "tr.actor/tr.x") == 0) {
-            PCHECK(strcmp(str(e, "cat"), "handler") == 0);
+            MT_CHECK_AFTER(strcmp(str(e, "cat"), "handler") == 0);
             count[pid][0]++;
         } else if (strcmp(name, "tr.actor/tr.y") == 0) {
             count[pid][1]++;
         } else if (strcmp(name, "tr.actor/tr.part") == 0) {
-            PCHECK(strcmp(str(e, "cat"), "named") == 0);
+            MT_CHECK_AFTER(strcmp(str(e, "cat"), "named") == 0);
             count[pid][2]++;
             /* Inside a tr.y event of the same rank and worker. */
             bool inside = false;
@@ -144,32 +136,32 @@ static void check(const char *path, bool tiny, int workers)
                     num(e, "ts") + num(e, "dur") <= num(o, "ts") + num(o, "dur") + 0.002)
                     inside = true;
             }
-            PCHECK(inside || tiny); /* tiny: its handler's event may be the one dropped */
+            MT_CHECK_AFTER(inside || tiny); /* tiny: its handler's event may be the one dropped */
         } else if (strcmp(name, "tr.actor/tr.z") == 0) {
             count[pid][4]++;
         } else if (strcmp(name, "tr.actor/rap.destroy") == 0) {
-            PCHECK(strcmp(str(e, "cat"), "runtime") == 0);
+            MT_CHECK_AFTER(strcmp(str(e, "cat"), "runtime") == 0);
             count[pid][3]++;
         } else {
             fprintf(stderr, "FAIL: unexpected event %s\n", name);
             exit(1);
         }
     }
-    PCHECK(procs == 2 && threads == 2 * workers);
+    MT_CHECK_AFTER(procs == 2 && threads == 2 * workers);
     for (int r = 0; r < 2; r++) {
         long long dropped = (long long)json_integer_value(json_array_get(json_object_get(other, "dropped_per_rank"), (size_t)r));
         int got = count[r][0] + count[r][1] + count[r][2] + count[r][3] + count[r][4];
-        PCHECK(ctrs[r] >= 2); /* at least the first and the last look */
+        MT_CHECK_AFTER(ctrs[r] >= 2); /* at least the first and the last look */
         if (!tiny) {
-            PCHECK(count[r][0] == NX && count[r][1] == NY && count[r][2] == NY && count[r][3] == 1 &&
+            MT_CHECK_AFTER(count[r][0] == NX && count[r][1] == NY && count[r][2] == NY && count[r][3] == 1 &&
                    count[r][4] == NX);
-            PCHECK(dropped == 0);
+            MT_CHECK_AFTER(dropped == 0);
             /* One tr.z in 8 of each worker: at least 50/8 - workers + 1 (each
              * worker may leave up to 7 unmarked), at most 50/8. */
-            PCHECK(flows[r] <= NX / 8 && flows[r] >= NX / 8 - workers + 1);
+            MT_CHECK_AFTER(flows[r] <= NX / 8 && flows[r] >= NX / 8 - workers + 1);
         } else {
-            PCHECK(got <= 16 * workers && dropped > 0);
-            PCHECK(got + dropped == RUNS); /* every run recorded or counted */
+            MT_CHECK_AFTER(got <= 16 * workers && dropped > 0);
+            MT_CHECK_AFTER(got + dropped == RUNS); /* every run recorded or counted */
         }
     }
     json_decref(root);

@@ -24,6 +24,15 @@
         }                                                                                \
     } while (0)
 
+/* MT_CHECK for after MPI is finalised (no MPI_Abort): print and exit 1. */
+#define MT_CHECK_AFTER(cond)                                                             \
+    do {                                                                                 \
+        if (!(cond)) {                                                                   \
+            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);             \
+            exit(1);                                                                     \
+        }                                                                                \
+    } while (0)
+
 #define MT_OK(call)                                                                      \
     do {                                                                                 \
         int rc_ = (call);                                                                \
