@@ -3,9 +3,12 @@
  * from the application's thread (rap_send with ctx NULL, the drop-in
  * case): they are all handled, and that ends the loop.  2: a turn is
  * bounded by time as well as by count: with 200 messages of 1 ms queued
- * for one actor and 200 quick ones for another, the quick one's first
- * message is handled before the slow one has handled 32 (a turn of 64
- * would take 64 ms). */
+ * for one actor and then 200 quick ones for another, the quick one's
+ * first message is handled before the slow one has handled 32 (a turn of
+ * 64 would take 64 ms).  One handler queues them all, so that the worker
+ * cannot start on the slow ones while the sender is still sending (from
+ * the main thread, on a loaded machine under TSan, the quick ones came
+ * after 32 slow ones had run: CI, 1 failure). */
 #include <stdatomic.h>
 #include <stdlib.h>
 
@@ -13,7 +16,8 @@
 #include "util/clock.h"
 
 enum { MSGS = 10000, SLOW = 200, QUICK = 200 };
-static uint32_t LOOP, MSG, SLOWM, QUICKM, LOOPER, COUNTER, SLOWA, QUICKA;
+static uint32_t LOOP, MSG, SLOWM, QUICKM, GOM, LOOPER, COUNTER, SLOWA, QUICKA, STARTER;
+static rap_aid slow, quick;
 static _Atomic long loops, counted, slow_done, slow_at_first_quick = -1;
 static _Atomic int stop;
 
@@ -60,6 +64,17 @@ static int quick_msg(rap_ctx *ctx, void *state, rap_aid from, const void *data, 
     return RAP_OK;
 }
 
+/* Phase 2's sender: every message is queued before the worker is free. */
+static int starter_go(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
+{
+    (void)state, (void)from, (void)data, (void)len;
+    for (int i = 0; i < SLOW; i++)
+        MT_OK(rap_send(ctx, slow, SLOWM, NULL, 0));
+    for (int i = 0; i < QUICK; i++)
+        MT_OK(rap_send(ctx, quick, QUICKM, NULL, 0));
+    return RAP_OK;
+}
+
 int main(int argc, char **argv)
 {
     rap_aid looper, counter;
@@ -77,6 +92,9 @@ int main(int argc, char **argv)
     MT_OK(rap_actor_type_register("starve.quickactor", 0, NULL, NULL, &QUICKA));
     MT_OK(rap_actor_type_on(SLOWA, SLOWM, slow_loop));
     MT_OK(rap_actor_type_on(QUICKA, QUICKM, quick_msg));
+    MT_OK(rap_msg_type_register("starve.go", 0, RAP_MSG_VAR, &GOM));
+    MT_OK(rap_actor_type_register("starve.starter", 0, NULL, NULL, &STARTER));
+    MT_OK(rap_actor_type_on(STARTER, GOM, starter_go));
     MT_OK(rap_init(&argc, &argv));
     MT_CHECK(rap_workers() == 1);
 
@@ -92,13 +110,11 @@ int main(int argc, char **argv)
     MT_CHECK(atomic_load(&loops) < MSGS); /* the messages were not left for the end */
 
     /* Phase 2: turns bounded by time. */
-    rap_aid slow, quick;
+    rap_aid starter;
     MT_OK(rap_spawn(NULL, SLOWA, NULL, 0, &slow));
     MT_OK(rap_spawn(NULL, QUICKA, NULL, 0, &quick));
-    for (int i = 0; i < SLOW; i++)
-        MT_OK(rap_send(NULL, slow, SLOWM, NULL, 0));
-    for (int i = 0; i < QUICK; i++)
-        MT_OK(rap_send(NULL, quick, QUICKM, NULL, 0));
+    MT_OK(rap_spawn(NULL, STARTER, NULL, 0, &starter));
+    MT_OK(rap_send(NULL, starter, GOM, NULL, 0));
     MT_OK(rap_run());
     MT_CHECK(atomic_load(&slow_done) == SLOW);
     MT_CHECK(atomic_load(&slow_at_first_quick) >= 0 && atomic_load(&slow_at_first_quick) < 32);
