@@ -69,7 +69,8 @@ RAP_API const char *rap_version(void);
     X(ERANGE,   -14, "value out of range")                                    \
     X(ETHREAD,  -15, "MPI thread support too low (needs MPI_THREAD_SERIALIZED)") \
     X(EHANDLER, -16, "actor handler failed")                                  \
-    X(EVERSION, -17, "ranks run incompatible Raptors wire formats")
+    X(EVERSION, -17, "ranks run incompatible Raptors wire formats")           \
+    X(ENOTMOVABLE,-18, "actor cannot move (its type is not movable)")
 
 enum rap_err {
     RAP_OK = 0,
@@ -131,7 +132,11 @@ typedef enum rap_error_kind {
     RAP_ERROR_DEAD_LETTER = 1, /* `actor` does not exist (never did, or destroyed) */
     RAP_ERROR_UNHANDLED = 2,   /* `actor`'s type has no handler for `msg_type` */
     RAP_ERROR_SPAWN = 3,       /* rap_spawn_on() with `cookie` failed; `msg_type` is the actor type */
-    RAP_ERROR_CHILD = 4        /* child `actor`'s handler for `msg_type` returned `code` */
+    RAP_ERROR_CHILD = 4,       /* child `actor`'s handler for `msg_type` returned `code` */
+    RAP_ERROR_MIGRATE = 5      /* rap_migrate() of `actor` failed (`code`: RAP_ENOHOST, the rank
+                                  does not host its type; RAP_EMALFORMED, its state did not
+                                  unpack there; RAP_ENOMEM); `cookie` is the rank asked for.
+                                  The actor stays where it was. */
 } rap_error_kind;
 
 typedef struct rap_error_event {
@@ -195,6 +200,30 @@ RAP_API int rap_actor_type_on(uint32_t actor_type, uint32_t msg_type,
  * are written to the log.
  * Returns / Thread: as rap_actor_type_on. */
 RAP_API int rap_actor_type_on_error(uint32_t actor_type, rap_error_fn fn);
+
+/* Pack an actor's state for a move: write it to `buf` if it fits in
+ * `cap` bytes, and return the bytes it needs either way (called again
+ * with a larger buffer when it did not fit). */
+typedef size_t (*rap_pack_fn)(const void *state, void *buf, size_t cap);
+/* Rebuild a state packed by rap_pack_fn into `state` (state_size zeroed
+ * bytes) on the new rank.  Return RAP_OK, or an error: the move is then
+ * refused and the actor stays where it was. */
+typedef int (*rap_unpack_fn)(void *state, const void *buf, size_t len);
+
+/* Let the actors of `actor_type` move between ranks (rap_migrate).  With
+ * pack and unpack NULL their state is plain bytes, copied as is (no
+ * pointers); with both set, state moves as `pack` writes it and `unpack`
+ * rebuilds it, and the old copy is then released with the type's fini.
+ * A movable actor's id says so (the ids of other actors need no lookup);
+ * messages to it carry a sequence number per sender, so that order from
+ * each sender holds across moves (docs/BALANCING.md, "Migration").
+ * Every executable of an MPMD job that hosts the type must declare it
+ * movable alike.
+ * Returns:   RAP_OK; RAP_EINVAL (only one of pack/unpack); RAP_ENOTYPE;
+ *            RAP_ESTATE after rap_init.
+ * Thread:    as rap_actor_type_register. */
+RAP_API int rap_actor_type_movable(uint32_t actor_type, rap_pack_fn pack,
+                                   rap_unpack_fn unpack);
 
 /* The id a name has (or would have) as a type, without registering it.
  * Returns: RAP_OK; RAP_EINVAL (NULL or empty name).  Thread: any. */
@@ -323,6 +352,22 @@ RAP_API int rap_exit(rap_ctx *ctx);
  * Returns: the id; RAP_AID_NONE for NULL ctx.  Thread: owner. */
 RAP_API rap_aid rap_self(const rap_ctx *ctx);
 
+/* Move actor `aid` to `rank`.  It moves between two handler runs: the
+ * request keeps its place among the caller's messages to `aid` (as
+ * rap_destroy), and the actor moves when it reaches that request (a move
+ * of the calling actor itself: when the current handler returns).  Its id
+ * does not change; messages on their way to its old place are forwarded,
+ * in order from each sender.  A move that cannot be made leaves the actor
+ * where it was and comes back to the caller (to the actor itself when it
+ * asked for its own move) as a RAP_ERROR_MIGRATE event, and is logged.
+ * A move to the rank the actor is on does nothing.
+ * Returns: RAP_OK when the request is sent; RAP_EINVAL (RAP_AID_NONE, a
+ *          runtime actor, a rank out of range); RAP_ENOTMOVABLE (the type
+ *          was not made movable: rap_actor_type_movable); RAP_ESTATE;
+ *          RAP_ENOMEM.
+ * Thread:  owner, or any thread with ctx NULL. */
+RAP_API int rap_migrate(rap_ctx *ctx, rap_aid aid, int rank);
+
 /* -------------------------------------------------------------- sending */
 
 /* Largest payload of one message: bounded by MPI's int count. */
@@ -411,6 +456,9 @@ typedef struct rap_stats {
     uint64_t flow_blocked;    /* messages that waited for their receiver to catch up
                                  (flow control, RAPTORS_FLOW_WINDOW) */
     uint64_t queued;          /* messages waiting in this rank's mailboxes now */
+    uint64_t migrated_out;    /* actors that moved away from this rank */
+    uint64_t migrated_in;     /* actors that moved to this rank */
+    uint64_t forwarded;       /* messages passed on to a moved actor's new place */
 } rap_stats;
 
 /* This rank's counters since rap_init: the same counters the profile

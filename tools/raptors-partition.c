@@ -51,7 +51,11 @@ static int fail(const char *what, const char *detail)
     return 2;
 }
 
-/* "rank:serial" -> an id; 0 when malformed. */
+/* The top serial bit: a movable actor's id (src/msg/aid.h), written
+ * "home:serialm". */
+#define MOVABLE_BIT (1ull << (RAP_AID_SERIAL_BITS - 1))
+
+/* "rank:serial" or "rank:serialm" -> an id; 0 when malformed. */
 static rap_aid parse_aid(const char *s)
 {
     char *end;
@@ -65,7 +69,11 @@ static rap_aid parse_aid(const char *s)
         return 0;
     s = end + 1;
     serial = strtoull(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || serial == 0 || serial >= (1ull << RAP_AID_SERIAL_BITS))
+    if (errno != 0 || end == s || serial == 0 || serial >= MOVABLE_BIT)
+        return 0;
+    if (*end == 'm')
+        serial |= MOVABLE_BIT, end++;
+    if (*end != '\0')
         return 0;
     return (rap_aid)(r << RAP_AID_SERIAL_BITS | serial);
 }
@@ -271,7 +279,9 @@ static int write_placement(const char *path, const rap_pmodel *m, const rap_lb_p
         per[plan->assign[i]] += a->load;
         if (a->pinned)
             continue;
-        snprintf(aid, sizeof(aid), "%d:%llu", RAP_AID_RANK(a->aid), (unsigned long long)RAP_AID_SERIAL(a->aid));
+        snprintf(aid, sizeof(aid), "%d:%llu%s", RAP_AID_RANK(a->aid),
+                 (unsigned long long)(RAP_AID_SERIAL(a->aid) & ~MOVABLE_BIT),
+                 (RAP_AID_SERIAL(a->aid) & MOVABLE_BIT) != 0 ? "m" : "");
         json_array_append_new(assign, json_pack("{s:s, s:s, s:i, s:i}", "aid", aid, "type", types->v[a->atype - 1],
                                                 "from", a->rank, "rank", plan->assign[i]));
     }

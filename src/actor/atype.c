@@ -132,3 +132,20 @@ int rap_actor_type_on_error(uint32_t actor_type, rap_error_fn fn)
     at->on_error = fn;
     return RAP_OK;
 }
+
+int rap_actor_type_movable(uint32_t actor_type, rap_pack_fn pack, rap_unpack_fn unpack)
+{
+    rap_actor_type *at;
+
+    if ((pack == NULL) != (unpack == NULL))
+        return RAP_EINVAL;
+    if (reg.frozen)
+        return RAP_ESTATE;
+    at = rap__atype_find(actor_type);
+    if (at == NULL || actor_type < RAP_TYPE_USER_MIN)
+        return RAP_ENOTYPE;
+    at->movable = true;
+    at->pack = pack;
+    at->unpack = unpack;
+    return RAP_OK;
+}

@@ -27,6 +27,9 @@ typedef struct rap_actor_type {
     rap_init_fn init;
     rap_fini_fn fini;
     rap_error_fn on_error;
+    bool movable;                /* rap_actor_type_movable: pack/unpack NULL for plain bytes */
+    rap_pack_fn pack;
+    rap_unpack_fn unpack;
     rap_handler_entry *handlers; /* sorted by msg_type after freeze */
     size_t nhandlers;
     char *name;

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "actor/table.h"
 
@@ -21,7 +22,22 @@ typedef struct page {
     _Atomic(rap_actor *) slot[PAGE_SLOTS];
 } page;
 
+/* Guests: actors whose home is another rank (they moved here), found by
+ * their whole id in a hash of chains, each stripe under its own lock. */
+#define GUEST_STRIPES 64
+typedef struct guest {
+    rap_aid aid;
+    rap_actor *a;
+    struct guest *next;
+} guest;
+typedef struct guest_stripe {
+    alignas(RAP_CACHELINE) pthread_mutex_t lock;
+    guest *head;
+} guest_stripe;
+
 struct rap_table {
+    guest_stripe guests[GUEST_STRIPES];
+    _Atomic uint64_t nguests;
     int rank;
     _Atomic uint64_t next_serial;
     _Atomic uint64_t live;
@@ -37,16 +53,20 @@ struct rap_table {
 
 int rap__table_create(int rank, rap_table **table_out)
 {
-    rap_table *t = calloc(1, sizeof(*t));
+    size_t bytes = (sizeof(rap_table) + RAP_CACHELINE - 1) / RAP_CACHELINE * RAP_CACHELINE;
+    rap_table *t = aligned_alloc(RAP_CACHELINE, bytes);
 
     if (t == NULL)
         return RAP_ENOMEM;
+    memset(t, 0, bytes);
     t->dir = calloc(DIR_SLOTS, sizeof(*t->dir));
     if (t->dir == NULL) {
         free(t);
         return RAP_ENOMEM;
     }
     t->rank = rank;
+    for (int i = 0; i < GUEST_STRIPES; i++)
+        pthread_mutex_init(&t->guests[i].lock, NULL);
     atomic_init(&t->next_serial, RAP_SERIAL_USER_MIN);
     pthread_mutex_init(&t->lock, NULL);
     *table_out = t;
@@ -70,6 +90,13 @@ void rap__table_destroy(rap_table *t)
     for (size_t i = 0; i < t->nchunks; i++)
         free(t->chunks[i]);
     free(t->chunks);
+    for (int i = 0; i < GUEST_STRIPES; i++) {
+        for (guest *g = t->guests[i].head, *next; g != NULL; g = next) {
+            next = g->next;
+            free(g);
+        }
+        pthread_mutex_destroy(&t->guests[i].lock);
+    }
     pthread_mutex_destroy(&t->lock);
     free(t);
 }
@@ -132,9 +159,11 @@ rap_actor *rap__table_alloc(rap_table *t)
 
 static _Atomic(rap_actor *) *slot_of(rap_table *t, uint64_t serial, bool create)
 {
-    uint64_t pi = serial >> PAGE_BITS;
+    uint64_t pi;
     page *p;
 
+    serial &= ~RAP_SERIAL_MOVABLE; /* one serial space, movable or not */
+    pi = serial >> PAGE_BITS;
     if (pi >= DIR_SLOTS)
         return NULL;
     /* acquire: pairs with the release CAS that installed the page. */
@@ -155,12 +184,42 @@ static _Atomic(rap_actor *) *slot_of(rap_table *t, uint64_t serial, bool create)
     return &p->slot[serial & (PAGE_SLOTS - 1)];
 }
 
+static guest_stripe *stripe_of(rap_table *t, rap_aid aid)
+{
+    uint64_t h = aid * UINT64_C(0x9e3779b97f4a7c15);
+    return &t->guests[h >> 58];
+}
+
+static int publish_guest(rap_table *t, rap_actor *a, rap_aid aid)
+{
+    guest_stripe *st = stripe_of(t, aid);
+    guest *g = malloc(sizeof(*g));
+
+    if (g == NULL)
+        return RAP_ENOMEM;
+    atomic_store_explicit(&a->aid, aid, memory_order_relaxed);
+    atomic_store_explicit(&a->alive, 1, memory_order_release);
+    *g = (guest){ aid, a, NULL };
+    pthread_mutex_lock(&st->lock);
+    g->next = st->head;
+    st->head = g;
+    pthread_mutex_unlock(&st->lock);
+    atomic_fetch_add(&t->nguests, 1);
+    atomic_fetch_add_explicit(&t->live, 1, memory_order_relaxed);
+    return RAP_OK;
+}
+
 int rap__table_publish(rap_table *t, rap_actor *a, uint64_t serial)
+{
+    return rap__table_publish_marked(t, a, serial, 0);
+}
+
+int rap__table_publish_marked(rap_table *t, rap_actor *a, uint64_t serial, uint64_t mark)
 {
     _Atomic(rap_actor *) *slot;
 
     if (serial == 0)
-        serial = atomic_fetch_add_explicit(&t->next_serial, 1, memory_order_relaxed);
+        serial = atomic_fetch_add_explicit(&t->next_serial, 1, memory_order_relaxed) | mark;
     slot = slot_of(t, serial, true);
     if (slot == NULL)
         return RAP_ENOMEM;
@@ -176,13 +235,42 @@ int rap__table_publish(rap_table *t, rap_actor *a, uint64_t serial)
     return RAP_OK;
 }
 
+int rap__table_publish_aid(rap_table *t, rap_actor *a, rap_aid aid)
+{
+    if (RAP_AID_RANK(aid) != t->rank)
+        return publish_guest(t, a, aid);
+    return rap__table_publish_marked(t, a, RAP_AID_SERIAL(aid), 0);
+}
+
+static rap_actor *acquire_guest(rap_table *t, rap_aid aid)
+{
+    guest_stripe *st;
+    rap_actor *a = NULL;
+
+    if (atomic_load_explicit(&t->nguests, memory_order_relaxed) == 0)
+        return NULL;
+    st = stripe_of(t, aid);
+    pthread_mutex_lock(&st->lock);
+    for (guest *g = st->head; g != NULL; g = g->next)
+        if (g->aid == aid) {
+            a = g->a;
+            break;
+        }
+    if (a != NULL && (!atomic_load(&a->alive) || atomic_load(&a->aid) != aid))
+        a = NULL;
+    if (a != NULL)
+        atomic_fetch_add(&a->refs, 1);
+    pthread_mutex_unlock(&st->lock);
+    return a;
+}
+
 rap_actor *rap__table_acquire(rap_table *t, rap_aid aid)
 {
     _Atomic(rap_actor *) *slot;
     rap_actor *a;
 
     if (RAP_AID_RANK(aid) != t->rank)
-        return NULL;
+        return rap__aid_movable(aid) ? acquire_guest(t, aid) : NULL;
     slot = slot_of(t, RAP_AID_SERIAL(aid), false);
     if (slot == NULL)
         return NULL;
@@ -204,11 +292,34 @@ void rap__table_release(rap_actor *a)
     atomic_fetch_sub_explicit(&a->refs, 1, memory_order_release);
 }
 
+static void remove_guest(rap_table *t, rap_actor *a, rap_aid aid)
+{
+    guest_stripe *st = stripe_of(t, aid);
+    guest *gone = NULL;
+
+    pthread_mutex_lock(&st->lock);
+    atomic_store(&a->alive, 0);
+    for (guest **pp = &st->head; *pp != NULL; pp = &(*pp)->next)
+        if ((*pp)->a == a) {
+            gone = *pp;
+            *pp = gone->next;
+            break;
+        }
+    pthread_mutex_unlock(&st->lock);
+    if (gone != NULL) {
+        free(gone);
+        atomic_fetch_sub(&t->nguests, 1);
+    }
+}
+
 void rap__table_remove(rap_table *t, rap_actor *a)
 {
-    uint64_t serial = RAP_AID_SERIAL(atomic_load(&a->aid));
-    _Atomic(rap_actor *) *slot = slot_of(t, serial, false);
+    rap_aid aid = atomic_load(&a->aid);
+    uint64_t serial = RAP_AID_SERIAL(aid);
+    _Atomic(rap_actor *) *slot = RAP_AID_RANK(aid) == t->rank ? slot_of(t, serial, false) : NULL;
 
+    if (RAP_AID_RANK(aid) != t->rank)
+        remove_guest(t, a, aid);
     atomic_store(&a->alive, 0);                 /* seq_cst: pairs with acquire */
     if (slot != NULL)
         atomic_store(slot, NULL);
@@ -233,6 +344,25 @@ uint64_t rap__table_live(const rap_table *t)
 
 void rap__table_foreach(rap_table *t, void (*fn)(rap_actor *a, void *arg), void *arg)
 {
+    /* Guests first, from a copy of the list: fn may remove the actor. */
+    for (int i = 0; i < GUEST_STRIPES && atomic_load(&t->nguests) > 0; i++) {
+        rap_actor **list = NULL;
+        size_t n = 0, cap = 0;
+        pthread_mutex_lock(&t->guests[i].lock);
+        for (guest *g = t->guests[i].head; g != NULL; g = g->next) {
+            if (n == cap) {
+                rap_actor **l = realloc(list, (cap = cap ? 2 * cap : 16) * sizeof(*l));
+                if (l == NULL)
+                    break;
+                list = l;
+            }
+            list[n++] = g->a;
+        }
+        pthread_mutex_unlock(&t->guests[i].lock);
+        for (size_t k = 0; k < n; k++)
+            fn(list[k], arg);
+        free(list);
+    }
     for (size_t pi = 0, n = pages_used(t); pi < n; pi++) {
         page *p = atomic_load_explicit(&t->dir[pi], memory_order_acquire);
         if (p == NULL)

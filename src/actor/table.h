@@ -45,7 +45,12 @@ typedef struct rap_actor {
     rap_aid parent;              /* supervisor: the creator */
     rap_actor_type *type;
     void *state;
-    struct rap_actor *free_next;
+    union {
+        struct rap_actor *free_next; /* while free */
+        struct rap_mig *mig;         /* while alive: migration and ordering state
+                                        (system/migrate.c), made at its first need; NULL
+                                        before, and again before the actor is freed */
+    };
     _Atomic int alive;
     bool exiting;                /* stop after the current message */
     alignas(RAP_CACHELINE) _Atomic uint32_t refs; /* senders inside a push */
@@ -68,6 +73,14 @@ rap_actor *rap__table_alloc(rap_table *t);
  * findable.  Returns RAP_OK or RAP_ENOMEM (then `a` is still the caller's). */
 int rap__table_publish(rap_table *t, rap_actor *a, uint64_t serial);
 /* The live actor with `aid`, with a reference held; NULL if none. */
+/* Publish under serial `serial` (0: the next one, with `mark` set in it:
+ * RAP_SERIAL_MOVABLE for a movable actor). */
+int rap__table_publish_marked(rap_table *t, rap_actor *a, uint64_t serial, uint64_t mark);
+/* Publish under the whole id `aid`: an actor that moved here (from its
+ * home, or back home). */
+int rap__table_publish_aid(rap_table *t, rap_actor *a, rap_aid aid);
+/* The actor `aid` if it is here (at home, or a guest: a movable actor
+ * whose home is another rank), with a reference; NULL otherwise. */
 rap_actor *rap__table_acquire(rap_table *t, rap_aid aid);
 void rap__table_release(rap_actor *a);
 /* Make `a` unfindable and wait until no sender holds a reference. */

@@ -21,7 +21,14 @@
 #define RAP_SERIAL_SYSTEM 1u
 #define RAP_SERIAL_LOGGER 2u
 #define RAP_SERIAL_PROFILER 3u
+/* Not an actor: the sender of a message to a movable actor sent from
+ * outside actors (rap_send with ctx NULL) on the id's rank; handlers see
+ * RAP_AID_NONE.  Gives such messages a sender to be ordered by. */
+#define RAP_SERIAL_OUTSIDE 4u
 #define RAP_SERIAL_USER_MIN 16u
+/* The top serial bit marks an actor of a movable type (migration): the
+ * rank in its id is then its home, which knows where it is now. */
+#define RAP_SERIAL_MOVABLE (UINT64_C(1) << (RAP_AID_SERIAL_BITS - 1))
 
 static inline rap_aid rap__aid(int rank, uint64_t serial)
 {
@@ -37,18 +44,29 @@ static inline bool rap__aid_is_runtime(rap_aid aid)
     return aid != RAP_AID_NONE && RAP_AID_SERIAL(aid) < RAP_SERIAL_USER_MIN;
 }
 
+/* Whether `aid` names an actor of a movable type (it may live away from
+ * the rank in its id). */
+static inline bool rap__aid_movable(rap_aid aid) { return (aid & RAP_SERIAL_MOVABLE) != 0; }
+
+/* The outside-actors sender of `rank` (RAP_SERIAL_OUTSIDE). */
+static inline rap_aid rap__aid_outside(int rank) { return rap__aid(rank, RAP_SERIAL_OUTSIDE); }
+
 /* Whether `aid` can name an actor of a job of `size` ranks. */
 static inline bool rap__aid_valid(rap_aid aid, int size)
 {
     return aid != RAP_AID_NONE && RAP_AID_RANK(aid) < size && RAP_AID_SERIAL(aid) != 0;
 }
 
-/* The id as text, "rank:serial" ("-" for RAP_AID_NONE), in `buf`. */
+/* The id as text, "rank:serial" ("-" for RAP_AID_NONE; a movable actor's
+ * "home:serialm", its serial without the mark), in `buf`. */
 #define RAP_AID_STR_MAX 32
 static inline const char *rap__aid_str(rap_aid aid, char *buf, size_t n)
 {
     if (aid == RAP_AID_NONE)
         snprintf(buf, n, "-");
+    else if (rap__aid_movable(aid))
+        snprintf(buf, n, "%d:%llum", RAP_AID_RANK(aid),
+                 (unsigned long long)(RAP_AID_SERIAL(aid) & ~RAP_SERIAL_MOVABLE));
     else
         snprintf(buf, n, "%d:%llu", RAP_AID_RANK(aid), (unsigned long long)RAP_AID_SERIAL(aid));
     return buf;

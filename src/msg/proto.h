@@ -26,6 +26,10 @@ enum rap_sysop {
     RAP_SYS_CREDIT = 6,       /* SYS_ACTION between two ranks' transports: rap_wire_credit */
     RAP_SYS_SAMPLE = 7,       /* SYS_ACTION, local only: the System actor takes a profile sample */
     RAP_SYS_PROFILE = 8,      /* SYS_ACTION to the Profiler: rap_wire_sample and its arrays */
+    RAP_SYS_MIGRATE = 9,      /* SYS_ACTION to the new rank's System actor: rap_wire_migrate ... */
+    RAP_SYS_MIGRATE_DONE = 10, /* SYS_ACTION back to the old rank's System actor: rap_wire_migdone */
+    RAP_SYS_DIR = 11,         /* SYS_ACTION to the home rank's System actor: rap_wire_where */
+    RAP_SYS_LOCATE = 12,      /* SYS_ACTION to a rank that sent a forwarded message: rap_wire_where */
     RAP_SYS_OP_COUNT
 };
 
@@ -64,6 +68,43 @@ typedef struct rap_wire_err {
  * and RAP_MSG_DESTROY = 3, an ActorActionMsg without payload to a user
  * actor).  No user call sends one of them. */
 #define RAP_MSG_LOG 2u /* a log line on its way to the Logger: rap_wire_log + text */
+#define RAP_MSG_MIGRATE_REQ 4u /* to a movable user actor (rap_migrate): rap_wire_migreq */
+
+/* Payload of RAP_MSG_MIGRATE_REQ: where to go. */
+typedef struct rap_wire_migreq {
+    int32_t rank;
+    uint32_t reserved;
+} rap_wire_migreq;
+
+/* Payload of RAP_SYS_MIGRATE: an actor on its way to a new rank; then
+ * `nout` rap_wire_seq (its next sequence number to each movable actor it
+ * sent to), `nin` rap_wire_seq (the next one it expects from each of its
+ * senders) and `state_len` bytes of state, nothing else. */
+typedef struct rap_wire_migrate {
+    uint64_t aid, parent, requester; /* requester: told if the move fails (RAP_AID_NONE: the log) */
+    uint32_t actor_type, epoch;      /* epoch: moves so far, this one counted */
+    uint32_t nout, nin;
+    uint64_t state_len;
+} rap_wire_migrate;
+typedef struct rap_wire_seq {
+    uint64_t aid;
+    uint32_t seq, reserved;
+} rap_wire_seq;
+
+/* Payload of RAP_SYS_MIGRATE_DONE: the new rank took the actor (code 0)
+ * or refused it (a RAP_E* code): the old rank lets it go or keeps it. */
+typedef struct rap_wire_migdone {
+    uint64_t aid, requester;
+    int32_t code, rank; /* rank: where it was to go */
+} rap_wire_migdone;
+
+/* Payload of RAP_SYS_DIR (the actor's place, for its home: rank -1 when
+ * it is gone) and RAP_SYS_LOCATE (a hint: it is at or towards `rank`). */
+typedef struct rap_wire_where {
+    uint64_t aid;
+    int32_t rank;
+    uint32_t epoch;
+} rap_wire_where;
 
 /* The runtime's actor types (ids below RAP_TYPE_USER_MIN). */
 #define RAP_ATYPE_SYSTEM 1u

@@ -17,7 +17,7 @@ static int check_err_payload(const rap_wire_hdr *h, const void *payload, const c
     if (h->len != sizeof(e))
         FAIL("error payload has the wrong size");
     memcpy(&e, payload, sizeof(e));
-    if (e.kind < RAP_ERROR_DEAD_LETTER || e.kind > RAP_ERROR_CHILD)
+    if (e.kind < RAP_ERROR_DEAD_LETTER || e.kind > RAP_ERROR_MIGRATE)
         FAIL("unknown error kind");
     if (e.actor_type != 0 && e.actor_type < RAP_TYPE_USER_MIN && e.actor_type != RAP_ATYPE_SYSTEM &&
         e.actor_type != RAP_ATYPE_LOGGER && e.actor_type != RAP_ATYPE_PROFILER)
@@ -42,6 +42,12 @@ static int check_runtime_type(const rap_wire_hdr *h, const char **why)
             FAIL("destroy request has a payload");
         if (rap__aid_is_runtime(h->to))
             FAIL("destroy request for a runtime actor");
+        return RAP_OK;
+    case RAP_MSG_MIGRATE_REQ:
+        if (h->len != sizeof(rap_wire_migreq))
+            FAIL("move request has the wrong size");
+        if (!rap__aid_movable(h->to))
+            FAIL("move request for an actor that is not movable");
         return RAP_OK;
     default:
         FAIL("runtime message type in an actor message");
@@ -75,16 +81,18 @@ int rap__wire_validate(const void *buf, size_t n, int tag,
     payload = (const char *)buf + sizeof(h);
     if (check_frame(&h, tag, why) != RAP_OK)
         return RAP_EMALFORMED;
-    if (h.flags != 0 && !rap__wire_flow_ok(&h))
+    if (!rap__wire_single_flags_ok(&h))
         FAIL(h.flags == RAP_WIRE_BATCH   ? "batch where a single message belongs"
              : h.flags == RAP_WIRE_LARGE ? "large-message header where a message belongs"
-             : (h.flags & 0xffu) == RAP_WIRE_FLOW ? "trace flow mark on a runtime message or without a number"
+             : (h.flags & 0xfu) == RAP_WIRE_FLOW ? "trace flow mark on a runtime message or without a number"
+             : (h.flags & 0xfu) == RAP_WIRE_SEQ ? "sequence number on a message that is not to a movable actor"
+             : (h.flags & RAP_WIRE_HOPS_MASK) != 0 ? "hop count on a message that is not to a movable actor"
                                          : "reserved flags not zero");
     if ((uint64_t)h.len != n - sizeof(h))
         FAIL("length does not match the bytes received");
     if (!rap__aid_valid(h.to, lim->size))
         FAIL("bad destination actor id");
-    if (RAP_AID_RANK(h.to) != lim->my_rank)
+    if (RAP_AID_RANK(h.to) != lim->my_rank && !rap__aid_movable(h.to))
         FAIL("destination actor is not on this rank");
     if (h.from != RAP_AID_NONE && !rap__aid_valid(h.from, lim->size))
         FAIL("bad source actor id");
@@ -142,6 +150,33 @@ int rap__wire_validate(const void *buf, size_t n, int tag,
             if (h.to != rap__aid(0, RAP_SERIAL_PROFILER) || RAP_AID_SERIAL(h.from) != RAP_SERIAL_SYSTEM)
                 FAIL("profile sample not from a System actor to the Profiler");
             return RAP_OK; /* its arrays: the Profiler checks them */
+        case RAP_SYS_MIGRATE:
+            if (h.len < sizeof(rap_wire_migrate))
+                FAIL("migration shorter than its header");
+            if (h.to != rap__aid_system(lim->my_rank) || RAP_AID_SERIAL(h.from) != RAP_SERIAL_SYSTEM)
+                FAIL("migration not between two System actors");
+            return RAP_OK; /* the rest: system/migrate.c checks it */
+        case RAP_SYS_MIGRATE_DONE:
+            if (h.len != sizeof(rap_wire_migdone))
+                FAIL("migration answer has the wrong size");
+            if (h.to != rap__aid_system(lim->my_rank) || RAP_AID_SERIAL(h.from) != RAP_SERIAL_SYSTEM)
+                FAIL("migration answer not between two System actors");
+            return RAP_OK;
+        case RAP_SYS_DIR:
+        case RAP_SYS_LOCATE: {
+            rap_wire_where w;
+            if (h.len != sizeof(w))
+                FAIL("actor place has the wrong size");
+            if (h.to != rap__aid_system(lim->my_rank) || RAP_AID_SERIAL(h.from) != RAP_SERIAL_SYSTEM)
+                FAIL("actor place not between two System actors");
+            memcpy(&w, payload, sizeof(w));
+            if (!rap__aid_valid(w.aid, lim->size) || !rap__aid_movable(w.aid) || w.rank < -1 ||
+                w.rank >= lim->size || (h.type == RAP_SYS_LOCATE && w.rank < 0))
+                FAIL("actor place about an actor or rank that cannot be");
+            if (h.type == RAP_SYS_DIR && (int)RAP_AID_RANK(w.aid) != lim->my_rank)
+                FAIL("actor place sent to a rank that is not the actor's home");
+            return RAP_OK;
+        }
         case RAP_SYS_CREDIT:
             if (h.len != sizeof(rap_wire_credit))
                 FAIL("credit has the wrong size");
@@ -199,7 +234,8 @@ int rap__wire_validate_large(const void *buf, size_t n, int tag,
         FAIL("bad large-message flags");
     if ((uint64_t)h.len + sizeof(h) <= rap__kind_slot(h.kind) || h.len > RAP_MAX_PAYLOAD)
         FAIL("large-message length out of range");
-    if (!rap__aid_valid(h.to, lim->size) || RAP_AID_RANK(h.to) != lim->my_rank)
+    if (!rap__aid_valid(h.to, lim->size) ||
+        (RAP_AID_RANK(h.to) != lim->my_rank && !rap__aid_movable(h.to)))
         FAIL("bad destination actor id");
     return RAP_OK;
 }
@@ -210,8 +246,23 @@ bool rap__wire_flow_ok(const rap_wire_hdr *h)
            h->kind == RAP_KIND_ACTOR_ACTION && h->type >= RAP_TYPE_USER_MIN;
 }
 
+bool rap__wire_single_flags_ok(const rap_wire_hdr *h)
+{
+    uint32_t low = h->flags & 0xfu;
+
+    if (h->flags == 0)
+        return true;
+    if (low == RAP_WIRE_FLOW)
+        return (h->flags & RAP_WIRE_HOPS_MASK) == 0 && rap__wire_flow_ok(h);
+    if ((low != 0 && low != RAP_WIRE_SEQ) || !rap__aid_movable(h->to))
+        return false;
+    if (low == 0) /* hops only: no sequence number bits */
+        return h->flags >> RAP_WIRE_SEQ_SHIFT == 0;
+    return h->kind == RAP_KIND_ACTOR_ACTION;
+}
+
 bool rap__wire_same_header(const rap_wire_hdr *a, const rap_wire_hdr *b)
 {
     return a->kind == b->kind && a->type == b->type && a->to == b->to && a->from == b->from &&
-           a->len == b->len && (b->flags == 0 || rap__wire_flow_ok(b));
+           a->len == b->len && rap__wire_single_flags_ok(b);
 }

@@ -70,7 +70,20 @@ static inline size_t rap__kind_slot(int kind)
 #define RAP_WIRE_FLOW 4u
 #define RAP_WIRE_FLOW_SHIFT 8
 #define RAP_WIRE_FLOW_MAX 0xffffffu
-#define RAP_WIRE_VERSION 4u /* 4: trace flow marks; 3: destroy as an ActorActionMsg, stop with a status */
+/* Header flag of an ActorActionMsg to a movable actor (aid.h): its
+ * sender's sequence number to that actor (mod 2^24) in the bits from
+ * RAP_WIRE_SEQ_SHIFT up, by which the actor takes its sender's messages
+ * in order whatever ways they came (system/migrate.c).  Never with
+ * RAP_WIRE_FLOW, which uses the same bits. */
+#define RAP_WIRE_SEQ 8u
+#define RAP_WIRE_SEQ_SHIFT 8
+#define RAP_WIRE_SEQ_MASK 0xffffffu
+/* Bits 4-7: how many times a message to a movable actor was forwarded
+ * (system/migrate.c: after RAP_WIRE_HOPS_HOME forwards it goes to the
+ * actor's home, which knows where it is). */
+#define RAP_WIRE_HOPS_SHIFT 4
+#define RAP_WIRE_HOPS_MASK 0xf0u
+#define RAP_WIRE_VERSION 5u /* 5: migration (sequence numbers, hops, movable ids); 4: trace flow marks */
 
 typedef struct rap_wire_hdr {
     uint16_t magic;
@@ -108,6 +121,10 @@ int rap__wire_validate_large(const void *buf, size_t n, int tag,
                              const rap_wire_limits *lim, const char **why);
 /* Whether `h` carries a well-formed trace flow mark (RAP_WIRE_FLOW). */
 bool rap__wire_flow_ok(const rap_wire_hdr *h);
+/* Whether the flags of `h`, a single message (not a batch's or a large
+ * message's outer header), are allowed: 0, a flow mark, or a sequence
+ * number and hop count on a message to a movable actor. */
+bool rap__wire_single_flags_ok(const rap_wire_hdr *h);
 /* Whether image header `b` is what the large header `a` announced. */
 bool rap__wire_same_header(const rap_wire_hdr *a, const rap_wire_hdr *b);
 /* The flags field of a wire image of at least a header's size. */

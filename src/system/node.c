@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "msg/pool.h"
+#include "system/directory.h"
 #include "system/node.h"
 #include "system/probe.h"
 #include "system/outbox.h"
@@ -372,6 +373,8 @@ static int start(MPI_Comm base)
     if (rc != RAP_OK)
         goto thaw;
     rc = rap__table_create(g_node.rank, &g_node.table);
+    if (rc == RAP_OK && (rc = rap__directory_create()) != RAP_OK)
+        rap__table_destroy(g_node.table);
     if (rc != RAP_OK)
         goto free_types;
     rc = rap__actor_create_runtime(RAP_ATYPE_SYSTEM, RAP_SERIAL_SYSTEM);
@@ -412,6 +415,7 @@ close_services:
 free_table:
     rap__actors_free_runtime();
     rap__table_destroy(g_node.table);
+    rap__directory_destroy();
 free_types:
     rap__types_free();
 thaw:
@@ -569,6 +573,7 @@ static void finalize_node(void)
     rap__services_close();
     rap__actors_free_runtime();
     rap__table_destroy(g_node.table);
+    rap__directory_destroy();
     rap__types_free();
     rap__outbox_destroy();
     rap__ctr_destroy();

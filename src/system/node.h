@@ -101,6 +101,8 @@ static inline rap_aid rap__ctx_aid(const rap_ctx *ctx)
  * `to` is RAP_AID_NONE); send a system message of `len` payload bytes;
  * the transport's callbacks. */
 void rap__route(rap_env *env);
+/* Send `env` (not linked) to rank `dest` whoever it is for. */
+void rap__transmit(int dest, rap_env *env);
 /* Push first..last (n, linked, all to `to`) into its mailbox, or queue
  * them for its rank. */
 void rap__deliver_chain(rap_aid to, rap_env *first, rap_env *last, size_t n);

@@ -154,6 +154,7 @@ void rap__probe_flow_out(rap_env *env)
     rap_turn *t = rap__probe_turn;
 
     if (p == NULL || t == NULL || p->ev == NULL || (int)RAP_AID_RANK(env->hdr.to) == P.rank ||
+        rap__aid_movable(env->hdr.to) || /* its flags carry a sequence number */
         env->hdr.from != t->self || ++p->flow_tick % RAP_TRACE_FLOW_EVERY != 0 || p->nev == P.trace_cap)
         return;
     uint32_t seq = atomic_fetch_add_explicit(&P.flow_seq, 1, memory_order_relaxed) % RAP_WIRE_FLOW_MAX + 1;

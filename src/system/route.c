@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "system/migrate.h"
 #include "system/node.h"
 #include "system/outbox.h"
 
@@ -57,7 +58,8 @@ void rap__dead_letter_report(const rap_env *env)
                 (const char *)rap__env_cpayload(env) + sizeof(lh));
         return;
     }
-    if ((h->kind == RAP_KIND_ACTOR_ACTION || h->kind == RAP_KIND_SYS_ACTION) && h->from != RAP_AID_NONE) {
+    if ((h->kind == RAP_KIND_ACTOR_ACTION || h->kind == RAP_KIND_SYS_ACTION) && h->from != RAP_AID_NONE &&
+        RAP_AID_SERIAL(h->from) != RAP_SERIAL_OUTSIDE) {
         rap__send_error(h->from, RAP_KIND_ACTOR_ERROR, 0, RAP_ERROR_DEAD_LETTER, RAP_EDEAD, h->to,
                         h->type, 0);
         return;
@@ -90,6 +92,16 @@ void rap__deliver_chain(rap_aid to, rap_env *first, rap_env *last, size_t n)
 {
     rap_actor *a;
 
+    if (rap__aid_movable(to)) { /* here, or passed on: one at a time */
+        rap_env *next;
+        (void)last, (void)n;
+        for (rap_env *env = first; env != NULL; env = next) {
+            next = atomic_load_explicit(&env->next, memory_order_relaxed);
+            atomic_store_explicit(&env->next, NULL, memory_order_relaxed);
+            rap__mig_deliver(env);
+        }
+        return;
+    }
     if ((int)RAP_AID_RANK(to) != g_node.rank) {
         transmit_chain((int)RAP_AID_RANK(to), first, last, n);
         return;
@@ -133,9 +145,29 @@ static bool send_now(int dest, rap_env *env)
     return sent;
 }
 
+void rap__transmit(int dest, rap_env *env)
+{
+    rap__ctr_add(RAP_CTR_SENT_REMOTE, 1);
+    rap__ctr_add(RAP_CTR_BYTES_SENT_REMOTE, rap__env_wire_size(env));
+    if (send_now(dest, env))
+        return;
+    atomic_store_explicit(&env->next, NULL, memory_order_relaxed);
+    transmit_chain(dest, env, env, 1);
+}
+
 void rap__route(rap_env *env)
 {
     int dest = RAP_AID_RANK(env->hdr.to);
+
+    if (rap__aid_movable(env->hdr.to)) { /* never held: its sequence number orders it */
+        uint32_t len = env->hdr.len; /* env is the addressee's once delivered */
+        atomic_store_explicit(&env->next, NULL, memory_order_relaxed);
+        if (rap__mig_deliver(env)) {
+            rap__ctr_add(RAP_CTR_SENT_LOCAL, 1);
+            rap__ctr_add(RAP_CTR_BYTES_SENT_LOCAL, len);
+        }
+        return;
+    }
 
     if (dest == g_node.rank) {
         rap__ctr_add(RAP_CTR_SENT_LOCAL, 1);
@@ -186,6 +218,18 @@ void rap__send_error(rap_aid to, int kind, uint32_t op, int err_kind, int code, 
 static void on_arrival(void *arg, rap_env *env)
 {
     (void)arg;
+    /* Where a movable actor is: taken at once, not behind the System
+     * actor's turn, so that messages chasing it stop bouncing sooner. */
+    if (env->hdr.kind == RAP_KIND_SYS_ACTION &&
+        (env->hdr.type == RAP_SYS_DIR || env->hdr.type == RAP_SYS_LOCATE)) {
+        if (env->hdr.type == RAP_SYS_DIR)
+            rap__mig_op_dir(NULL, env);
+        else
+            rap__mig_op_locate(NULL, env);
+        rap__net_consumed(g_node.net, env);
+        rap__env_free(env);
+        return;
+    }
     if (rap__outbox_hold_arrival(env))
         return;
     atomic_store_explicit(&env->next, NULL, memory_order_relaxed);

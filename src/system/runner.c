@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "msg/pool.h"
+#include "system/migrate.h"
 #include "system/node.h"
 #include "system/outbox.h"
 #include "system/probe.h"
@@ -55,11 +56,17 @@ static void child_failed(rap_actor *a, uint32_t msg_type, int rc)
         rap__send_error(a->parent, RAP_KIND_ACTOR_ERROR, 0, RAP_ERROR_CHILD, rc, aid, msg_type, 0);
 }
 
+/* The sender as handlers see it: RAP_AID_NONE from outside actors. */
+static inline rap_aid user_from(rap_aid from)
+{
+    return RAP_AID_SERIAL(from) == RAP_SERIAL_OUTSIDE ? RAP_AID_NONE : from;
+}
+
 /* Every handler runs here. */
 static void call_handler(rap_ctx *ctx, rap_actor *a, rap_handler_fn fn, uint32_t msg_type,
                          const rap_env *env)
 {
-    int rc = fn(ctx, a->state, env->hdr.from, rap__env_cpayload(env), env->hdr.len);
+    int rc = fn(ctx, a->state, user_from(env->hdr.from), rap__env_cpayload(env), env->hdr.len);
 
     if (rc != RAP_OK)
         child_failed(a, msg_type, rc);
@@ -101,7 +108,7 @@ static void unhandled(rap_actor *a, const rap_wire_hdr *h)
     char self[RAP_AID_STR_MAX], type[RAP_NAME_MAX];
 
     rap__ctr_add(RAP_CTR_UNHANDLED, 1);
-    if (h->from != RAP_AID_NONE) {
+    if (user_from(h->from) != RAP_AID_NONE) {
         rap__send_error(h->from, RAP_KIND_ACTOR_ERROR, 0, RAP_ERROR_UNHANDLED, RAP_EUNHANDLED,
                         atomic_load(&a->aid), h->type, 0);
         return;
@@ -145,6 +152,13 @@ static void dispatch(rap_ctx *ctx, rap_actor *a, rap_env *env)
             a->exiting = true;
             return;
         }
+        if (h->type == RAP_MSG_MIGRATE_REQ) {
+            rap_wire_migreq req;
+            memcpy(&req, rap__env_cpayload(env), sizeof(req));
+            if (req.rank >= 0 && req.rank < g_node.size && a->type->movable)
+                rap__mig_request(a, req.rank, h->from);
+            return;
+        }
         fn = rap__atype_handler(a->type, h->type);
         if (fn == NULL) {
             unhandled(a, h);
@@ -181,7 +195,7 @@ static void probe_message(rap_turn *t, const rap_wire_hdr *h)
         rap__probe_message(t, RAP_WL_RUNTIME, (uint32_t)h->kind << 16 | (h->type & 0xffffu), h->len);
 }
 
-enum turn_end { TURN_YIELD, TURN_EMPTY, TURN_EXIT };
+enum turn_end { TURN_YIELD, TURN_EMPTY, TURN_EXIT, TURN_MOVE };
 
 void rap__run_actor(rap_task *task, int worker)
 {
@@ -196,22 +210,38 @@ void rap__run_actor(rap_task *task, int worker)
     if (prof)
         rap__probe_turn_begin(&turn, a, rap__sched_now());
     for (int i = 0; i < RUN_BATCH; i++) {
-        rap_env *env = rap__mailbox_pop(&a->mb);
-        if (env == NULL) {
-            end = TURN_EMPTY;
-            break;
+        rap_env *env = NULL;
+        bool held = a->mig != NULL && (env = rap__mig_ready_pop(a)) != NULL;
+        if (!held) {
+            env = rap__mailbox_pop(&a->mb);
+            if (env == NULL) {
+                end = TURN_EMPTY;
+                break;
+            }
+            taken++;
+            /* A movable actor takes each sender's messages in order. */
+            if ((env->hdr.flags & 0xfu) == RAP_WIRE_SEQ && !rap__mig_in_order(a, env)) {
+                rap__net_consumed(g_node.net, env);
+                continue;
+            }
         }
-        taken++;
         if (prof)
             probe_message(&turn, &env->hdr);
         rap__outbox_open();
         dispatch(&ctx, a, env);
         rap__outbox_close();
-        rap__net_consumed(g_node.net, env);
+        if (held)
+            rap__env_free(env);
+        else
+            rap__net_consumed(g_node.net, env);
         if (prof)
             rap__probe_message_done(&turn);
         if (a->exiting) {
             end = TURN_EXIT;
+            break;
+        }
+        if (rap__mig_wanted(a)) {
+            end = TURN_MOVE;
             break;
         }
         if (rap__sched_preempted())
@@ -230,6 +260,10 @@ void rap__run_actor(rap_task *task, int worker)
     case TURN_EXIT:
         rap__actor_teardown(a, worker, true);
         return;
+    case TURN_MOVE:
+        if (rap__mig_start(a, worker))
+            return; /* on its way: the new rank's answer decides (migrate.h) */
+        break;
     case TURN_EMPTY:
         if (rap__sched_park(g_node.sched, &a->task))
             return; /* still active; its worker releases it (actor_release) */

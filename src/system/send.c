@@ -11,6 +11,7 @@
  */
 #include <string.h>
 
+#include "system/migrate.h"
 #include "system/node.h"
 #include "system/outbox.h"
 #include "system/probe.h"
@@ -50,12 +51,16 @@ int rap_send(rap_ctx *ctx, rap_aid to, uint32_t type, const void *data, size_t l
     rc = check_send(to, type, len);
     if (rc != RAP_OK)
         return rc;
-    env = ctx != NULL ? rap__outbox_alloc(to, len) : NULL;
+    env = ctx != NULL && !rap__aid_movable(to) ? rap__outbox_alloc(to, len) : NULL;
     if (env == NULL && (env = rap__env_alloc(len)) == NULL)
         return RAP_ENOMEM;
     if (len > 0)
         memcpy(rap__env_payload(env), data, len);
     rap__env_set(env, RAP_KIND_ACTOR_ACTION, type, to, rap__ctx_aid(ctx));
+    if (rap__aid_movable(to) && (rc = rap__mig_stamp(ctx, env)) != RAP_OK) {
+        rap__env_free(env);
+        return rc;
+    }
     count_send(ctx, env);
     rap__route(env);
     return RAP_OK;
@@ -100,6 +105,8 @@ int rap_msg_send(rap_ctx *ctx, rap_aid to, rap_msg *msg)
     if (rc != RAP_OK)
         return rc;
     rap__env_set(env, RAP_KIND_ACTOR_ACTION, env->hdr.type, to, rap__ctx_aid(ctx));
+    if (rap__aid_movable(to) && (rc = rap__mig_stamp(ctx, env)) != RAP_OK)
+        return rc;
     count_send(ctx, env);
     rap__route(env);
     return RAP_OK;

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "system/migrate.h"
 #include "system/node.h"
 #include "system/probe.h"
 #include "util/fatal.h"
@@ -37,6 +38,7 @@ void rap__actor_teardown(rap_actor *a, int worker, bool call_fini)
     rap__table_remove(g_node.table, a);
     if (call_fini && a->type->fini != NULL)
         a->type->fini(&ctx, a->state);
+    rap__mig_gone(a); /* after fini: its sends are stamped */
     rap__probe_gone(a); /* its counts, fini's sends included */
     /* No push can start now: what is queued is final. */
     while ((env = rap__mailbox_pop(&a->mb)) != NULL) {
@@ -85,7 +87,7 @@ int rap__actor_create(uint32_t type, rap_aid parent, const void *arg, size_t len
         /* Nothing runs before it is reachable: publish it idle, so that
          * the first message schedules it (no hold, no release). */
         rap__mailbox_init_empty(&a->mb);
-        rc = rap__table_publish(g_node.table, a, 0);
+        rc = rap__table_publish_marked(g_node.table, a, 0, at->movable ? RAP_SERIAL_MOVABLE : 0);
         if (rc != RAP_OK)
             goto free_mailbox;
         *aid_out = atomic_load_explicit(&a->aid, memory_order_relaxed);
@@ -94,7 +96,7 @@ int rap__actor_create(uint32_t type, rap_aid parent, const void *arg, size_t len
     rc = rap__mailbox_init(&a->mb);
     if (rc != RAP_OK)
         goto free_state;
-    rc = rap__table_publish(g_node.table, a, 0);
+    rc = rap__table_publish_marked(g_node.table, a, 0, at->movable ? RAP_SERIAL_MOVABLE : 0);
     if (rc != RAP_OK)
         goto free_mailbox;
     atomic_fetch_add(&g_node.active, 1); /* held by its creator during init */
@@ -168,6 +170,7 @@ static void free_runtime(rap_actor *a, void *arg)
 {
     (void)arg;
     rap__table_remove(g_node.table, a);
+    rap__mig_gone(a);
     rap__mailbox_destroy(&a->mb);
     free(a->state);
     rap__table_free(g_node.table, a);
@@ -233,7 +236,20 @@ int rap_destroy(rap_ctx *ctx, rap_aid aid)
     if (!rap__aid_valid(aid, g_node.size) || rap__aid_is_runtime(aid))
         return RAP_EINVAL;
     /* An ActorActionMsg: it keeps its place among the caller's messages to
-     * `aid`, across ranks too. */
+     * `aid`, across ranks too (and across moves: its sequence number). */
+    if (rap__aid_movable(aid)) {
+        rap_env *env = rap__env_alloc(0);
+        int rc;
+        if (env == NULL)
+            return RAP_ENOMEM;
+        rap__env_set(env, RAP_KIND_ACTOR_ACTION, RAP_MSG_DESTROY, aid, rap__ctx_aid(ctx));
+        if ((rc = rap__mig_stamp(ctx, env)) != RAP_OK) {
+            rap__env_free(env);
+            return rc;
+        }
+        rap__route(env);
+        return RAP_OK;
+    }
     return rap__sys_send(RAP_KIND_ACTOR_ACTION, RAP_MSG_DESTROY, aid, rap__ctx_aid(ctx), NULL, 0);
 }
 

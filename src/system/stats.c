@@ -30,6 +30,9 @@ int rap_stats_get(rap_stats *out)
         .dropped_stopped = rap__ctr_sum(RAP_CTR_DROPPED_STOPPED),
         .actors_live = rap__table_live(g_node.table),
         .flow_blocked = rap__ctr_sum(RAP_CTR_FLOW_BLOCKED),
+        .migrated_out = rap__ctr_sum(RAP_CTR_MIGRATED_OUT),
+        .migrated_in = rap__ctr_sum(RAP_CTR_MIGRATED_IN),
+        .forwarded = rap__ctr_sum(RAP_CTR_FORWARDED),
     };
     /* Read out first: a message read in before its arrival would be
      * counted out of the mailbox it was never seen in. */

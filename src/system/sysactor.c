@@ -14,6 +14,7 @@
  */
 #include <string.h>
 
+#include "system/migrate.h"
 #include "system/node.h"
 #include "system/service.h"
 
@@ -57,6 +58,10 @@ static void op_stop(rap_ctx *ctx, const rap_env *env)
 static const sysop_fn ops[RAP_SYS_OP_COUNT] = {
     [RAP_SYS_SPAWN] = op_spawn,
     [RAP_SYS_STOP] = op_stop,
+    [RAP_SYS_MIGRATE] = rap__mig_op_migrate,
+    [RAP_SYS_MIGRATE_DONE] = rap__mig_op_done,
+    [RAP_SYS_DIR] = rap__mig_op_dir,
+    [RAP_SYS_LOCATE] = rap__mig_op_locate,
 };
 
 void rap__sysactor_dispatch(rap_ctx *ctx, const rap_env *env)

@@ -335,8 +335,8 @@ uint32_t rap__actor_type_of(rap_aid aid)
     uint32_t type = 0;
     rap_actor *a;
 
-    if (aid != RAP_AID_NONE && RAP_AID_RANK(aid) == g_node.rank && g_node.table != NULL &&
-        (a = rap__table_acquire(g_node.table, aid)) != NULL) {
+    if (aid != RAP_AID_NONE && g_node.table != NULL &&
+        (a = rap__table_acquire(g_node.table, aid)) != NULL) { /* here: at home, or a guest */
         type = a->type->id;
         rap__table_release(a);
     }
@@ -361,9 +361,10 @@ const char *rap__actor_name(rap_aid aid, char *buf, size_t n)
     rap_actor *a;
 
     rap__aid_str(aid, id, sizeof(id));
-    if (aid == RAP_AID_NONE || RAP_AID_RANK(aid) != g_node.rank || g_node.table == NULL ||
+    if (aid == RAP_AID_NONE || RAP_AID_SERIAL(aid) == RAP_SERIAL_OUTSIDE || g_node.table == NULL ||
         (a = rap__table_acquire(g_node.table, aid)) == NULL) {
-        snprintf(buf, n, "%s", aid == RAP_AID_NONE ? "outside actors" : id);
+        snprintf(buf, n, "%s", aid == RAP_AID_NONE || RAP_AID_SERIAL(aid) == RAP_SERIAL_OUTSIDE
+                                   ? "outside actors" : id);
         return buf;
     }
     snprintf(buf, n, "%s (%s)", id, a->type->name);

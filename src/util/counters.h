@@ -37,7 +37,11 @@
     X(DEAD_LETTERS, dead_letters, "messages to actors that do not exist")                          \
     X(UNHANDLED, unhandled, "messages of a type the addressee does not handle")                    \
     X(MALFORMED, malformed, "envelopes from the wire that failed validation")                      \
-    X(DROPPED_STOPPED, dropped_stopped, "messages dropped because the job was stopping")
+    X(DROPPED_STOPPED, dropped_stopped, "messages dropped because the job was stopping")            \
+    X(MIGRATED_OUT, migrated_out, "actors that moved away from this rank")                         \
+    X(MIGRATED_IN, migrated_in, "actors that moved to this rank")                                  \
+    X(FORWARDED, forwarded, "messages passed on towards a moved actor")                            \
+    X(HELD_BACK, held_back, "messages to a movable actor that came before an earlier one of their sender")
 
 enum rap_counter {
 #define RAP_CTR_ENUM(name, lname, text) RAP_CTR_##name,

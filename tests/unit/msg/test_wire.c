@@ -200,6 +200,87 @@ static void system_operations(void)
 
 /* ActorActionMsgs of the runtime's types: a destroy request (no payload,
  * to a user actor), a log line (to the Logger only); never a spawn answer. */
+/* Migration: sequence numbers and hop counts only on messages to movable
+ * actors (which may be here though their home is another rank), move
+ * requests, and the protocol's system operations. */
+/* As SYS, from rank 3's System actor. */
+static rap_wire_hdr *SYSM(uint32_t op, uint32_t len)
+{
+    rap_wire_hdr *h = SYS(op, len);
+    h->from = AID(3, 1);
+    return h;
+}
+
+static void migration_marks(void)
+{
+    const int S = RAP_KIND_SYS_ACTION, E = RAP_KIND_ACTOR_ERROR;
+    const rap_aid mv = AID(2, RAP_SERIAL_MOVABLE | 20u); /* home 2, here now */
+    rap_wire_hdr *h;
+    rap_wire_where w = { .aid = AID(1, RAP_SERIAL_MOVABLE | 21u), .rank = 3, .epoch = 2 };
+    rap_wire_migreq req = { .rank = 2 };
+
+    h = good(A, FIX8, 8), h->to = mv, h->flags = RAP_WIRE_SEQ | 99u << RAP_WIRE_SEQ_SHIFT;
+    CU_ASSERT_EQUAL(check(N(8), A), RAP_OK);
+    h->flags |= 3u << RAP_WIRE_HOPS_SHIFT;                       /* forwarded three times */
+    CU_ASSERT_EQUAL(check(N(8), A), RAP_OK);
+    h = good(A, FIX8, 8), h->to = mv;                            /* none: fine */
+    CU_ASSERT_EQUAL(check(N(8), A), RAP_OK);
+    h = good(A, FIX8, 8), h->flags = RAP_WIRE_SEQ | 99u << RAP_WIRE_SEQ_SHIFT;
+    CU_ASSERT_EQUAL(check(N(8), A), RAP_EMALFORMED);             /* not to a movable actor */
+    h = good(A, FIX8, 8), h->flags = 3u << RAP_WIRE_HOPS_SHIFT;
+    CU_ASSERT_EQUAL(check(N(8), A), RAP_EMALFORMED);
+    h = good(A, FIX8, 8), h->to = mv;
+    h->flags = RAP_WIRE_FLOW | 3u << RAP_WIRE_HOPS_SHIFT | 7u << RAP_WIRE_FLOW_SHIFT;
+    CU_ASSERT_EQUAL(check(N(8), A), RAP_EMALFORMED);             /* a flow mark is never forwarded */
+    h = good(A, FIX8, 8), h->to = AID(2, 20);                    /* another rank's, not movable */
+    CU_ASSERT_EQUAL(check(N(8), A), RAP_EMALFORMED);
+    h = good(A, RAP_MSG_DESTROY, 0), h->to = mv, h->flags = RAP_WIRE_SEQ | 4u << RAP_WIRE_SEQ_SHIFT;
+    CU_ASSERT_EQUAL(check(N(0), A), RAP_OK);                     /* a destroy keeps its place */
+    h = good(A, RAP_MSG_MIGRATE_REQ, sizeof(req)), h->to = mv;
+    memcpy(buf + sizeof(*h), &req, sizeof(req));
+    CU_ASSERT_EQUAL(check(N(sizeof(req)), A), RAP_OK);
+    h = good(A, RAP_MSG_MIGRATE_REQ, sizeof(req));               /* an actor that cannot move */
+    CU_ASSERT_EQUAL(check(N(sizeof(req)), A), RAP_EMALFORMED);
+    h = good(A, RAP_MSG_MIGRATE_REQ, 4), h->to = mv;
+    CU_ASSERT_EQUAL(check(N(4), A), RAP_EMALFORMED);
+    h = good(E, 0, sizeof(rap_wire_err)), h->to = mv, h->flags = 1u << RAP_WIRE_HOPS_SHIFT;
+    ((rap_wire_err *)(void *)(buf + sizeof(*h)))->kind = RAP_ERROR_MIGRATE;
+    CU_ASSERT_EQUAL(check(N(sizeof(rap_wire_err)), E), RAP_OK);  /* error events are forwarded too */
+    h->flags = RAP_WIRE_SEQ | 1u << RAP_WIRE_SEQ_SHIFT;
+    CU_ASSERT_EQUAL(check(N(sizeof(rap_wire_err)), E), RAP_EMALFORMED); /* but not sequenced */
+
+    SYSM(RAP_SYS_MIGRATE, sizeof(rap_wire_migrate) + 16);
+    CU_ASSERT_EQUAL(check(N(sizeof(rap_wire_migrate) + 16), S), RAP_OK); /* the rest: migrate.c */
+    SYSM(RAP_SYS_MIGRATE, sizeof(rap_wire_migrate) - 1);
+    CU_ASSERT_EQUAL(check(N(sizeof(rap_wire_migrate) - 1), S), RAP_EMALFORMED);
+    h = SYSM(RAP_SYS_MIGRATE, sizeof(rap_wire_migrate)), h->from = AID(3, 17);
+    CU_ASSERT_EQUAL(check(N(sizeof(rap_wire_migrate)), S), RAP_EMALFORMED); /* not from a System actor */
+    SYSM(RAP_SYS_MIGRATE_DONE, sizeof(rap_wire_migdone));
+    CU_ASSERT_EQUAL(check(N(sizeof(rap_wire_migdone)), S), RAP_OK);
+    SYSM(RAP_SYS_MIGRATE_DONE, sizeof(rap_wire_migdone) + 1);
+    CU_ASSERT_EQUAL(check(N(sizeof(rap_wire_migdone) + 1), S), RAP_EMALFORMED);
+    SYSM(RAP_SYS_DIR, sizeof(w));
+    memcpy(buf + sizeof(rap_wire_hdr), &w, sizeof(w));
+    CU_ASSERT_EQUAL(check(N(sizeof(w)), S), RAP_OK);
+    w.rank = -1;                                                 /* it ended */
+    memcpy(buf + sizeof(rap_wire_hdr), &w, sizeof(w));
+    CU_ASSERT_EQUAL(check(N(sizeof(w)), S), RAP_OK);
+    ((rap_wire_hdr *)buf)->type = RAP_SYS_LOCATE;                /* a hint must name a rank */
+    CU_ASSERT_EQUAL(check(N(sizeof(w)), S), RAP_EMALFORMED);
+    w.rank = 4;                                                  /* out of range */
+    memcpy(buf + sizeof(rap_wire_hdr), &w, sizeof(w));
+    CU_ASSERT_EQUAL(check(N(sizeof(w)), S), RAP_EMALFORMED);
+    w.rank = 2, w.aid = AID(2, RAP_SERIAL_MOVABLE | 21u);        /* another home's */
+    SYSM(RAP_SYS_DIR, sizeof(w));
+    memcpy(buf + sizeof(rap_wire_hdr), &w, sizeof(w));
+    CU_ASSERT_EQUAL(check(N(sizeof(w)), S), RAP_EMALFORMED);
+    ((rap_wire_hdr *)buf)->type = RAP_SYS_LOCATE;                /* a hint may be about anyone's */
+    CU_ASSERT_EQUAL(check(N(sizeof(w)), S), RAP_OK);
+    w.aid = AID(2, 21);                                          /* not movable */
+    memcpy(buf + sizeof(rap_wire_hdr), &w, sizeof(w));
+    CU_ASSERT_EQUAL(check(N(sizeof(w)), S), RAP_EMALFORMED);
+}
+
 static void runtime_types_in_actor_messages(void)
 {
     static const rap_wire_limits LIM0 = { .my_rank = 0, .size = 4 };
@@ -319,6 +400,7 @@ static CU_TestInfo tests[] = {
     { "message types and lengths", message_types_and_lengths },
     { "system operations", system_operations },
     { "runtime types in actor messages", runtime_types_in_actor_messages },
+    { "migration marks and operations", migration_marks },
     { "error payloads", error_payloads },
     { "batch headers", batch_headers },
     { "random bytes are rejected safely", random_bytes_are_rejected_safely },

@@ -1,0 +1,607 @@
+/* system/migrate.c -- see migrate.h; the design is in docs/BALANCING.md
+ * ("Migration").
+ *
+ * A move of actor A from rank R1 to R2:
+ *   R1, A's worker, at the end of a turn that asked for it: A's state and
+ *     sequence maps go to R2's System actor (RAP_SYS_MIGRATE); A stays in
+ *     R1's table, active but not queued, so messages to it wait in its
+ *     mailbox.
+ *   R2's System actor checks and installs A (a guest, or back at home),
+ *     tells A's home where it is (RAP_SYS_DIR) and R1 that it has it
+ *     (RAP_SYS_MIGRATE_DONE, code 0), or R1 why not (a RAP_E* code).
+ *   R1's System actor, on code 0: notes A at R2 in its cache (the home's
+ *     directory too, when R1 is the home), removes A from its table and
+ *     forwards what A's mailbox and held lists have to R2; on refusal it
+ *     queues A again and reports the failure.
+ * A message to a movable actor that is not here goes to the place the
+ * cache names, else to its home, which knows (after RAP_WIRE_HOPS_HOME
+ * forwards a message goes to the home whatever the cache says, so stale
+ * caches cannot send it round in circles); the rank it came from is told
+ * the better way (RAP_SYS_LOCATE).  Since a sender's messages may now
+ * take different ways, each carries the sender's sequence number to the
+ * actor, which takes them in that order.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "system/migrate.h"
+#include "system/probe.h"
+#include "util/fatal.h"
+
+#define SEQ_MASK RAP_WIRE_SEQ_MASK
+#define RAP_WIRE_HOPS_HOME 2u /* forwards after which a message goes to the home */
+
+static inline uint32_t env_seq(const rap_env *env) { return env->hdr.flags >> RAP_WIRE_SEQ_SHIFT; }
+static inline unsigned env_hops(const rap_env *env)
+{
+    return (env->hdr.flags & RAP_WIRE_HOPS_MASK) >> RAP_WIRE_HOPS_SHIFT;
+}
+
+static rap_mig *mig_of(rap_actor *a)
+{
+    if (a->mig == NULL && (a->mig = calloc(1, sizeof(*a->mig))) != NULL)
+        a->mig->move_to = -1;
+    return a->mig;
+}
+
+/* ------------------------------------------------------------- sending */
+
+int rap__mig_stamp(rap_ctx *ctx, rap_env *env)
+{
+    rap_aid to = env->hdr.to;
+    uint32_t seq;
+
+    if (ctx != NULL && ctx->actor != NULL) {
+        rap_mig *m = mig_of(ctx->actor);
+        uint32_t *s = m != NULL ? rap__seqmap_get(&m->out, to) : NULL;
+        if (s == NULL)
+            return RAP_ENOMEM;
+        seq = *s;
+        *s = (seq + 1) & SEQ_MASK;
+    } else {
+        if (!rap__seq_outside_next(to, &seq))
+            return RAP_ENOMEM;
+        env->hdr.from = rap__aid_outside(g_node.rank);
+    }
+    env->hdr.flags = RAP_WIRE_SEQ | seq << RAP_WIRE_SEQ_SHIFT;
+    return RAP_OK;
+}
+
+/* Where a message to `to`, not here, goes next: -1 when nowhere (its home
+ * does not know it: it never was, or it ended).  `src`: the rank it came
+ * from (-1 from here); one the home sent here while its directory was
+ * behind goes where this rank last saw the actor go, not back. */
+static int next_place(rap_aid to, unsigned hops, int src)
+{
+    int home = (int)RAP_AID_RANK(to), r;
+
+    if (home == g_node.rank)
+        return rap__dir_get(to);
+    if ((hops < RAP_WIRE_HOPS_HOME || src == home) && (r = rap__loc_get(to)) >= 0 &&
+        r != g_node.rank && r != src)
+        return r;
+    return home;
+}
+
+/* Tell `rank`, which sent us a message for `aid`, to send there directly
+ * (once per run of messages from one rank for one actor). */
+static void hint(int rank, rap_aid aid, int place)
+{
+    static _Thread_local rap_aid last_aid;
+    static _Thread_local int last_rank = -1, last_place = -1;
+    rap_wire_where w = { .aid = aid, .rank = place };
+
+    if (rank == place || rank == g_node.rank)
+        return;
+    if (last_aid == aid && last_rank == rank && last_place == place)
+        return;
+    last_aid = aid, last_rank = rank, last_place = place;
+    if (rap__sys_send(RAP_KIND_SYS_ACTION, RAP_SYS_LOCATE, rap__aid_system(rank),
+                      rap__aid_system(g_node.rank), &w, sizeof(w)) != RAP_OK)
+        rap__log(RAP_LOG_ERROR, RAP_AID_NONE, "out of memory telling rank %d where an actor is", rank);
+}
+
+bool rap__mig_deliver(rap_env *env)
+{
+    rap_aid to = env->hdr.to;
+    rap_actor *a = rap__table_acquire(g_node.table, to);
+    unsigned hops;
+    int dest;
+
+    if (a != NULL) {
+        rap__ctr_add(RAP_CTR_MAILBOX_IN, 1);
+        if (rap__mailbox_push(&a->mb, env))
+            rap__actor_schedule(a);
+        rap__table_release(a);
+        return true;
+    }
+    hops = env_hops(env);
+    dest = next_place(to, hops, env->src_rank);
+    if (dest < 0 || dest == g_node.rank) {
+        rap__dead_letter_report(env);
+        rap__net_consumed(g_node.net, env);
+        rap__env_free(env);
+        return false;
+    }
+    if (env->src_rank >= 0) { /* an arrival: pass it on */
+        hint(env->src_rank, to, dest);
+        rap__net_consumed(g_node.net, env);
+        env->src_rank = -1;
+        if (hops < RAP_WIRE_HOPS_MASK >> RAP_WIRE_HOPS_SHIFT)
+            env->hdr.flags = (env->hdr.flags & ~RAP_WIRE_HOPS_MASK) | (hops + 1) << RAP_WIRE_HOPS_SHIFT;
+        rap__ctr_add(RAP_CTR_FORWARDED, 1);
+    }
+    rap__transmit(dest, env);
+    return false;
+}
+
+/* ------------------------------------------------------------ ordering */
+
+static rap_env *copy_env(const rap_env *env)
+{
+    rap_env *c = rap__env_alloc(env->hdr.len);
+
+    if (c != NULL) {
+        memcpy(&c->hdr, &env->hdr, rap__env_wire_size(env));
+        c->src_rank = -1;
+        atomic_store_explicit(&c->next, NULL, memory_order_relaxed);
+    }
+    return c;
+}
+
+static inline rap_env *link_of(rap_env *env)
+{
+    return atomic_load_explicit(&env->next, memory_order_relaxed);
+}
+static inline void link_set(rap_env *env, rap_env *next)
+{
+    atomic_store_explicit(&env->next, next, memory_order_relaxed);
+}
+
+/* Move the held messages of `from` that are now next to `ready`. */
+static void promote(rap_mig *m, rap_aid from, uint32_t *expect)
+{
+    bool found = true;
+
+    while (found && m->held != NULL) {
+        found = false;
+        for (rap_env **pp = &m->held; *pp != NULL; pp = (rap_env **)&(*pp)->next) {
+            rap_env *e = *pp;
+            if (e->hdr.from != from || env_seq(e) != *expect)
+                continue;
+            *pp = link_of(e);
+            link_set(e, NULL);
+            if (m->ready_tail != NULL)
+                link_set(m->ready_tail, e);
+            else
+                m->ready = e;
+            m->ready_tail = e;
+            *expect = (*expect + 1) & SEQ_MASK;
+            found = true;
+            break;
+        }
+    }
+}
+
+bool rap__mig_in_order(rap_actor *a, rap_env *env)
+{
+    rap_mig *m = mig_of(a);
+    uint32_t *expect, seq = env_seq(env);
+    rap_env *c;
+
+    if (m == NULL || (expect = rap__seqmap_get(&m->in, env->hdr.from)) == NULL)
+        return true; /* out of memory: in arrival order rather than not at all */
+    if (seq == *expect) {
+        *expect = (seq + 1) & SEQ_MASK;
+        if (m->held != NULL)
+            promote(m, env->hdr.from, expect);
+        return true;
+    }
+    if (rap__seq_before(seq, *expect)) {
+        char self[RAP_AID_STR_MAX], from[RAP_AID_STR_MAX];
+        rap__ctr_add(RAP_CTR_MALFORMED, 1);
+        rap__log(RAP_LOG_ERROR, RAP_AID_NONE,
+                 "actor %s (%s): dropped a second copy of message %u from %s", 
+                 rap__aid_str(env->hdr.to, self, sizeof(self)), a->type->name, seq,
+                 rap__aid_str(env->hdr.from, from, sizeof(from)));
+        return false;
+    }
+    if ((c = copy_env(env)) == NULL)
+        return true;
+    rap__ctr_add(RAP_CTR_HELD_BACK, 1);
+    link_set(c, m->held);
+    m->held = c;
+    return false;
+}
+
+rap_env *rap__mig_ready_pop(rap_actor *a)
+{
+    rap_mig *m = a->mig;
+    rap_env *e = m != NULL ? m->ready : NULL;
+
+    if (e != NULL) {
+        m->ready = link_of(e);
+        if (m->ready == NULL)
+            m->ready_tail = NULL;
+        link_set(e, NULL);
+    }
+    return e;
+}
+
+/* --------------------------------------------------------------- moves */
+
+static void move_failed(rap_aid aid, rap_aid requester, int rank, int code, const char *type)
+{
+    char who[RAP_AID_STR_MAX];
+
+    rap__log(RAP_LOG_WARN, RAP_AID_NONE, "actor %s (%s) could not move to rank %d: %s (%s)",
+             rap__aid_str(aid, who, sizeof(who)), type, rank, rap_err_name(code), rap_strerror(code));
+    if (requester != RAP_AID_NONE && RAP_AID_SERIAL(requester) != RAP_SERIAL_OUTSIDE)
+        rap__send_error(requester, RAP_KIND_ACTOR_ERROR, 0, RAP_ERROR_MIGRATE, code, aid, 0,
+                        (uint64_t)rank);
+}
+
+void rap__mig_request(rap_actor *a, int rank, rap_aid requester)
+{
+    rap_mig *m = mig_of(a);
+    rap_aid aid = atomic_load_explicit(&a->aid, memory_order_relaxed);
+
+    if (m == NULL) {
+        move_failed(aid, requester, rank, RAP_ENOMEM, a->type->name);
+        return;
+    }
+    if (RAP_AID_SERIAL(requester) == RAP_SERIAL_OUTSIDE)
+        requester = RAP_AID_NONE;
+    m->move_to = rank == g_node.rank ? -1 : rank;
+    m->requester = requester;
+}
+
+bool rap__mig_start(rap_actor *a, int worker)
+{
+    rap_mig *m = a->mig;
+    const rap_actor_type *at = a->type;
+    rap_aid aid = atomic_load_explicit(&a->aid, memory_order_relaxed);
+    int to = m->move_to;
+    size_t slen, n;
+    rap_wire_migrate w;
+    rap_wire_seq *seqs;
+    rap_env *env;
+    char *p;
+
+    (void)worker;
+    slen = at->pack != NULL ? at->pack(a->state, NULL, 0) : at->state_size;
+    n = sizeof(w) + ((size_t)m->out.n + m->in.n) * sizeof(rap_wire_seq) + slen;
+    if (slen > RAP_MAX_PAYLOAD || n > RAP_MAX_PAYLOAD || (env = rap__env_alloc(n)) == NULL) {
+        m->move_to = -1;
+        move_failed(aid, m->requester, to, slen > RAP_MAX_PAYLOAD ? RAP_ETOOBIG : RAP_ENOMEM, at->name);
+        return false;
+    }
+    w = (rap_wire_migrate){ .aid = aid, .parent = a->parent, .requester = m->requester,
+                            .actor_type = at->id, .epoch = m->epoch + 1, .nout = m->out.n,
+                            .nin = m->in.n, .state_len = slen };
+    p = rap__env_payload(env);
+    memcpy(p, &w, sizeof(w));
+    seqs = (rap_wire_seq *)(void *)(p + sizeof(w));
+    rap__seqmap_store(&m->out, seqs);
+    rap__seqmap_store(&m->in, seqs + m->out.n);
+    /* Messages taken in order but not yet handled go with the others: the
+     * new place expects them again. */
+    for (rap_env *e = m->ready; e != NULL; e = link_of(e))
+        for (uint32_t i = 0; i < m->in.n; i++) {
+            rap_wire_seq s;
+            memcpy(&s, &seqs[m->out.n + i], sizeof(s));
+            if (s.aid == e->hdr.from && rap__seq_before(env_seq(e), s.seq)) {
+                s.seq = env_seq(e);
+                memcpy(&seqs[m->out.n + i], &s, sizeof(s));
+            }
+        }
+    p += sizeof(w) + ((size_t)m->out.n + m->in.n) * sizeof(rap_wire_seq);
+    if (at->pack != NULL) {
+        size_t wrote = at->pack(a->state, p, slen);
+        if (wrote != slen) {
+            rap__env_free(env);
+            m->move_to = -1;
+            move_failed(aid, m->requester, to, RAP_EINVAL, at->name);
+            return false;
+        }
+    } else if (slen > 0) {
+        memcpy(p, a->state, slen);
+    }
+    rap__env_set(env, RAP_KIND_SYS_ACTION, RAP_SYS_MIGRATE, rap__aid_system(to),
+                 rap__aid_system(g_node.rank));
+    m->moving = true;
+    rap__route(env);
+    return true;
+}
+
+/* Send `env`, a message of a moved actor's, on to `rank`. */
+static void pass_on(int rank, rap_env *env)
+{
+    link_set(env, NULL);
+    rap__ctr_add(RAP_CTR_FORWARDED, 1);
+    rap__transmit(rank, env);
+}
+
+static void drop_list(rap_env *e)
+{
+    while (e != NULL) {
+        rap_env *next = link_of(e);
+        rap__dead_letter_report(e);
+        rap__env_free(e);
+        e = next;
+    }
+}
+
+void rap__mig_gone(rap_actor *a)
+{
+    rap_mig *m = a->mig;
+    rap_aid aid = atomic_load_explicit(&a->aid, memory_order_relaxed);
+
+    if (m == NULL)
+        return;
+    drop_list(m->ready);
+    drop_list(m->held);
+    if (rap__aid_movable(aid) && m->epoch > 0) { /* it moved: its home knows of it */
+        rap_wire_where w = { .aid = aid, .rank = -1, .epoch = m->epoch };
+        if ((int)RAP_AID_RANK(aid) == g_node.rank)
+            rap__dir_set(aid, -1, m->epoch);
+        else if (rap__sys_send(RAP_KIND_SYS_ACTION, RAP_SYS_DIR, rap__aid_system((int)RAP_AID_RANK(aid)),
+                               rap__aid_system(g_node.rank), &w, sizeof(w)) != RAP_OK)
+            rap__log(RAP_LOG_ERROR, RAP_AID_NONE, "out of memory telling an actor's home it ended");
+    }
+    rap__seqmap_free(&m->out);
+    rap__seqmap_free(&m->in);
+    free(m);
+    a->mig = NULL;
+}
+
+static void answer(int rank, rap_aid aid, rap_aid requester, int code, int to)
+{
+    rap_wire_migdone d = { .aid = aid, .requester = requester, .code = code, .rank = to };
+
+    if (rap__sys_send(RAP_KIND_SYS_ACTION, RAP_SYS_MIGRATE_DONE, rap__aid_system(rank),
+                      rap__aid_system(g_node.rank), &d, sizeof(d)) != RAP_OK)
+        rap__log(RAP_LOG_ERROR, RAP_AID_NONE, "out of memory answering a migration");
+}
+
+/* Install an actor that moved here; RAP_OK or why not. */
+static int install(const rap_wire_migrate *w, const rap_wire_seq *seqs, const void *state,
+                   int worker)
+{
+    rap_actor_type *at = rap__atype_find(w->actor_type);
+    rap_actor *a;
+    int rc;
+
+    (void)worker;
+    if (at == NULL || w->actor_type < RAP_TYPE_USER_MIN)
+        return RAP_ENOHOST;
+    if (!at->movable)
+        return RAP_ENOTMOVABLE;
+    if (at->pack == NULL && w->state_len != at->state_size)
+        return RAP_EMALFORMED;
+    if ((a = rap__table_acquire(g_node.table, w->aid)) != NULL) {
+        rap__table_release(a);
+        return RAP_EMALFORMED; /* it is here already */
+    }
+    if ((a = rap__table_alloc(g_node.table)) == NULL)
+        return RAP_ENOMEM;
+    a->type = at;
+    a->parent = w->parent;
+    a->task.run = rap__run_actor;
+    atomic_store_explicit(&a->prof.atype, at->id, memory_order_relaxed);
+    atomic_store_explicit(&a->prof.state_bytes, w->state_len, memory_order_relaxed);
+    rc = RAP_ENOMEM;
+    if (at->state_size > 0 && (a->state = calloc(1, at->state_size)) == NULL)
+        goto fail;
+    if (at->unpack != NULL) {
+        if ((rc = at->unpack(a->state, state, w->state_len)) != RAP_OK) {
+            rc = RAP_EMALFORMED;
+            goto fail;
+        }
+    } else if (w->state_len > 0) {
+        memcpy(a->state, state, w->state_len);
+    }
+    rc = RAP_ENOMEM;
+    if (mig_of(a) == NULL || rap__seqmap_load(&a->mig->out, seqs, w->nout) != RAP_OK ||
+        rap__seqmap_load(&a->mig->in, seqs + w->nout, w->nin) != RAP_OK)
+        goto fail;
+    a->mig->epoch = w->epoch;
+    rap__mailbox_init_empty(&a->mb);
+    if ((rc = rap__table_publish_aid(g_node.table, a, w->aid)) != RAP_OK) {
+        rap__mailbox_destroy(&a->mb);
+        goto fail;
+    }
+    return RAP_OK;
+fail:
+    if (a->mig != NULL) {
+        rap__seqmap_free(&a->mig->out);
+        rap__seqmap_free(&a->mig->in);
+        free(a->mig);
+        a->mig = NULL;
+    }
+    if (at->unpack != NULL && at->fini != NULL && a->state != NULL && rc == RAP_ENOMEM) {
+        rap_ctx c = { a, worker };
+        at->fini(&c, a->state);
+    }
+    free(a->state);
+    a->state = NULL;
+    rap__table_free(g_node.table, a);
+    return rc;
+}
+
+void rap__mig_op_migrate(rap_ctx *ctx, const rap_env *env)
+{
+    const rap_wire_hdr *h = &env->hdr;
+    const char *p = rap__env_cpayload(env);
+    int from = (int)RAP_AID_RANK(h->from), rc;
+    rap_wire_migrate w;
+    uint64_t nseq;
+    const char *why = NULL;
+
+    memcpy(&w, p, sizeof(w));
+    nseq = (uint64_t)w.nout + w.nin;
+    if (!rap__aid_valid(w.aid, g_node.size) || !rap__aid_movable(w.aid))
+        why = "not a movable actor's id";
+    else if (nseq > (h->len - sizeof(w)) / sizeof(rap_wire_seq) ||
+             w.state_len != h->len - sizeof(w) - nseq * sizeof(rap_wire_seq))
+        why = "sizes that do not add up to its length";
+    else if (w.parent != RAP_AID_NONE && !rap__aid_valid(w.parent, g_node.size))
+        why = "a bad parent id";
+    if (why != NULL) {
+        rap__ctr_add(RAP_CTR_MALFORMED, 1);
+        rap__log(RAP_LOG_ERROR, RAP_AID_NONE, "refused a malformed migration from rank %d: %s",
+                 from, why);
+        answer(from, w.aid, w.requester, RAP_EMALFORMED, g_node.rank);
+        return;
+    }
+    rc = install(&w, (const rap_wire_seq *)(const void *)(p + sizeof(w)),
+                 p + sizeof(w) + nseq * sizeof(rap_wire_seq), ctx->worker);
+    if (rc != RAP_OK) {
+        if (rc == RAP_EMALFORMED)
+            rap__ctr_add(RAP_CTR_MALFORMED, 1);
+        answer(from, w.aid, w.requester, rc, g_node.rank);
+        return;
+    }
+    rap__ctr_add(RAP_CTR_MIGRATED_IN, 1);
+    if ((int)RAP_AID_RANK(w.aid) == g_node.rank) {
+        rap__dir_set(w.aid, g_node.rank, w.epoch);
+    } else {
+        rap_wire_where d = { .aid = w.aid, .rank = g_node.rank, .epoch = w.epoch };
+        if (rap__sys_send(RAP_KIND_SYS_ACTION, RAP_SYS_DIR, rap__aid_system((int)RAP_AID_RANK(w.aid)),
+                          rap__aid_system(g_node.rank), &d, sizeof(d)) != RAP_OK)
+            rap__log(RAP_LOG_ERROR, RAP_AID_NONE, "out of memory telling an actor's home its place");
+    }
+    answer(from, w.aid, w.requester, RAP_OK, g_node.rank);
+}
+
+void rap__mig_op_done(rap_ctx *ctx, const rap_env *env)
+{
+    rap_wire_migdone d;
+    rap_actor *a;
+    rap_mig *m;
+    rap_env *e;
+    char who[RAP_AID_STR_MAX];
+
+    memcpy(&d, rap__env_cpayload(env), sizeof(d));
+    a = rap__table_acquire(g_node.table, d.aid);
+    if (a == NULL || a->mig == NULL || !a->mig->moving || a->mig->move_to != d.rank ||
+        (int)RAP_AID_RANK(env->hdr.from) != d.rank) {
+        if (a != NULL)
+            rap__table_release(a);
+        rap__ctr_add(RAP_CTR_MALFORMED, 1);
+        rap__log(RAP_LOG_ERROR, RAP_AID_NONE,
+                 "migration answer from rank %d about %s, which is not moving there",
+                 (int)RAP_AID_RANK(env->hdr.from), rap__aid_str(d.aid, who, sizeof(who)));
+        return;
+    }
+    rap__table_release(a);
+    m = a->mig;
+    m->moving = false;
+    m->move_to = -1;
+    if (d.code != RAP_OK) {
+        /* Refused: it stays, and runs again (it is still counted active). */
+        move_failed(d.aid, m->requester, d.rank, d.code, a->type->name);
+        rap__sched_push(g_node.sched, &a->task);
+        return;
+    }
+    m->epoch++;
+    rap__loc_set(d.aid, d.rank);
+    if ((int)RAP_AID_RANK(d.aid) == g_node.rank)
+        rap__dir_set(d.aid, d.rank, m->epoch);
+    rap__table_remove(g_node.table, a);
+    /* No push can start now: what it has goes on to its new place, in the
+     * order it came (sequence numbers order it there anyway). */
+    while ((e = rap__mailbox_pop(&a->mb)) != NULL) {
+        rap_env *c = copy_env(e);
+        rap__ctr_add(RAP_CTR_MAILBOX_OUT, 1);
+        rap__net_consumed(g_node.net, e);
+        if (c == NULL) {
+            rap__dead_letter_report(e);
+            continue;
+        }
+        pass_on(d.rank, c);
+    }
+    while ((e = rap__mig_ready_pop(a)) != NULL)
+        pass_on(d.rank, e);
+    /* Held ones go oldest first. */
+    {
+        rap_env *rev = NULL;
+        for (e = m->held; e != NULL;) {
+            rap_env *next = link_of(e);
+            link_set(e, rev);
+            rev = e;
+            e = next;
+        }
+        m->held = NULL;
+        for (e = rev; e != NULL;) {
+            rap_env *next = link_of(e);
+            pass_on(d.rank, e);
+            e = next;
+        }
+    }
+    rap__probe_gone(a);
+    if (a->type->pack != NULL && a->type->fini != NULL) {
+        rap_ctx c = { a, ctx->worker };
+        a->type->fini(&c, a->state);
+    }
+    rap__seqmap_free(&m->out);
+    rap__seqmap_free(&m->in);
+    free(m);
+    a->mig = NULL;
+    rap__mailbox_destroy(&a->mb);
+    free(a->state);
+    rap__table_free(g_node.table, a);
+    rap__ctr_add(RAP_CTR_MIGRATED_OUT, 1);
+    RAP_ASSERT(atomic_load(&g_node.active) > 0);
+    atomic_fetch_sub(&g_node.active, 1);
+}
+
+void rap__mig_op_dir(rap_ctx *ctx, const rap_env *env)
+{
+    rap_wire_where w;
+
+    (void)ctx;
+    memcpy(&w, rap__env_cpayload(env), sizeof(w));
+    rap__dir_set(w.aid, w.rank, w.epoch);
+}
+
+void rap__mig_op_locate(rap_ctx *ctx, const rap_env *env)
+{
+    rap_wire_where w;
+
+    (void)ctx;
+    memcpy(&w, rap__env_cpayload(env), sizeof(w));
+    if (w.rank != g_node.rank)
+        rap__loc_set(w.aid, w.rank);
+}
+
+/* ------------------------------------------------------------ public */
+
+int rap_migrate(rap_ctx *ctx, rap_aid aid, int rank)
+{
+    rap_wire_migreq req = { .rank = rank };
+    rap_env *env;
+    int rc;
+
+    if (!rap__node_up())
+        return RAP_ESTATE;
+    if (!rap__aid_valid(aid, g_node.size) || rap__aid_is_runtime(aid) || rank < 0 ||
+        rank >= g_node.size)
+        return RAP_EINVAL;
+    if (!rap__aid_movable(aid))
+        return RAP_ENOTMOVABLE;
+    if (ctx != NULL && ctx->actor != NULL && rap__ctx_aid(ctx) == aid) {
+        rap__mig_request(ctx->actor, rank, aid);
+        return RAP_OK;
+    }
+    if ((env = rap__env_alloc(sizeof(req))) == NULL)
+        return RAP_ENOMEM;
+    memcpy(rap__env_payload(env), &req, sizeof(req));
+    rap__env_set(env, RAP_KIND_ACTOR_ACTION, RAP_MSG_MIGRATE_REQ, aid, rap__ctx_aid(ctx));
+    if ((rc = rap__mig_stamp(ctx, env)) != RAP_OK) {
+        rap__env_free(env);
+        return rc;
+    }
+    rap__route(env);
+    return RAP_OK;
+}
