@@ -11,7 +11,8 @@
 #include "mpmd.h"
 
 static uint32_t JOB, DONE, COORD, WORKER;
-static _Atomic int answers, wrong;
+static _Atomic int answers, wrong, refused;
+static _Atomic int moved_to = -1; /* where job 1's worker was sent */
 
 static int coord_start(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
 {
@@ -34,6 +35,13 @@ static int coord_spawned(rap_ctx *ctx, void *state, rap_aid from, const void *da
     (void)state, (void)from, (void)len;
     if (RAP_AID_RANK(s->aid) == 0)
         atomic_fetch_add(&wrong, 1);
+    if (s->cookie == 0) /* to a rank without the type: refused */
+        MT_OK(rap_migrate(ctx, s->aid, 0));
+    if (s->cookie == 1) { /* to the other worker rank */
+        int to = RAP_AID_RANK(s->aid) == 1 ? 2 : 1;
+        atomic_store(&moved_to, to);
+        MT_OK(rap_migrate(ctx, s->aid, to));
+    }
     return rap_send(ctx, s->aid, JOB, &j, sizeof(j));
 }
 
@@ -41,10 +49,20 @@ static int coord_done(rap_ctx *ctx, void *state, rap_aid from, const void *data,
 {
     const mpmd_done *d = data;
     (void)ctx, (void)state, (void)len;
-    if (d->square != d->n * d->n || d->appnum != 1 || d->rank != RAP_AID_RANK(from))
+    int where = d->n == 1 + 3 ? atomic_load(&moved_to) : RAP_AID_RANK(from);
+    if (d->square != d->n * d->n || d->appnum != 1 || d->rank != where)
         atomic_fetch_add(&wrong, 1);
     atomic_fetch_add(&answers, 1);
     return RAP_OK;
+}
+
+static void coord_error(rap_ctx *ctx, void *state, const rap_error_event *ev)
+{
+    (void)ctx, (void)state;
+    if (ev->kind == RAP_ERROR_MIGRATE && ev->code == RAP_ENOHOST && ev->cookie == 0)
+        atomic_fetch_add(&refused, 1);
+    else
+        atomic_fetch_add(&wrong, 1);
 }
 
 int main(int argc, char **argv)
@@ -62,6 +80,7 @@ int main(int argc, char **argv)
     MT_OK(rap_actor_type_on(COORD, START, coord_start));
     MT_OK(rap_actor_type_on(COORD, RAP_MSG_SPAWNED, coord_spawned));
     MT_OK(rap_actor_type_on(COORD, DONE, coord_done));
+    MT_OK(rap_actor_type_on_error(COORD, coord_error));
     rc = rap_init(&argc, &argv);
     if (getenv("MPMD_MISMATCH")) {
         if (rc != RAP_ECOLLIDE) {
@@ -78,6 +97,7 @@ int main(int argc, char **argv)
     MT_OK(rap_run());
     MT_CHECK(atomic_load(&answers) == MPMD_JOBS);
     MT_CHECK(atomic_load(&wrong) == 0);
+    MT_CHECK(atomic_load(&refused) == 1);
     MT_OK(rap_finalize());
     printf("mpmd: %d jobs answered by the worker executable\n", MPMD_JOBS);
     return 0;

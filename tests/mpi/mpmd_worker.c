@@ -25,6 +25,7 @@ int main(int argc, char **argv)
     MT_OK(rap_msg_type_register("mpmd.extra", 0, RAP_MSG_VAR, &EXTRA));
     MT_OK(rap_actor_type_register("mpmd.worker", 0, NULL, NULL, &WORKER));
     MT_OK(rap_actor_type_on(WORKER, JOB, worker_job));
+    MT_OK(rap_actor_type_movable(WORKER, NULL, NULL));
     rc = rap_init(&argc, &argv);
     if (getenv("MPMD_MISMATCH")) {
         if (rc != RAP_ECOLLIDE) {
