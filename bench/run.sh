@@ -50,6 +50,8 @@ done
 rm -f "$trace_file"
 "$MPIEXEC" -np 1 bench/profile accuracy | show
 "$MPIEXEC" $RAP_MPIEXEC_FLAGS -np 4 bench/profile scale 100000 | show
+# Migration: latency to moved actors, moves and their state's bytes.
+"$MPIEXEC" -np 2 bench/migrate "$REPS" | show
 # The partitioner's decision on a million actors (no MPI; one core).
 bench/lb_decision 1000000 1024 3 | show
 if [ -x bench/caf_bench ]; then
