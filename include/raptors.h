@@ -368,6 +368,30 @@ RAP_API rap_aid rap_self(const rap_ctx *ctx);
  * Thread:  owner, or any thread with ctx NULL. */
 RAP_API int rap_migrate(rap_ctx *ctx, rap_aid aid, int rank);
 
+/* What rap_rebalance did (the same on every rank). */
+typedef struct rap_rebalance_info {
+    uint64_t moves;          /* actors moved */
+    uint64_t bytes_moved;    /* their state bytes */
+    double imbalance_before; /* highest load per worker / mean, since the last sync point */
+    double imbalance_after;  /* what the plan predicts */
+    double seconds;          /* the call's time, moves included */
+} rap_rebalance_info;
+
+/* Balance the job at a sync point: every rank counts the handler time of
+ * each of its actors since the previous call (or since rap_init), rank 0
+ * plans new places with the strategy RAPTORS_LB names (refine: fewest
+ * moves off ranks past RAPTORS_LB_TOLERANCE; greedy; metis; off), taking
+ * the Profiler's heaviest actor pairs as the bytes between actors, and the
+ * movable actors are moved (rap_migrate) before it returns.  Actors that
+ * are not movable stay, and count as load where they are.  One log line
+ * says what was decided.  `info` may be NULL.
+ * Collective: every rank calls it, between rap_run calls, like rap_run.
+ * Returns: RAP_OK; RAP_ESTATE (not initialised, inside a handler, or
+ *          RAPTORS_PROFILE=off: no handler times); RAP_ENOMEM; the
+ *          partitioner's RAP_EINVAL (logged); RAP_ESTOPPED as rap_run.
+ * Thread:  the application's thread. */
+RAP_API int rap_rebalance(rap_rebalance_info *info);
+
 /* -------------------------------------------------------------- sending */
 
 /* Largest payload of one message: bounded by MPI's int count. */

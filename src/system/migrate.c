@@ -575,6 +575,36 @@ void rap__mig_op_locate(rap_ctx *ctx, const rap_env *env)
         rap__loc_set(w.aid, w.rank);
 }
 
+/* ------------------------------------------------------------ census */
+
+typedef struct census_walk {
+    void (*fn)(const rap_census *c, void *arg);
+    void *arg;
+} census_walk;
+
+static void census_one(rap_actor *a, void *arg)
+{
+    census_walk *w = arg;
+    rap_census c;
+
+    if (a->type == NULL || a->type->id < RAP_TYPE_USER_MIN)
+        return;
+    c = (rap_census){
+        .aid = atomic_load_explicit(&a->aid, memory_order_relaxed),
+        .atype = a->type->id,
+        .movable = a->type->movable,
+        .time_ns = atomic_load_explicit(&a->prof.time_ns, memory_order_relaxed),
+        .state_bytes = a->type->pack != NULL ? a->type->pack(a->state, NULL, 0) : a->type->state_size,
+    };
+    w->fn(&c, w->arg);
+}
+
+void rap__census(void (*fn)(const rap_census *c, void *arg), void *arg)
+{
+    census_walk w = { fn, arg };
+    rap__table_foreach(g_node.table, census_one, &w);
+}
+
 /* ------------------------------------------------------------ public */
 
 int rap_migrate(rap_ctx *ctx, rap_aid aid, int rank)

@@ -63,6 +63,17 @@ bool rap__mig_start(rap_actor *a, int worker);
  * letters; frees its rap_mig. */
 void rap__mig_gone(rap_actor *a);
 
+/* What the balancer reads of each user actor on this rank (at a sync
+ * point: nothing runs). */
+typedef struct rap_census {
+    rap_aid aid;
+    uint32_t atype;
+    bool movable;
+    uint64_t time_ns;      /* handler time since it came to this rank (or was made) */
+    uint64_t state_bytes;
+} rap_census;
+void rap__census(void (*fn)(const rap_census *c, void *arg), void *arg);
+
 /* The System actor's operations. */
 void rap__mig_op_migrate(rap_ctx *ctx, const rap_env *env);
 void rap__mig_op_done(rap_ctx *ctx, const rap_env *env);

@@ -72,6 +72,14 @@ const rap_config_var rap__config_vars[] = {
       .lo = 16, .hi = 100000000,
       .meaning = "handler runs one worker's trace buffer holds (40 bytes each); later ones are "
                  "counted in the file, not recorded" },
+    { .name = "RAPTORS_LB", FIELD(lb), .kind = RAP_CONFIG_CHOICE, .def = "refine",
+      .choices = "refine|greedy|metis|off",
+      .meaning = "the strategy rap_rebalance plans with (docs/BALANCING.md): refine (fewest "
+                 "moves), greedy, metis (when built with METIS), off (no moves)" },
+    { .name = "RAPTORS_LB_TOLERANCE", FIELD(lb_tolerance_pct), .kind = RAP_CONFIG_UINT, .def = "5",
+      .lo = 0, .hi = 1000,
+      .meaning = "percent over the mean load per worker a rank may carry before rap_rebalance "
+                 "moves actors off it" },
     { .name = "RAPTORS_FLOW_WINDOW", FIELD(flow_window), .kind = RAP_CONFIG_U64, .def = "16777216",
       .lo = 0, .hi = 1ll << 40,
       .meaning = "bytes of messages in flight to one rank before its senders wait; 0: no "

@@ -1,0 +1,271 @@
+/* services/balancer.c -- rap_rebalance: at a sync point the program
+ * calls, every rank counts what its actors did since the last one, rank 0
+ * plans new places with the partitioner (RAPTORS_LB) and the moves are
+ * made with rap_migrate before the call returns.
+ *
+ * Owns:       each rank's handler time per actor at the last sync point
+ *             (so that a plan weighs what happened since), and the plan.
+ * Invariants: only movable actors are moved; the others, and the rank's
+ *             runtime actors, are pinned load.  Every rank returns the
+ *             same figures.
+ * Threads:    the application's thread, between rap_run calls, on every
+ *             rank (collective).
+ * Uses:       system/ (node, census, migrate), partition/, services/profile.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "partition/lb.h"
+#include "services/profile.h"
+#include "system/migrate.h"
+#include "system/node.h"
+#include "system/probe.h"
+#include "util/clock.h"
+#include "util/fatal.h"
+#include "util/hash.h"
+
+/* One actor as a rank reports it. */
+typedef struct lb_rec {
+    uint64_t aid;
+    uint32_t atype, movable;
+    uint64_t ns, state_bytes;
+} lb_rec;
+
+/* aid -> handler time at the last sync point (this rank's actors). */
+typedef struct base_slot {
+    uint64_t aid, ns;
+} base_slot;
+
+static struct {
+    base_slot *slot;
+    size_t cap, n;
+    uint64_t last_ns; /* the time of the last sync point (rank's clock) */
+} B;
+
+static uint64_t *base_of(uint64_t aid, bool create)
+{
+    if (B.cap == 0 || (create && 4 * (B.n + 1) > 3 * B.cap)) {
+        if (!create)
+            return NULL;
+        size_t ncap = B.cap ? 2 * B.cap : 256;
+        base_slot *ns = calloc(ncap, sizeof(*ns));
+        if (ns == NULL)
+            return NULL;
+        for (size_t i = 0; i < B.cap; i++) {
+            if (B.slot[i].aid == 0)
+                continue;
+            size_t k = (size_t)rap__hash_u64(B.slot[i].aid) & (ncap - 1);
+            while (ns[k].aid != 0)
+                k = (k + 1) & (ncap - 1);
+            ns[k] = B.slot[i];
+        }
+        free(B.slot);
+        B.slot = ns;
+        B.cap = ncap;
+    }
+    size_t k = (size_t)rap__hash_u64(aid) & (B.cap - 1);
+    for (; B.slot[k].aid != 0; k = (k + 1) & (B.cap - 1))
+        if (B.slot[k].aid == aid)
+            return &B.slot[k].ns;
+    if (!create)
+        return NULL;
+    B.slot[k] = (base_slot){ aid, 0 };
+    B.n++;
+    return &B.slot[k].ns;
+}
+
+typedef struct collect {
+    lb_rec *v;
+    size_t n, cap;
+    base_slot *next; /* the new base, built alongside */
+    size_t nnext;
+    bool oom;
+} collect;
+
+static void take(const rap_census *c, void *arg)
+{
+    collect *k = arg;
+    uint64_t *b = base_of(c->aid, false), before = b != NULL ? *b : 0;
+
+    if (k->n == k->cap) {
+        size_t ncap = k->cap ? 2 * k->cap : 256;
+        lb_rec *v = realloc(k->v, ncap * sizeof(*v));
+        base_slot *nx = realloc(k->next, ncap * sizeof(*nx));
+        if (v != NULL)
+            k->v = v;
+        if (nx != NULL)
+            k->next = nx;
+        if (v == NULL || nx == NULL) {
+            k->oom = true;
+            return;
+        }
+        k->cap = ncap;
+    }
+    /* An actor that came here since (its counts start again) has a count
+     * below the base its id had here before. */
+    k->v[k->n++] = (lb_rec){ c->aid, c->atype, c->movable, c->time_ns >= before ? c->time_ns - before : c->time_ns,
+                             c->state_bytes };
+    k->next[k->nnext++] = (base_slot){ c->aid, c->time_ns };
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static bool known(const uint64_t *sorted, size_t n, uint64_t aid)
+{
+    return bsearch(&aid, sorted, n, sizeof(*sorted), cmp_u64) != NULL;
+}
+
+/* Rank 0: the model of every rank's actors, and the plan. */
+static int plan(const lb_rec *all, const int *counts, const int *workers, rap_lb_plan *p, double secs)
+{
+    rap_pmodel m = { 0 };
+    rap_pmodel prof = { 0 };
+    rap_lb_params par;
+    const char *names[] = { "refine", "greedy", "metis", "off" };
+    size_t total = 0, i = 0;
+    int rc;
+
+    size_t nranks = g_node.size > 0 ? (size_t)g_node.size : 1;
+
+    for (int r = 0; r < g_node.size; r++)
+        total += counts[r] > 0 ? (size_t)counts[r] : 0;
+    m.actors = calloc(total + 1, sizeof(*m.actors));
+    m.ranks = calloc(nranks, sizeof(*m.ranks));
+    if (m.actors == NULL || m.ranks == NULL) {
+        rap__pmodel_free(&m);
+        return RAP_ENOMEM;
+    }
+    for (int r = 0; r < g_node.size; r++) {
+        for (int k = 0; k < counts[r]; k++, i++)
+            m.actors[i] = (rap_pm_actor){ .aid = all[i].aid, .atype = all[i].atype, .rank = r,
+                                          .load = (double)all[i].ns / (secs > 0 ? secs : 1),
+                                          .state_bytes = all[i].state_bytes, .pinned = !all[i].movable };
+        m.ranks[r] = (rap_pm_rank){ .rank = r, .workers = workers[r] > 0 ? workers[r] : 1 };
+    }
+    m.nactors = total;
+    m.nranks = g_node.size;
+    /* Bytes between actors: the Profiler's heaviest pairs, those between
+     * actors of the model. */
+    uint64_t *ids = calloc(total + 1, sizeof(*ids));
+    if (ids != NULL && rap__profiler_model(&prof) == RAP_OK && prof.nedges > 0 &&
+        (m.edges = calloc(prof.nedges, sizeof(*m.edges))) != NULL) {
+        for (size_t x = 0; x < total; x++)
+            ids[x] = m.actors[x].aid;
+        qsort(ids, total, sizeof(*ids), cmp_u64);
+        for (size_t e = 0; e < prof.nedges; e++)
+            if (prof.edges[e].a != prof.edges[e].b && known(ids, total, prof.edges[e].a) &&
+                known(ids, total, prof.edges[e].b))
+                m.edges[m.nedges++] = prof.edges[e];
+    }
+    free(ids);
+    rap__pmodel_free(&prof);
+    rap__lb_params_init(&par);
+    par.strategy = names[g_node.cfg.lb >= 0 && g_node.cfg.lb < 4 ? g_node.cfg.lb : 0];
+    par.tolerance = g_node.cfg.lb_tolerance_pct / 100.0;
+    if (rap__lb_find(par.strategy) == NULL) {
+        rap__log(RAP_LOG_WARN, RAP_AID_NONE, "rebalance: strategy %s is not built in; using refine",
+                 par.strategy);
+        par.strategy = "refine";
+    }
+    rc = rap__lb_plan(&m, &par, p);
+    rap__pmodel_free(&m);
+    return rc;
+}
+
+int rap_rebalance(rap_rebalance_info *info)
+{
+    collect k = { 0 };
+    int mine, *counts = NULL, *displs = NULL, *workers = NULL, rc = RAP_OK, nworkers;
+    lb_rec *all = NULL;
+    rap_lb_plan p = { 0 };
+    double fig[6] = { 0 }; /* moves, imbalance before, after, seconds, bytes moved, rc */
+    uint64_t t0 = rap__now_ns();
+
+    if (!rap__node_up() || rap__sched_self() >= 0)
+        return RAP_ESTATE;
+    if (!rap__probe_on())
+        return RAP_ESTATE; /* no handler times without the profile */
+    nworkers = rap__sched_workers(g_node.sched);
+    rap__census(take, &k);
+    if (k.oom)
+        rc = RAP_ENOMEM;
+    mine = k.oom ? 0 : (int)(k.n * sizeof(lb_rec));
+    if (g_node.rank == 0) {
+        counts = calloc((size_t)g_node.size, sizeof(int));
+        displs = calloc((size_t)g_node.size, sizeof(int));
+        workers = calloc((size_t)g_node.size, sizeof(int));
+        if (counts == NULL || displs == NULL || workers == NULL)
+            rap__fatal("rebalance: out of memory");
+    }
+    if (MPI_Gather(&nworkers, 1, MPI_INT, workers, 1, MPI_INT, 0, g_node.comm) != MPI_SUCCESS)
+        rap__fatal("rebalance: MPI_Gather failed");
+    if (MPI_Gather(&mine, 1, MPI_INT, counts, 1, MPI_INT, 0, g_node.comm) != MPI_SUCCESS)
+        rap__fatal("rebalance: MPI_Gather failed");
+    if (g_node.rank == 0) {
+        size_t total = 0;
+        for (int r = 0; r < g_node.size; r++) {
+            displs[r] = (int)total;
+            total += (size_t)counts[r];
+            if (total > INT32_MAX)
+                rap__fatal("rebalance: the ranks' actors exceed 2 GiB of records");
+        }
+        if ((all = malloc(total + 1)) == NULL)
+            rap__fatal("rebalance: out of memory");
+    }
+    if (MPI_Gatherv(k.v, mine, MPI_BYTE, all, counts, displs, MPI_BYTE, 0, g_node.comm) != MPI_SUCCESS)
+        rap__fatal("rebalance: MPI_Gatherv failed");
+    if (g_node.rank == 0) {
+        double secs = B.last_ns != 0 ? (double)(t0 - B.last_ns) * 1e-9 : 1.0;
+        for (int r = 0; r < g_node.size; r++)
+            counts[r] /= (int)sizeof(lb_rec);
+        int prc = plan(all, counts, workers, &p, secs);
+        if (prc == RAP_OK) {
+            for (size_t m = 0; m < p.nmoves; m++)
+                if (rap_migrate(NULL, p.moves[m].aid, p.moves[m].to) != RAP_OK)
+                    prc = RAP_ENOMEM;
+            fig[0] = (double)p.nmoves;
+            fig[1] = p.before.imbalance;
+            fig[2] = p.after.imbalance;
+            fig[4] = (double)p.bytes_moved;
+        }
+        fig[5] = prc;
+    }
+    if (MPI_Bcast(fig, 6, MPI_DOUBLE, 0, g_node.comm) != MPI_SUCCESS)
+        rap__fatal("rebalance: MPI_Bcast failed");
+    /* The moves, done on every rank before this returns. */
+    int run = rap_run();
+    if (rc == RAP_OK && fig[5] != RAP_OK)
+        rc = (int)fig[5];
+    if (rc == RAP_OK && run != RAP_OK)
+        rc = run;
+    /* What each actor has done so far is the next plan's base. */
+    for (size_t i = 0; i < k.nnext; i++) {
+        uint64_t *b = base_of(k.next[i].aid, true);
+        if (b != NULL)
+            *b = k.next[i].ns;
+    }
+    B.last_ns = rap__now_ns();
+    fig[3] = (double)(B.last_ns - t0) * 1e-9;
+    if (g_node.rank == 0)
+        rap__log(RAP_LOG_INFO, RAP_AID_NONE,
+                 "rebalance (%s): %zu actors, imbalance %.3f, predicted %.3f after %.0f moves "
+                 "(%.0f state bytes); planned in %.3f ms, done in %.3f ms",
+                 p.strategy != NULL ? p.strategy : "-", p.nactors, fig[1], fig[2], fig[0], fig[4],
+                 (double)p.decision_ns * 1e-6, fig[3] * 1e3);
+    if (info != NULL)
+        *info = (rap_rebalance_info){ .moves = (uint64_t)fig[0], .imbalance_before = fig[1],
+                                      .imbalance_after = fig[2], .seconds = fig[3],
+                                      .bytes_moved = (uint64_t)fig[4] };
+    rap__lb_plan_free(&p);
+    free(all);
+    free(counts);
+    free(displs);
+    free(workers);
+    free(k.v);
+    free(k.next);
+    return rc;
+}
