@@ -82,10 +82,20 @@ static void dead_letter(rap_env *env)
  * transport. */
 static void transmit_chain(int dest, rap_env *first, rap_env *last, size_t n)
 {
-    if (rap__net_send_chain(g_node.net, dest, first, last, n))
+    if (rap__net_send_chain(g_node.net, dest, first, last, n)) {
         rap__node_poll(NULL); /* a long queue: flush by size, if the token is free */
-    else if (rap__sched_self() < 0 && g_node.sched != NULL)
-        rap__bell_ring(rap__sched_bell(g_node.sched)); /* workers poll soon; the poller may sleep */
+    } else if (rap__sched_self() < 0 && g_node.sched != NULL) {
+        /* Outside the workers (the main thread, a drop-in thread): the
+         * message leaves now when MPI is free, as rap_send promises; the
+         * workers may all be inside long handlers (they would send it
+         * only when one ends).  Else a worker sends it at its next poll. */
+        if (rap__token_take() > 0) {
+            rap__net_progress(g_node.net);
+            rap__token_drop();
+        } else {
+            rap__bell_ring(rap__sched_bell(g_node.sched)); /* the poller may sleep */
+        }
+    }
 }
 
 void rap__deliver_chain(rap_aid to, rap_env *first, rap_env *last, size_t n)
