@@ -213,7 +213,8 @@ typedef int (*rap_unpack_fn)(void *state, const void *buf, size_t len);
 /* Let the actors of `actor_type` move between ranks (rap_migrate).  With
  * pack and unpack NULL their state is plain bytes, copied as is (no
  * pointers); with both set, state moves as `pack` writes it and `unpack`
- * rebuilds it, and the old copy is then released with the type's fini.
+ * rebuilds it, and the old copy is then released with the type's fini
+ * (called with no actor in ctx: what it sends goes as from outside).
  * A movable actor's id says so (the ids of other actors need no lookup);
  * messages to it carry a sequence number per sender, so that order from
  * each sender holds across moves (docs/BALANCING.md, "Migration").

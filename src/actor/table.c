@@ -230,16 +230,26 @@ int rap__table_publish_marked(rap_table *t, rap_actor *a, uint64_t serial, uint6
     atomic_store_explicit(&a->aid, rap__aid(t->rank, serial),
                           memory_order_relaxed);
     atomic_store_explicit(&a->alive, 1, memory_order_release);
-    atomic_store_explicit(slot, a, memory_order_release);
+    rap_actor *none = NULL;
+    if (!atomic_compare_exchange_strong_explicit(slot, &none, a, memory_order_release,
+                                                 memory_order_relaxed)) {
+        atomic_store_explicit(&a->alive, 0, memory_order_relaxed);
+        return RAP_EEXIST; /* the serial is another actor's */
+    }
     atomic_fetch_add_explicit(&t->live, 1, memory_order_relaxed);
     return RAP_OK;
 }
 
 int rap__table_publish_aid(rap_table *t, rap_actor *a, rap_aid aid)
 {
+    uint64_t serial = RAP_AID_SERIAL(aid);
+
     if (RAP_AID_RANK(aid) != t->rank)
         return publish_guest(t, a, aid);
-    return rap__table_publish_marked(t, a, RAP_AID_SERIAL(aid), 0);
+    /* Back home: only under a serial this rank handed out. */
+    if ((serial & ~RAP_SERIAL_MOVABLE) >= atomic_load_explicit(&t->next_serial, memory_order_relaxed))
+        return RAP_EINVAL;
+    return rap__table_publish_marked(t, a, serial, 0);
 }
 
 static rap_actor *acquire_guest(rap_table *t, rap_aid aid)

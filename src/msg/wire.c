@@ -175,6 +175,8 @@ int rap__wire_validate(const void *buf, size_t n, int tag,
                 FAIL("actor place about an actor or rank that cannot be");
             if (h.type == RAP_SYS_DIR && (int)RAP_AID_RANK(w.aid) != lim->my_rank)
                 FAIL("actor place sent to a rank that is not the actor's home");
+            if (h.type == RAP_SYS_DIR && w.rank >= 0 && (int)RAP_AID_RANK(h.from) != w.rank)
+                FAIL("actor place not from the rank it names"); /* a rank says only where it has it */
             return RAP_OK;
         }
         case RAP_SYS_CREDIT:
@@ -258,7 +260,7 @@ bool rap__wire_single_flags_ok(const rap_wire_hdr *h)
         return false;
     if (low == 0) /* hops only: no sequence number bits */
         return h->flags >> RAP_WIRE_SEQ_SHIFT == 0;
-    return h->kind == RAP_KIND_ACTOR_ACTION;
+    return h->kind == RAP_KIND_ACTOR_ACTION && h->from != RAP_AID_NONE; /* ordered by its sender */
 }
 
 bool rap__wire_same_header(const rap_wire_hdr *a, const rap_wire_hdr *b)

@@ -44,6 +44,8 @@ uint32_t *rap__seqmap_get(rap_seqmap *m, rap_aid aid)
 {
     uint32_t k;
 
+    if (aid == RAP_AID_NONE) /* the empty key */
+        return NULL;
     if (m->cap != 0) {
         for (k = hash_slot(aid, m->cap); m->e[k].aid != RAP_AID_NONE; k = (k + 1) & (m->cap - 1))
             if (m->e[k].aid == aid)

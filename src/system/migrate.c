@@ -117,6 +117,14 @@ bool rap__mig_deliver(rap_env *env)
     }
     hops = env_hops(env);
     dest = next_place(to, hops, env->src_rank);
+    if (dest == g_node.rank && (a = rap__table_acquire(g_node.table, to)) != NULL) {
+        /* The home's directory says here: it came back while we looked. */
+        rap__ctr_add(RAP_CTR_MAILBOX_IN, 1);
+        if (rap__mailbox_push(&a->mb, env))
+            rap__actor_schedule(a);
+        rap__table_release(a);
+        return true;
+    }
     if (dest < 0 || dest == g_node.rank) {
         rap__dead_letter_report(env);
         rap__net_consumed(g_node.net, env);
@@ -355,13 +363,37 @@ void rap__mig_gone(rap_actor *a)
     a->mig = NULL;
 }
 
+/* A system request to another rank's System actor, straight to the
+ * transport: never held in the calling handler's outbox, so that it goes
+ * before anything the actor just installed sends there. */
+static rap_env *sys_env(int rank, uint32_t op, const void *payload, size_t len)
+{
+    rap_env *env = rap__env_alloc(len);
+
+    if (env != NULL) {
+        memcpy(rap__env_payload(env), payload, len);
+        rap__env_set(env, RAP_KIND_SYS_ACTION, op, rap__aid_system(rank), rap__aid_system(g_node.rank));
+    }
+    return env;
+}
+
+static void answer_env(rap_env *env, int rank)
+{
+    if (rank == g_node.rank)
+        rap__route(env);
+    else
+        rap__transmit(rank, env);
+}
+
 static void answer(int rank, rap_aid aid, rap_aid requester, int code, int to)
 {
     rap_wire_migdone d = { .aid = aid, .requester = requester, .code = code, .rank = to };
+    rap_env *env = sys_env(rank, RAP_SYS_MIGRATE_DONE, &d, sizeof(d));
 
-    if (rap__sys_send(RAP_KIND_SYS_ACTION, RAP_SYS_MIGRATE_DONE, rap__aid_system(rank),
-                      rap__aid_system(g_node.rank), &d, sizeof(d)) != RAP_OK)
+    if (env == NULL)
         rap__log(RAP_LOG_ERROR, RAP_AID_NONE, "out of memory answering a migration");
+    else
+        answer_env(env, rank);
 }
 
 /* Install an actor that moved here; RAP_OK or why not. */
@@ -383,6 +415,8 @@ static int install(const rap_wire_migrate *w, const rap_wire_seq *seqs, const vo
         rap__table_release(a);
         return RAP_EMALFORMED; /* it is here already */
     }
+    if ((int)RAP_AID_RANK(w->aid) == g_node.rank && rap__dir_get(w->aid) < 0)
+        return RAP_EMALFORMED; /* back home, but its home never saw it leave */
     if ((a = rap__table_alloc(g_node.table)) == NULL)
         return RAP_ENOMEM;
     a->type = at;
@@ -419,11 +453,7 @@ fail:
         free(a->mig);
         a->mig = NULL;
     }
-    if (at->unpack != NULL && at->fini != NULL && a->state != NULL && rc == RAP_ENOMEM) {
-        rap_ctx c = { a, worker };
-        at->fini(&c, a->state);
-    }
-    free(a->state);
+    free(a->state); /* (what unpack made of it is lost: out of memory) */
     a->state = NULL;
     rap__table_free(g_node.table, a);
     return rc;
@@ -454,24 +484,33 @@ void rap__mig_op_migrate(rap_ctx *ctx, const rap_env *env)
         answer(from, w.aid, w.requester, RAP_EMALFORMED, g_node.rank);
         return;
     }
-    rc = install(&w, (const rap_wire_seq *)(const void *)(p + sizeof(w)),
-                 p + sizeof(w) + nseq * sizeof(rap_wire_seq), ctx->worker);
+    /* The answer and the home's news are made first: once the actor is
+     * in, they must go (an actor the old rank still waits on would stay
+     * moving there for ever). */
+    int home = (int)RAP_AID_RANK(w.aid);
+    rap_wire_migdone ok = { .aid = w.aid, .requester = w.requester, .code = RAP_OK, .rank = g_node.rank };
+    rap_wire_where d = { .aid = w.aid, .rank = g_node.rank, .epoch = w.epoch };
+    rap_env *done = sys_env(from, RAP_SYS_MIGRATE_DONE, &ok, sizeof(ok));
+    rap_env *dir = home != g_node.rank ? sys_env(home, RAP_SYS_DIR, &d, sizeof(d)) : NULL;
+    if (done == NULL || (home != g_node.rank && dir == NULL))
+        rc = RAP_ENOMEM;
+    else
+        rc = install(&w, (const rap_wire_seq *)(const void *)(p + sizeof(w)),
+                     p + sizeof(w) + nseq * sizeof(rap_wire_seq), ctx->worker);
     if (rc != RAP_OK) {
+        rap__env_free(done);
+        rap__env_free(dir);
         if (rc == RAP_EMALFORMED)
             rap__ctr_add(RAP_CTR_MALFORMED, 1);
         answer(from, w.aid, w.requester, rc, g_node.rank);
         return;
     }
     rap__ctr_add(RAP_CTR_MIGRATED_IN, 1);
-    if ((int)RAP_AID_RANK(w.aid) == g_node.rank) {
+    if (home == g_node.rank)
         rap__dir_set(w.aid, g_node.rank, w.epoch);
-    } else {
-        rap_wire_where d = { .aid = w.aid, .rank = g_node.rank, .epoch = w.epoch };
-        if (rap__sys_send(RAP_KIND_SYS_ACTION, RAP_SYS_DIR, rap__aid_system((int)RAP_AID_RANK(w.aid)),
-                          rap__aid_system(g_node.rank), &d, sizeof(d)) != RAP_OK)
-            rap__log(RAP_LOG_ERROR, RAP_AID_NONE, "out of memory telling an actor's home its place");
-    }
-    answer(from, w.aid, w.requester, RAP_OK, g_node.rank);
+    else
+        answer_env(dir, home);
+    answer_env(done, from);
 }
 
 void rap__mig_op_done(rap_ctx *ctx, const rap_env *env)
@@ -541,7 +580,10 @@ void rap__mig_op_done(rap_ctx *ctx, const rap_env *env)
     }
     rap__probe_gone(a);
     if (a->type->pack != NULL && a->type->fini != NULL) {
-        rap_ctx c = { a, ctx->worker };
+        /* The old copy is released; it is no longer the actor (its
+         * counters went with it): what fini sends goes as from outside
+         * actors. */
+        rap_ctx c = { NULL, ctx->worker };
         a->type->fini(&c, a->state);
     }
     rap__seqmap_free(&m->out);

@@ -225,11 +225,24 @@ void rap__send_error(rap_aid to, int kind, uint32_t op, int err_kind, int code, 
 
 /* ------------------------------------------------------ net callbacks */
 
+static void on_malformed(void *arg, int src, size_t bytes, const rap_wire_hdr *hdr, const char *why);
+
 static void on_arrival(void *arg, rap_env *env)
 {
     (void)arg;
     /* Where a movable actor is: taken at once, not behind the System
      * actor's turn, so that messages chasing it stop bouncing sooner. */
+    if (env->hdr.kind == RAP_KIND_SYS_ACTION && env->hdr.type >= RAP_SYS_MIGRATE &&
+        env->hdr.type <= RAP_SYS_LOCATE && (int)RAP_AID_RANK(env->hdr.from) != env->src_rank) {
+        /* The migration protocol's requests say which rank sends them:
+         * only that rank may. */
+        rap__ctr_add(RAP_CTR_MALFORMED, 1);
+        on_malformed(NULL, env->src_rank, rap__env_wire_size(env), &env->hdr,
+                     "migration request from a rank other than its sender");
+        rap__net_consumed(g_node.net, env);
+        rap__env_free(env);
+        return;
+    }
     if (env->hdr.kind == RAP_KIND_SYS_ACTION &&
         (env->hdr.type == RAP_SYS_DIR || env->hdr.type == RAP_SYS_LOCATE)) {
         if (env->hdr.type == RAP_SYS_DIR)

@@ -227,6 +227,8 @@ static void migration_marks(void)
     CU_ASSERT_EQUAL(check(N(8), A), RAP_OK);
     h = good(A, FIX8, 8), h->flags = RAP_WIRE_SEQ | 99u << RAP_WIRE_SEQ_SHIFT;
     CU_ASSERT_EQUAL(check(N(8), A), RAP_EMALFORMED);             /* not to a movable actor */
+    h = good(A, FIX8, 8), h->to = mv, h->from = RAP_AID_NONE, h->flags = RAP_WIRE_SEQ | 1u << RAP_WIRE_SEQ_SHIFT;
+    CU_ASSERT_EQUAL(check(N(8), A), RAP_EMALFORMED);             /* ordered, but by no sender */
     h = good(A, FIX8, 8), h->flags = 3u << RAP_WIRE_HOPS_SHIFT;
     CU_ASSERT_EQUAL(check(N(8), A), RAP_EMALFORMED);
     h = good(A, FIX8, 8), h->to = mv;
@@ -262,6 +264,9 @@ static void migration_marks(void)
     SYSM(RAP_SYS_DIR, sizeof(w));
     memcpy(buf + sizeof(rap_wire_hdr), &w, sizeof(w));
     CU_ASSERT_EQUAL(check(N(sizeof(w)), S), RAP_OK);
+    w.rank = 2;                                                  /* a place its sender is not */
+    memcpy(buf + sizeof(rap_wire_hdr), &w, sizeof(w));
+    CU_ASSERT_EQUAL(check(N(sizeof(w)), S), RAP_EMALFORMED);
     w.rank = -1;                                                 /* it ended */
     memcpy(buf + sizeof(rap_wire_hdr), &w, sizeof(w));
     CU_ASSERT_EQUAL(check(N(sizeof(w)), S), RAP_OK);
