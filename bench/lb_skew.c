@@ -1,8 +1,10 @@
 /* bench/lb_skew.c -- skewed compute (the shape of Charm++'s lb_test):
  * 64 actors whose handler costs 1 + 9 U^4 units of 100 us, the heaviest on
  * rank 0 until it holds three quarters of the work, the rest on the other
- * ranks.  Each iteration sends every actor one message and waits for
- * quiescence (rap_run).  After WARM iterations the program calls
+ * ranks.  An iteration is message-driven, as an iterative actor program
+ * runs: a collector on rank 0 sends every actor one message, each answers
+ * it when its work is done, and the last answer starts the next iteration
+ * (a reduction and a broadcast).  After WARM iterations the program calls
  * rap_rebalance (strategy from argv: refine, greedy, metis), then runs
  * ITERS more.  Printed: an iteration's time before and after (medians, and
  * the first iteration of the process), against the lower bound
@@ -21,9 +23,13 @@
 enum { ACTORS = 64, WARM = 3, MAXITERS = 200 };
 #define UNIT_US 100.0
 
-static uint32_t WORK, ACTOR;
+static uint32_t WORK, DONE, START, ACTOR, COLLECTOR;
 static double cost_us[ACTORS];
 static int home_of[ACTORS];
+static rap_aid g_all[ACTORS], g_collector;
+static double g_times[MAXITERS];
+
+typedef struct collector { int left, answers, n; double t0; } collector;
 
 static void busy_us(double us)
 {
@@ -42,23 +48,51 @@ static int actor_init(rap_ctx *ctx, void *state, const void *arg, size_t len)
 static int actor_work(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
 {
     double us;
-    (void)ctx, (void)from, (void)data, (void)len;
+    (void)data, (void)len;
     memcpy(&us, state, sizeof(us));
     busy_us(us);
+    return rap_send(ctx, from, DONE, NULL, 0);
+}
+
+static int broadcast(rap_ctx *ctx, collector *c)
+{
+    c->answers = 0;
+    c->t0 = bench_now();
+    for (int i = 0; i < ACTORS; i++) {
+        int rc = rap_send(ctx, g_all[i], WORK, NULL, 0);
+        if (rc != RAP_OK)
+            return rc;
+    }
     return RAP_OK;
 }
 
-static double iteration(const rap_aid *all)
+static int collector_start(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
 {
-    double t0 = bench_now(), t;
+    collector *c = state;
+    (void)from, (void)len;
+    memcpy(&c->left, data, sizeof(int));
+    c->n = 0;
+    return broadcast(ctx, c);
+}
 
+static int collector_done(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
+{
+    collector *c = state;
+    (void)from, (void)data, (void)len;
+    if (++c->answers < ACTORS)
+        return RAP_OK;
+    g_times[c->n++] = (bench_now() - c->t0) * 1e3; /* ms */
+    return --c->left > 0 ? broadcast(ctx, c) : RAP_OK;
+}
+
+/* Run `n` iterations; their times (ms) into out, on every rank. */
+static void iterations(int n, double *out)
+{
     if (rap_rank() == 0)
-        for (int i = 0; i < ACTORS; i++)
-            rap_send(NULL, all[i], WORK, NULL, 0);
+        rap_send(NULL, g_collector, START, &n, sizeof(n));
     rap_run();
-    t = bench_now() - t0;
-    MPI_Bcast(&t, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
-    return t * 1e3; /* ms */
+    MPI_Bcast(g_times, n, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    memcpy(out, g_times, (size_t)n * sizeof(double));
 }
 
 int main(int argc, char **argv)
@@ -79,8 +113,13 @@ int main(int argc, char **argv)
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     rap_msg_type_register("skew.work", 0, RAP_MSG_VAR, &WORK);
+    rap_msg_type_register("skew.done", 0, RAP_MSG_VAR, &DONE);
+    rap_msg_type_register("skew.start", sizeof(int), RAP_MSG_FIXED, &START);
     rap_actor_type_register("skew.actor", sizeof(double), actor_init, NULL, &ACTOR);
+    rap_actor_type_register("skew.collector", sizeof(collector), NULL, NULL, &COLLECTOR);
     rap_actor_type_on(ACTOR, WORK, actor_work);
+    rap_actor_type_on(COLLECTOR, START, collector_start);
+    rap_actor_type_on(COLLECTOR, DONE, collector_done);
     rap_actor_type_movable(ACTOR, NULL, NULL);
     if (size < 2 || size > 64 || rap_init_comm(MPI_COMM_WORLD) != RAP_OK) {
         if (rank == 0)
@@ -119,15 +158,16 @@ int main(int argc, char **argv)
     for (int r = 1; r < size; r++)
         displs[r] = displs[r - 1] + counts[r - 1];
     MPI_Allgatherv(mine, nmine, MPI_UINT64_T, all, counts, displs, MPI_UINT64_T, MPI_COMM_WORLD);
+    memcpy(g_all, all, sizeof(all));
+    if (rank == 0)
+        rap_spawn(NULL, COLLECTOR, NULL, 0, &g_collector);
 
-    for (int i = 0; i < WARM; i++)
-        before[i] = iteration(all);
+    iterations(WARM, before);
     double first = before[0];
     double t_lb0 = bench_now();
     rap_rebalance(&info);
     double t_lb = (bench_now() - t_lb0) * 1e3;
-    for (int i = 0; i < iters; i++)
-        after[i] = iteration(all);
+    iterations(iters, after);
     if (rank == 0) {
         double bound = (total / size > largest ? total / size : largest) * 1e-3; /* ms */
         double tb = bench_median(before, WARM, &lo, &hi), b0 = lo, b1 = hi;

@@ -52,6 +52,11 @@ rm -f "$trace_file"
 "$MPIEXEC" $RAP_MPIEXEC_FLAGS -np 4 bench/profile scale 100000 | show
 # Migration: latency to moved actors, moves and their state's bytes.
 "$MPIEXEC" -np 2 bench/migrate "$REPS" | show
+# Skewed compute, 3:1 at the start, balanced by rap_rebalance (refine, then
+# greedy): iteration time against the lower bound, end to end against
+# unbalanced, and the moves.
+"$MPIEXEC" -np 2 bench/lb_skew refine | show
+"$MPIEXEC" -np 2 bench/lb_skew greedy | show
 # The partitioner's decision on a million actors (no MPI; one core).
 bench/lb_decision 1000000 1024 3 | show
 if [ -x bench/caf_bench ]; then

@@ -165,7 +165,7 @@ static int plan(const lb_rec *all, const int *counts, const int *workers, rap_lb
     rap__pmodel_free(&prof);
     rap__lb_params_init(&par);
     par.strategy = names[g_node.cfg.lb >= 0 && g_node.cfg.lb < 4 ? g_node.cfg.lb : 0];
-    par.tolerance = g_node.cfg.lb_tolerance_pct / 100.0;
+    par.tolerance = g_node.cfg.lb_tolerance / 100.0;
     if (rap__lb_find(par.strategy) == NULL) {
         rap__log(RAP_LOG_WARN, RAP_AID_NONE, "rebalance: strategy %s is not built in; using refine",
                  par.strategy);

@@ -76,7 +76,7 @@ const rap_config_var rap__config_vars[] = {
       .choices = "refine|greedy|metis|off",
       .meaning = "the strategy rap_rebalance plans with (docs/BALANCING.md): refine (fewest "
                  "moves), greedy, metis (when built with METIS), off (no moves)" },
-    { .name = "RAPTORS_LB_TOLERANCE", FIELD(lb_tolerance_pct), .kind = RAP_CONFIG_UINT, .def = "5",
+    { .name = "RAPTORS_LB_TOLERANCE", FIELD(lb_tolerance), .kind = RAP_CONFIG_UINT, .def = "2",
       .lo = 0, .hi = 1000,
       .meaning = "percent over the mean load per worker a rank may carry before rap_rebalance "
                  "moves actors off it" },

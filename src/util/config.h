@@ -48,7 +48,7 @@ typedef struct rap_config {
     const char *trace;    /* RAPTORS_TRACE: NULL = off, or the trace's path */
     unsigned trace_events; /* RAPTORS_TRACE_EVENTS: a worker's trace buffer, in events */
     int lb;               /* RAPTORS_LB: rap_rebalance's strategy, an index into "refine|greedy|metis|off" */
-    unsigned lb_tolerance_pct; /* RAPTORS_LB_TOLERANCE: percent over the mean load per worker that is tolerated (default 5) */
+    unsigned lb_tolerance; /* RAPTORS_LB_TOLERANCE: percent over the mean load per worker that is tolerated (default 2) */
 
     /* Bit i: row i of rap__config_vars took its value from the environment. */
     uint32_t from_env;
