@@ -1,7 +1,11 @@
 /* services/balancer.c -- rap_rebalance: at a sync point the program
  * calls, every rank counts what its actors did since the last one, rank 0
  * plans new places with the partitioner (RAPTORS_LB) and the moves are
- * made with rap_migrate before the call returns.
+ * made with rap_migrate before the call returns.  And the periodic
+ * balancer (RAPTORS_LB_PERIOD_MS): rank 0's Profiler, after a sample,
+ * plans from its cost model and moves actors while the job runs, when the
+ * imbalance passes RAPTORS_LB_THRESHOLD and the moves cost less than the
+ * time they save before the next plan.
  *
  * Owns:       each rank's handler time per actor at the last sync point
  *             (so that a plan weighs what happened since), and the plan.
@@ -119,13 +123,111 @@ static bool known(const uint64_t *sorted, size_t n, uint64_t aid)
     return bsearch(&aid, sorted, n, sizeof(*sorted), cmp_u64) != NULL;
 }
 
+static const char *strategy_name(void)
+{
+    static const char *const names[] = { "refine", "greedy", "metis", "off" };
+    const char *n = names[g_node.cfg.lb >= 0 && g_node.cfg.lb < 4 ? g_node.cfg.lb : 0];
+    return rap__lb_find(n) != NULL ? n : "refine";
+}
+
+/* ------------------------------------------------------------ periodic */
+
+/* Costs of a move, for the periodic balancer's judgement (bench/migrate,
+ * docs/PERFORMANCE.md: about 8 us and 2.5 GB/s between two ranks). */
+#define MOVE_NS 10000.0
+#define MOVE_BYTES_PER_NS 1.0
+
+static int cmp_u64(const void *a, const void *b);
+static bool known(const uint64_t *sorted, size_t n, uint64_t aid);
+
+/* The Profiler's model as the partitioner takes it: a rank not heard
+ * from yet counts one worker; only pairs between two listed actors (the
+ * pairs sketch also has actors summed into their type's row). */
+static void model_fit(rap_pmodel *m)
+{
+    uint64_t *ids = calloc(m->nactors + 1, sizeof(*ids));
+    size_t ne = 0;
+
+    for (int r = 0; r < m->nranks; r++)
+        if (m->ranks[r].workers <= 0)
+            m->ranks[r].workers = 1;
+    if (ids == NULL) {
+        m->nedges = 0;
+        return;
+    }
+    for (size_t i = 0; i < m->nactors; i++)
+        ids[i] = m->actors[i].aid;
+    qsort(ids, m->nactors, sizeof(*ids), cmp_u64);
+    for (size_t e = 0; e < m->nedges; e++)
+        if (m->edges[e].a != m->edges[e].b && known(ids, m->nactors, m->edges[e].a) &&
+            known(ids, m->nactors, m->edges[e].b))
+            m->edges[ne++] = m->edges[e];
+    m->nedges = ne;
+    free(ids);
+}
+
+static struct {
+    uint64_t last_ns;  /* the last plan */
+    uint64_t moved_ns; /* the last moves: the model shows them only after the next samples */
+} Per;
+
+void rap__balancer_periodic(rap_ctx *ctx)
+{
+    const rap_config *cfg = &g_node.cfg;
+    uint64_t now = rap__now_ns(), period = (uint64_t)cfg->lb_period_ms * 1000000u;
+    uint64_t settle = 2u * (uint64_t)cfg->profile_interval_ms * 1000000u;
+    rap_pmodel m;
+    rap_lb_params par;
+    rap_lb_plan p = { 0 };
+
+    if (period == 0 || cfg->lb == 3 /* off */ || now - Per.last_ns < period ||
+        (Per.moved_ns != 0 && now - Per.moved_ns < settle))
+        return;
+    Per.last_ns = now;
+    if (rap__profiler_model(&m) != RAP_OK)
+        return;
+    model_fit(&m);
+    rap__lb_params_init(&par);
+    par.strategy = strategy_name();
+    par.tolerance = cfg->lb_tolerance / 100.0;
+    int rc = rap__lb_plan(&m, &par, &p);
+    if (rc != RAP_OK) {
+        char why[200];
+        rap__lb_check(&m, why, sizeof(why));
+        rap__log(RAP_LOG_DEBUG, RAP_AID_NONE, "periodic balancer: no plan (%s): %s", rap_err_name(rc), why);
+    }
+    if (rc != RAP_OK || p.nmoves == 0 || p.before.imbalance <= 1.0 + cfg->lb_threshold / 100.0) {
+        rap__lb_plan_free(&p);
+        rap__pmodel_free(&m);
+        return;
+    }
+    /* Worth it: the busiest worker's saving until the next plan against
+     * what the moves take. */
+    double gain_ns = (p.before.max_load - p.after.max_load) * ((double)period * 1e-9);
+    double cost_ns = (double)p.nmoves * MOVE_NS + (double)p.bytes_moved / MOVE_BYTES_PER_NS;
+    if (gain_ns > cost_ns) {
+        for (size_t i = 0; i < p.nmoves; i++)
+            if (rap_migrate(ctx, p.moves[i].aid, p.moves[i].to) != RAP_OK)
+                break;
+        Per.moved_ns = now;
+        rap__log(RAP_LOG_INFO, RAP_AID_NONE,
+                 "rebalance (%s, every %u ms): %zu actors, imbalance %.3f, predicted %.3f after %zu moves "
+                 "(%llu state bytes); planned in %.3f ms",
+                 p.strategy, cfg->lb_period_ms, p.nactors, p.before.imbalance, p.after.imbalance, p.nmoves,
+                 (unsigned long long)p.bytes_moved, (double)p.decision_ns * 1e-6);
+    }
+    rap__lb_plan_free(&p);
+    rap__pmodel_free(&m);
+}
+
+/* ------------------------------------------------------------ sync point */
+
 /* Rank 0: the model of every rank's actors, and the plan. */
 static int plan(const lb_rec *all, const int *counts, const int *workers, rap_lb_plan *p, double secs)
 {
     rap_pmodel m = { 0 };
     rap_pmodel prof = { 0 };
     rap_lb_params par;
-    const char *names[] = { "refine", "greedy", "metis", "off" };
     size_t total = 0, i = 0;
     int rc;
 
@@ -164,13 +266,8 @@ static int plan(const lb_rec *all, const int *counts, const int *workers, rap_lb
     free(ids);
     rap__pmodel_free(&prof);
     rap__lb_params_init(&par);
-    par.strategy = names[g_node.cfg.lb >= 0 && g_node.cfg.lb < 4 ? g_node.cfg.lb : 0];
+    par.strategy = strategy_name();
     par.tolerance = g_node.cfg.lb_tolerance / 100.0;
-    if (rap__lb_find(par.strategy) == NULL) {
-        rap__log(RAP_LOG_WARN, RAP_AID_NONE, "rebalance: strategy %s is not built in; using refine",
-                 par.strategy);
-        par.strategy = "refine";
-    }
     rc = rap__lb_plan(&m, &par, p);
     rap__pmodel_free(&m);
     return rc;

@@ -38,6 +38,9 @@ int rap__profiler_write(const char *path);
  * caller frees with rap__pmodel_free.  Rank 0, any thread. */
 struct rap_pmodel;
 int rap__profiler_model(struct rap_pmodel *out);
+/* The periodic balancer (balancer.c): plan and move if due; rank 0's
+ * Profiler calls it after each sample, with its ctx. */
+void rap__balancer_periodic(rap_ctx *ctx);
 
 /* A workload's names, as the profile writes them: its message type (or
  * its name, or the runtime operation) and its actor type; buf holds them

@@ -308,9 +308,9 @@ int rap__profiler_ingest(const void *sample, size_t len, int src)
 
 void rap__profiler_op(rap_ctx *ctx, const rap_env *env)
 {
-    (void)ctx;
-    if (env->hdr.type == RAP_SYS_PROFILE)
-        rap__profiler_ingest(rap__env_cpayload(env), env->hdr.len, RAP_AID_RANK(env->hdr.from));
+    if (env->hdr.type == RAP_SYS_PROFILE &&
+        rap__profiler_ingest(rap__env_cpayload(env), env->hdr.len, RAP_AID_RANK(env->hdr.from)) == RAP_OK)
+        rap__balancer_periodic(ctx);
 }
 
 /* ------------------------------------------------------------ the file */
@@ -591,6 +591,10 @@ int rap__profiler_model(rap_pmodel *out)
             out->actors[out->nactors++] = (rap_pm_actor){
                 .aid = M.actors[i].aid, .atype = M.actors[i].atype, .rank = M.actors[i].rank,
                 .load = actor_load(&M.actors[i]), .state_bytes = M.actors[i].state_bytes,
+                /* Only movable actors move; one its rank has not reported in
+                 * its last two samples may have moved or ended. */
+                .pinned = !rap__aid_movable(M.actors[i].aid) ||
+                          M.actors[i].load_at + 2 < M.ranks[M.actors[i].rank].samples,
             };
     for (size_t i = 0; i < M.pairs.n; i++) {
         const rap_topk_item *it = &M.pairs.items[i];

@@ -80,6 +80,14 @@ const rap_config_var rap__config_vars[] = {
       .lo = 0, .hi = 1000,
       .meaning = "percent over the mean load per worker a rank may carry before rap_rebalance "
                  "moves actors off it" },
+    { .name = "RAPTORS_LB_PERIOD_MS", FIELD(lb_period_ms), .kind = RAP_CONFIG_UINT, .def = "0",
+      .lo = 0, .hi = 3600000,
+      .meaning = "milliseconds between two plans of rank 0's balancer while the job runs (from the "
+                 "Profiler's cost model; needs RAPTORS_PROFILE on); 0: only at rap_rebalance" },
+    { .name = "RAPTORS_LB_THRESHOLD", FIELD(lb_threshold), .kind = RAP_CONFIG_UINT, .def = "10",
+      .lo = 0, .hi = 10000,
+      .meaning = "percent of imbalance (highest load per worker over the mean) past which the "
+                 "periodic balancer moves actors, when the moves cost less than they gain" },
     { .name = "RAPTORS_FLOW_WINDOW", FIELD(flow_window), .kind = RAP_CONFIG_U64, .def = "16777216",
       .lo = 0, .hi = 1ll << 40,
       .meaning = "bytes of messages in flight to one rank before its senders wait; 0: no "
