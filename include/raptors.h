@@ -324,8 +324,10 @@ RAP_API int rap_stop_with(rap_ctx *ctx, int status);
 RAP_API int rap_spawn(rap_ctx *ctx, uint32_t actor_type, const void *arg,
                       size_t len, rap_aid *aid_out);
 
-/* Create an actor on `rank` (or RAP_ANY_RANK: a rank that has the type,
- * in turn), as a SystemActionMsg to that rank's System actor.  The answer
+/* Create an actor on `rank` (or RAP_ANY_RANK: the least loaded rank that
+ * has the type, by rank 0's cost model, the ranks within 5 % of it in
+ * turn; in turn among all that have it before any profile sample or with
+ * RAPTORS_PROFILE=off), as a SystemActionMsg to that rank's System actor.  The answer
  * comes later to the calling actor: a RAP_MSG_SPAWNED message carrying
  * `cookie` and the new id, or a RAP_ERROR_SPAWN error event.
  * Returns:   RAP_OK when the request is sent; RAP_EINVAL (NULL ctx, bad

@@ -30,6 +30,8 @@ enum rap_sysop {
     RAP_SYS_MIGRATE_DONE = 10, /* SYS_ACTION back to the old rank's System actor: rap_wire_migdone */
     RAP_SYS_DIR = 11,         /* SYS_ACTION to the home rank's System actor: rap_wire_where */
     RAP_SYS_LOCATE = 12,      /* SYS_ACTION to a rank that sent a forwarded message: rap_wire_where */
+    RAP_SYS_PLACE = 13,       /* SYS_ACTION to the Profiler: a RAP_SYS_SPAWN request (rap_wire_spawn
+                                 + argument) to send on to the least loaded rank hosting the type */
     RAP_SYS_OP_COUNT
 };
 

@@ -125,6 +125,13 @@ int rap__wire_validate(const void *buf, size_t n, int tag,
             if (h.to != rap__aid_system(lim->my_rank))
                 FAIL("spawn request not addressed to the System actor");
             return RAP_OK;
+        case RAP_SYS_PLACE:
+            if (h.len < sizeof(rap_wire_spawn))
+                FAIL("placement request too short");
+            if (h.to != rap__aid(0, RAP_SERIAL_PROFILER) || h.from == RAP_AID_NONE ||
+                rap__aid_is_runtime(h.from))
+                FAIL("placement request not from an actor to the Profiler");
+            return RAP_OK;
         case RAP_SYS_SPAWN_REPLY:
             if (h.len != sizeof(rap_spawned))
                 FAIL("spawn reply has the wrong size");

@@ -220,6 +220,59 @@ void rap__balancer_periodic(rap_ctx *ctx)
     rap__pmodel_free(&m);
 }
 
+/* ----------------------------------------------------------- placement */
+
+/* Hosts within this busy fraction of the least busy one count as least
+ * loaded: a burst of spawns takes them in turn, not all the first. */
+#define PLACE_NEAR 0.05
+
+void rap__balancer_place_op(rap_ctx *ctx, const rap_env *env)
+{
+    static unsigned turn;
+    rap_wire_spawn req;
+    const rap_host *hosts;
+    size_t nhosts;
+    double *busy = calloc((size_t)(g_node.size > 0 ? g_node.size : 1), sizeof(*busy));
+    int rank = -1;
+
+    (void)ctx;
+    memcpy(&req, rap__env_cpayload(env), sizeof(req));
+    nhosts = rap__types_hosts(req.actor_type, &hosts);
+    if (nhosts == 0 || busy == NULL) {
+        free(busy);
+        rap__send_error(env->hdr.from, RAP_KIND_SYS_ERROR, RAP_SYS_SPAWN_FAILED, RAP_ERROR_SPAWN,
+                        nhosts == 0 ? RAP_ENOTYPE : RAP_ENOMEM, RAP_AID_NONE, req.actor_type, req.cookie);
+        return;
+    }
+    rap__profiler_busy(busy, g_node.size);
+    double least = 2;
+    for (size_t i = 0; i < nhosts; i++) {
+        double *b = &busy[hosts[i].rank];
+        if (*b < 0)
+            *b = 0; /* no sample yet: a rank sends none while it has done nothing */
+        if (*b < least)
+            least = *b;
+    }
+    /* The near-least hosts (all of them before any sample), in turn. */
+    size_t nnear = 0;
+    for (size_t i = 0; i < nhosts; i++)
+        nnear += busy[hosts[i].rank] <= least + PLACE_NEAR;
+    size_t pick = nnear > 0 ? turn++ % nnear : 0;
+    for (size_t i = 0; i < nhosts && rank < 0; i++)
+        if (busy[hosts[i].rank] <= least + PLACE_NEAR && pick-- == 0)
+            rank = hosts[i].rank;
+    if (rank < 0)
+        rank = hosts[turn++ % nhosts].rank;
+    rap__log(RAP_LOG_DEBUG, RAP_AID_NONE, "placement: a %s actor goes to rank %d (busy %.2f; least %.2f)",
+             rap__type_name(1, req.actor_type) != NULL ? rap__type_name(1, req.actor_type) : "?", rank,
+             busy[rank], least);
+    free(busy);
+    if (rap__sys_send(RAP_KIND_SYS_ACTION, RAP_SYS_SPAWN, rap__aid_system(rank), env->hdr.from,
+                      rap__env_cpayload(env), env->hdr.len) != RAP_OK)
+        rap__send_error(env->hdr.from, RAP_KIND_SYS_ERROR, RAP_SYS_SPAWN_FAILED, RAP_ERROR_SPAWN,
+                        RAP_ENOMEM, RAP_AID_NONE, req.actor_type, req.cookie);
+}
+
 /* ------------------------------------------------------------ sync point */
 
 /* Rank 0: the model of every rank's actors, and the plan. */

@@ -41,6 +41,12 @@ int rap__profiler_model(struct rap_pmodel *out);
 /* The periodic balancer (balancer.c): plan and move if due; rank 0's
  * Profiler calls it after each sample, with its ctx. */
 void rap__balancer_periodic(rap_ctx *ctx);
+/* Each rank's busy fraction in its last sample (-1: none yet), for the
+ * first n ranks; returns how many had one.  Rank 0, any thread. */
+int rap__profiler_busy(double *busy, int n);
+/* RAP_SYS_PLACE: send a spawn request on to the least loaded rank that
+ * hosts its type (balancer.c). */
+void rap__balancer_place_op(rap_ctx *ctx, const rap_env *env);
 
 /* A workload's names, as the profile writes them: its message type (or
  * its name, or the runtime operation) and its actor type; buf holds them

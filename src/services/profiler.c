@@ -623,6 +623,25 @@ out:
     return rc;
 }
 
+int rap__profiler_busy(double *busy, int n)
+{
+    int got = 0;
+
+    pthread_mutex_lock(&M.lock);
+    for (int r = 0; r < n; r++) {
+        const m_rank *x = M.open && r < M.size ? &M.ranks[r] : NULL;
+        const m_point *p = x != NULL && x->nseries ? &x->series[x->nseries - 1] : NULL;
+        if (p != NULL && p->busy_ns + p->idle_ns > 0) {
+            busy[r] = (double)p->busy_ns / (double)(p->busy_ns + p->idle_ns);
+            got++;
+        } else {
+            busy[r] = -1;
+        }
+    }
+    pthread_mutex_unlock(&M.lock);
+    return got;
+}
+
 /* ---------------------------------------------------------------- hooks */
 
 int rap__profiler_open(const rap_config *cfg, int rank)
@@ -692,6 +711,7 @@ static bool on_rank0(int rank, int size)
 static const rap_service_op ops[] = {
     { RAP_SYS_SAMPLE, rap__sample_op },   /* on every rank's System actor */
     { RAP_SYS_PROFILE, rap__profiler_op }, /* on rank 0's Profiler */
+    { RAP_SYS_PLACE, rap__balancer_place_op }, /* on rank 0's Profiler */
     { 0, NULL },
 };
 

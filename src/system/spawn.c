@@ -209,6 +209,20 @@ int rap_spawn_on(rap_ctx *ctx, int rank, uint32_t actor_type, const void *arg, s
     nhosts = rap__types_hosts(actor_type, &hosts);
     if (nhosts == 0)
         return RAP_ENOTYPE;
+    if (rank == RAP_ANY_RANK && nhosts > 1 && rap__probe_on()) {
+        /* The least loaded host, by rank 0's cost model: the Profiler sends
+         * the request on (services/balancer.c). */
+        env = rap__env_alloc(sizeof(req) + len);
+        if (env == NULL)
+            return RAP_ENOMEM;
+        memcpy(rap__env_payload(env), &req, sizeof(req));
+        if (len > 0)
+            memcpy((char *)rap__env_payload(env) + sizeof(req), arg, len);
+        rap__env_set(env, RAP_KIND_SYS_ACTION, RAP_SYS_PLACE, rap__aid(0, RAP_SERIAL_PROFILER),
+                     rap__ctx_aid(ctx));
+        rap__route(env);
+        return RAP_OK;
+    }
     if (rank == RAP_ANY_RANK) {
         rank = hosts[atomic_fetch_add_explicit(&g_node.rr, 1, memory_order_relaxed) % nhosts].rank;
     } else {

@@ -251,6 +251,18 @@ static void migration_marks(void)
     h->flags = RAP_WIRE_SEQ | 1u << RAP_WIRE_SEQ_SHIFT;
     CU_ASSERT_EQUAL(check(N(sizeof(rap_wire_err)), E), RAP_EMALFORMED); /* but not sequenced */
 
+    h = good(S, RAP_SYS_PLACE, sizeof(rap_wire_spawn)), h->to = AID(0, 3); /* to the Profiler */
+    CU_ASSERT_EQUAL(check(N(sizeof(rap_wire_spawn)), S), RAP_EMALFORMED); /* rank 1 is not rank 0 */
+    {
+        const rap_wire_limits lim0 = { .my_rank = 0, .size = 4 };
+        const char *why = NULL;
+        CU_ASSERT_EQUAL(rap__wire_validate(buf, N(sizeof(rap_wire_spawn)), rap__kind_tag(S), &lim0, &why), RAP_OK);
+        h->from = RAP_AID_NONE;                                  /* from no actor to answer */
+        CU_ASSERT_EQUAL(rap__wire_validate(buf, N(sizeof(rap_wire_spawn)), rap__kind_tag(S), &lim0, &why),
+                        RAP_EMALFORMED);
+        h->from = AID(3, 17), h->len = 4;                        /* too short */
+        CU_ASSERT_EQUAL(rap__wire_validate(buf, N(4), rap__kind_tag(S), &lim0, &why), RAP_EMALFORMED);
+    }
     SYSM(RAP_SYS_MIGRATE, sizeof(rap_wire_migrate) + 16);
     CU_ASSERT_EQUAL(check(N(sizeof(rap_wire_migrate) + 16), S), RAP_OK); /* the rest: migrate.c */
     SYSM(RAP_SYS_MIGRATE, sizeof(rap_wire_migrate) - 1);
