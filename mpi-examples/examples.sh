@@ -18,6 +18,7 @@ check "primes below 100000: 9592 .* OK" -np 4 $d/primes 100000 2
 check "^pingpong: 2000 round trips" -np 2 $d/pingpong 2000
 check "^ring: 4 ranks, 200 laps, 800 messages" -np 4 $d/ring 200
 check "sum of squares 1..12 = 650" -np 1 $d/mpmd_coordinator : -np 2 $d/mpmd_worker
+check "^rebalance: [1-9][0-9]* actors moved" -np 2 $d/balance 6
 # RAPTORS_STATS=1: every rank prints its counters at rap_finalize.  Open MPI
 # passes a variable to its ranks when told (-x NAME); MPICH's hydra passes the
 # whole environment and has no -x.
@@ -28,4 +29,4 @@ for r in 0 1 2 3; do
     printf '%s\n' "$out" | grep -q "^raptors stats rank $r: sent_local=[0-9]* .* handled=[1-9]" ||
         { printf 'FAIL: no stats line for rank %s\n%s\n' "$r" "$out"; exit 1; }
 done
-echo "examples: hello, primes, pingpong, ring, mpmd all ran; stats printed by every rank"
+echo "examples: hello, primes, pingpong, ring, mpmd, balance all ran; stats printed by every rank"

@@ -210,6 +210,10 @@ void rap__balancer_periodic(rap_ctx *ctx)
             if (rap_migrate(ctx, p.moves[i].aid, p.moves[i].to) != RAP_OK)
                 break;
         Per.moved_ns = now;
+        rap__profiler_note_rebalance(&(rap_rebalance_note){
+            .periodic = true, .strategy = p.strategy, .actors = p.nactors, .moves = p.nmoves,
+            .bytes = p.bytes_moved, .before = p.before.imbalance, .after = p.after.imbalance,
+            .plan_ms = (double)p.decision_ns * 1e-6 });
         rap__log(RAP_LOG_INFO, RAP_AID_NONE,
                  "rebalance (%s, every %u ms): %zu actors, imbalance %.3f, predicted %.3f after %zu moves "
                  "(%llu state bytes); planned in %.3f ms",
@@ -400,6 +404,11 @@ int rap_rebalance(rap_rebalance_info *info)
     }
     B.last_ns = rap__now_ns();
     fig[3] = (double)(B.last_ns - t0) * 1e-9;
+    if (g_node.rank == 0 && p.strategy != NULL)
+        rap__profiler_note_rebalance(&(rap_rebalance_note){
+            .periodic = false, .strategy = p.strategy, .actors = p.nactors, .moves = (uint64_t)fig[0],
+            .bytes = (uint64_t)fig[4], .before = fig[1], .after = fig[2],
+            .plan_ms = (double)p.decision_ns * 1e-6, .ms = fig[3] * 1e3 });
     if (g_node.rank == 0)
         rap__log(RAP_LOG_INFO, RAP_AID_NONE,
                  "rebalance (%s): %zu actors, imbalance %.3f, predicted %.3f after %.0f moves "

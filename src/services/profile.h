@@ -38,6 +38,17 @@ int rap__profiler_write(const char *path);
  * caller frees with rap__pmodel_free.  Rank 0, any thread. */
 struct rap_pmodel;
 int rap__profiler_model(struct rap_pmodel *out);
+/* One decision of the balancer, for the profile's "rebalances". */
+typedef struct rap_rebalance_note {
+    uint64_t t_ns;          /* set by the Profiler: since its start */
+    bool periodic;          /* RAPTORS_LB_PERIOD_MS's, else rap_rebalance's */
+    const char *strategy;   /* static */
+    uint64_t actors, moves, bytes;
+    double before, after;   /* imbalance, and predicted after */
+    double plan_ms, ms;     /* the decision; the whole call (sync) */
+} rap_rebalance_note;
+/* Keep a decision (rank 0; any thread). */
+void rap__profiler_note_rebalance(const rap_rebalance_note *n);
 /* The periodic balancer (balancer.c): plan and move if due; rank 0's
  * Profiler calls it after each sample, with its ctx. */
 void rap__balancer_periodic(rap_ctx *ctx);

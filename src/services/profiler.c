@@ -81,7 +81,32 @@ static struct {
     rap_topk pairs;
     m_rank *ranks;
     uint64_t samples, sample_bytes, malformed, actors_lost, missing;
+    rap_rebalance_note *notes; /* the balancer's decisions, in order */
+    size_t nnotes, capnotes;
 } M = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+#define NOTES_MAX 4096 /* decisions kept; later ones counted in meta.rebalances_lost */
+static uint64_t notes_lost;
+
+void rap__profiler_note_rebalance(const rap_rebalance_note *n)
+{
+    pthread_mutex_lock(&M.lock);
+    if (M.open && M.nnotes == M.capnotes && M.capnotes < NOTES_MAX) {
+        size_t ncap = M.capnotes ? 2 * M.capnotes : 16;
+        rap_rebalance_note *x = realloc(M.notes, ncap * sizeof(*x));
+        if (x != NULL) {
+            M.notes = x;
+            M.capnotes = ncap;
+        }
+    }
+    if (M.open && M.nnotes < M.capnotes) {
+        M.notes[M.nnotes] = *n;
+        M.notes[M.nnotes++].t_ns = rap__now_ns() - M.t0_ns;
+    } else {
+        notes_lost++;
+    }
+    pthread_mutex_unlock(&M.lock);
+}
 
 /* ---------------------------------------------------------- validation */
 
@@ -526,12 +551,24 @@ static json_t *model_json(void)
     }
     json_object_set_new(root, "ranks_load", load);
     json_object_set_new(root, "series", series);
+    json_t *rb = json_array();
+    for (size_t k = 0; k < M.nnotes; k++) {
+        const rap_rebalance_note *n = &M.notes[k];
+        json_array_append_new(
+            rb, json_pack("{s:f, s:s, s:s, s:I, s:f, s:f, s:I, s:I, s:f, s:f}", "t_s", (double)n->t_ns * 1e-9,
+                          "when", n->periodic ? "period" : "sync", "strategy", n->strategy, "actors",
+                          (json_int_t)n->actors, "imbalance_before", n->before, "imbalance_after_predicted",
+                          n->after, "moves", (json_int_t)n->moves, "state_bytes", (json_int_t)n->bytes,
+                          "plan_ms", n->plan_ms, "ms", n->ms));
+    }
+    json_object_set_new(root, "rebalances", rb);
     json_t *meta = json_object();
     json_object_set_new(meta, "samples", json_integer((json_int_t)M.samples));
     json_object_set_new(meta, "sample_bytes", json_integer((json_int_t)M.sample_bytes));
     json_object_set_new(meta, "malformed", json_integer((json_int_t)M.malformed));
     json_object_set_new(meta, "actors_lost", json_integer((json_int_t)M.actors_lost));
     json_object_set_new(meta, "samples_missing", json_integer((json_int_t)M.missing));
+    json_object_set_new(meta, "rebalances_lost", json_integer((json_int_t)notes_lost));
     json_object_set_new(meta, "pairs_kept", json_integer((json_int_t)M.pairs.cap));
     json_object_set_new(meta, "pairs_error_bound_bytes",
                         json_integer((json_int_t)(M.pairs.cap ? M.pairs.total / M.pairs.cap : 0)));
@@ -683,6 +720,10 @@ void rap__profiler_close(void)
         free(M.ranks[r].series);
     free(M.ranks);
     rap__topk_free(&M.pairs);
+    free(M.notes);
+    M.notes = NULL;
+    M.nnotes = M.capnotes = 0;
+    notes_lost = 0;
     M.wl = NULL;
     M.actors = NULL;
     M.ranks = NULL;

@@ -10,6 +10,8 @@
  * inside a handler the call is refused. */
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "support/mpitest.h"
 #include "util/clock.h"
@@ -136,8 +138,24 @@ int main(int argc, char **argv)
     MPI_Allreduce(&h, &total_handled, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
     MT_CHECK(total_handled == (uint64_t)(ROUNDS + 2) * (N + 1));
     MT_CHECK(atomic_load(&pinned_rank_bad) == 0);
-    if (rap_rank() == 0)
+    if (rap_rank() == 0) {
         MT_CHECK(atomic_load(&refused_inside) == 1);
+        /* Both decisions are in the profile (rebalances[], "sync"). */
+        char path[] = "/tmp/raptors-rebalance-XXXXXX", buf[1 << 16];
+        int fd = mkstemp(path), syncs = 0;
+        MT_CHECK(fd >= 0);
+        close(fd);
+        MT_OK(rap_profile_write(path));
+        FILE *f = fopen(path, "r");
+        MT_CHECK(f != NULL);
+        size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+        unlink(path);
+        buf[n] = '\0';
+        for (const char *p = buf; (p = strstr(p, "\"sync\"")) != NULL; p++)
+            syncs++;
+        MT_CHECK(strstr(buf, "\"rebalances\"") != NULL && syncs == 2);
+    }
     MT_OK(rap_finalize());
     return 0;
 }
