@@ -13,9 +13,15 @@
  * the same number of iterations at the time before (no balancing).
  *
  *   mpirun -np 2 ./bench/lb_skew [strategy] [iters] [start share of rank 0, 0.75]
+ *
+ * With strategy "none" there is no rap_rebalance: the program prints
+ * "BALANCED <ms>", the median of all its iterations, for the cost of the
+ * periodic balancer (RAPTORS_LB_PERIOD_MS) on a run that needs none
+ * (bench/run.sh runs it with a share of 0.5, with and without).
  */
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "bench.h"
@@ -108,7 +114,9 @@ int main(int argc, char **argv)
 
     if (iters < 3 || iters > MAXITERS)
         iters = 20;
-    setenv("RAPTORS_LB", strategy, 1);
+    bool none = strcmp(strategy, "none") == 0;
+    if (!none)
+        setenv("RAPTORS_LB", strategy, 1);
     MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
@@ -165,10 +173,17 @@ int main(int argc, char **argv)
     iterations(WARM, before);
     double first = before[0];
     double t_lb0 = bench_now();
-    rap_rebalance(&info);
+    memset(&info, 0, sizeof(info));
+    if (!none)
+        rap_rebalance(&info);
     double t_lb = (bench_now() - t_lb0) * 1e3;
     iterations(iters, after);
-    if (rank == 0) {
+    if (rank == 0 && none) {
+        double all_iters[MAXITERS + WARM];
+        memcpy(all_iters, before, WARM * sizeof(double));
+        memcpy(all_iters + WARM, after, (size_t)iters * sizeof(double));
+        printf("BALANCED %.4f\n", bench_median(all_iters, WARM + iters, &lo, &hi));
+    } else if (rank == 0) {
         double bound = (total / size > largest ? total / size : largest) * 1e-3; /* ms */
         double tb = bench_median(before, WARM, &lo, &hi), b0 = lo, b1 = hi;
         double ta = bench_median(after, iters, &lo, &hi);

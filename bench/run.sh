@@ -57,6 +57,23 @@ rm -f "$trace_file"
 # unbalanced, and the moves.
 "$MPIEXEC" -np 2 bench/lb_skew refine | show
 "$MPIEXEC" -np 2 bench/lb_skew greedy | show
+# The periodic balancer on a run that needs none (even start): iteration
+# time with RAPTORS_LB_PERIOD_MS=100 (samples every 50 ms) against without,
+# alternating, REPS runs each; medians.
+lfwd=
+[ "$RAP_MPIEXEC_KIND" = openmpi ] && lfwd="-x RAPTORS_LB_PERIOD_MS -x RAPTORS_PROFILE_INTERVAL_MS"
+for i in $(seq 1 "$REPS"); do
+    for mode in 0 100; do
+        RAPTORS_LB_PERIOD_MS=$mode RAPTORS_PROFILE_INTERVAL_MS=50 "$MPIEXEC" $lfwd -np 2 bench/lb_skew none 60 0.5 |
+            sed -n "s/^BALANCED /LBPERIOD$mode /p" >> "$raw"
+    done
+done
+awk '/^LBPERIOD0 / { off[n0++] = $2 } /^LBPERIOD100 / { on[n1++] = $2 }
+     function med(a, n,   i, j, t) { for (i = 0; i < n; i++) for (j = i + 1; j < n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+                                     return n % 2 ? a[int(n / 2)] : (a[n / 2 - 1] + a[n / 2]) / 2 }
+     END { if (n0 && n1) { a = med(on, n1); b = med(off, n0)
+             printf "balanced run, periodic balancer every 100 ms: %.3f ms an iteration against %.3f without (%.3fx)\n", a, b, a / b
+             printf "ROW|balanced run, periodic balancer on|ms an iteration|%.4f|balancer off|%.4f\n", a, b } }' "$raw" | show
 # The partitioner's decision on a million actors (no MPI; one core).
 bench/lb_decision 1000000 1024 3 | show
 if [ -x bench/caf_bench ]; then

@@ -209,28 +209,23 @@ int rap_spawn_on(rap_ctx *ctx, int rank, uint32_t actor_type, const void *arg, s
     nhosts = rap__types_hosts(actor_type, &hosts);
     if (nhosts == 0)
         return RAP_ENOTYPE;
+    uint32_t op = RAP_SYS_SPAWN;
+    rap_aid to;
     if (rank == RAP_ANY_RANK && nhosts > 1 && rap__probe_on()) {
         /* The least loaded host, by rank 0's cost model: the Profiler sends
          * the request on (services/balancer.c). */
-        env = rap__env_alloc(sizeof(req) + len);
-        if (env == NULL)
-            return RAP_ENOMEM;
-        memcpy(rap__env_payload(env), &req, sizeof(req));
-        if (len > 0)
-            memcpy((char *)rap__env_payload(env) + sizeof(req), arg, len);
-        rap__env_set(env, RAP_KIND_SYS_ACTION, RAP_SYS_PLACE, rap__aid(0, RAP_SERIAL_PROFILER),
-                     rap__ctx_aid(ctx));
-        rap__route(env);
-        return RAP_OK;
-    }
-    if (rank == RAP_ANY_RANK) {
-        rank = hosts[atomic_fetch_add_explicit(&g_node.rr, 1, memory_order_relaxed) % nhosts].rank;
+        op = RAP_SYS_PLACE;
+        to = rap__aid(0, RAP_SERIAL_PROFILER);
+    } else if (rank == RAP_ANY_RANK) {
+        uint32_t turn = atomic_fetch_add_explicit(&g_node.rr, 1, memory_order_relaxed);
+        to = rap__aid_system(hosts[turn % nhosts].rank);
     } else {
         size_t i = 0;
         while (i < nhosts && hosts[i].rank != rank)
             i++;
         if (i == nhosts)
             return RAP_ENOHOST;
+        to = rap__aid_system(rank);
     }
     env = rap__env_alloc(sizeof(req) + len);
     if (env == NULL)
@@ -238,7 +233,7 @@ int rap_spawn_on(rap_ctx *ctx, int rank, uint32_t actor_type, const void *arg, s
     memcpy(rap__env_payload(env), &req, sizeof(req));
     if (len > 0)
         memcpy((char *)rap__env_payload(env) + sizeof(req), arg, len);
-    rap__env_set(env, RAP_KIND_SYS_ACTION, RAP_SYS_SPAWN, rap__aid_system(rank), rap__ctx_aid(ctx));
+    rap__env_set(env, RAP_KIND_SYS_ACTION, op, to, rap__ctx_aid(ctx));
     rap__route(env);
     return RAP_OK;
 }
