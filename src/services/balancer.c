@@ -253,7 +253,7 @@ void rap__balancer_place_op(rap_ctx *ctx, const rap_env *env)
     for (size_t i = 0; i < nhosts; i++) {
         double *b = &busy[hosts[i].rank];
         if (*b < 0)
-            *b = 0; /* no sample yet: a rank sends none while it has done nothing */
+            *b = 0; /* not heard from: a rank samples only while a worker is awake */
         if (*b < least)
             least = *b;
     }
@@ -267,9 +267,10 @@ void rap__balancer_place_op(rap_ctx *ctx, const rap_env *env)
             rank = hosts[i].rank;
     if (rank < 0)
         rank = hosts[turn++ % nhosts].rank;
-    rap__log(RAP_LOG_DEBUG, RAP_AID_NONE, "placement: a %s actor goes to rank %d (busy %.2f; least %.2f)",
+    rap__log(RAP_LOG_DEBUG, RAP_AID_NONE,
+             "placement: a %s actor goes to rank %d (busy %.2f; least %.2f; rank 0 %.2f, last rank %.2f)",
              rap__type_name(1, req.actor_type) != NULL ? rap__type_name(1, req.actor_type) : "?", rank,
-             busy[rank], least);
+             busy[rank], least, busy[0], busy[g_node.size - 1]);
     free(busy);
     if (rap__sys_send(RAP_KIND_SYS_ACTION, RAP_SYS_SPAWN, rap__aid_system(rank), env->hdr.from,
                       rap__env_cpayload(env), env->hdr.len) != RAP_OK)
