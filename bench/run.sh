@@ -57,6 +57,11 @@ rm -f "$trace_file"
 # unbalanced, and the moves.
 "$MPIEXEC" -np 2 bench/lb_skew refine | show
 "$MPIEXEC" -np 2 bench/lb_skew greedy | show
+# Chatty actor pairs placed at random, balanced with metis (bytes between
+# actors from the Profiler's pairs: samples every 50 ms).
+cfwd=
+[ "$RAP_MPIEXEC_KIND" = openmpi ] && cfwd="-x RAPTORS_PROFILE_INTERVAL_MS"
+RAPTORS_PROFILE_INTERVAL_MS=50 "$MPIEXEC" $cfwd -np 2 bench/lb_chatty metis | show
 # The periodic balancer on a run that needs none (even start): iteration
 # time with RAPTORS_LB_PERIOD_MS=100 (samples every 50 ms) against without,
 # alternating, REPS runs each; medians.

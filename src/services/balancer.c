@@ -180,7 +180,13 @@ void rap__balancer_periodic(rap_ctx *ctx)
     rap_lb_params par;
     rap_lb_plan p = { 0 };
 
-    if (period == 0 || cfg->lb == 3 /* off */ || now - Per.last_ns < period ||
+    if (period == 0 || cfg->lb == 3 /* off */)
+        return;
+    if (Per.last_ns == 0) { /* the first sample: every rank has had a period to report */
+        Per.last_ns = now;
+        return;
+    }
+    if (now - Per.last_ns < period || now - Per.last_ns < settle ||
         (Per.moved_ns != 0 && now - Per.moved_ns < settle))
         return;
     Per.last_ns = now;
