@@ -62,6 +62,26 @@ rm -f "$trace_file"
 cfwd=
 [ "$RAP_MPIEXEC_KIND" = openmpi ] && cfwd="-x RAPTORS_PROFILE_INTERVAL_MS"
 RAPTORS_PROFILE_INTERVAL_MS=50 "$MPIEXEC" $cfwd -np 2 bench/lb_chatty metis | show
+# A 3-D stencil of actors exchanging halos, hash-placed, balanced with
+# metis: the share of halo bytes crossing ranks, the imbalance and an
+# iteration's time before and after (block counts, halo sizes and ranks
+# swept; 4 ranks share the 2 cores here, so their times are the cut's
+# effect under oversubscription, not a scaling figure).
+for cfg in "2 8 8 8 2048" "2 8 8 8 8192" "2 16 16 16 2048" "4 12 12 12 2048"; do
+    set -- $cfg
+    RAPTORS_PROFILE_INTERVAL_MS=50 "$MPIEXEC" $RAP_MPIEXEC_FLAGS $cfwd -np "$1" bench/lb_stencil metis "$2" "$3" "$4" "$5" | show
+done
+# A moving hot spot under the periodic balancer (every 100 ms, samples
+# every 25 ms): each strategy's steady iteration against the bound in both
+# phases and the most actors moved in one step (the profile's rebalances).
+hfwd=
+[ "$RAP_MPIEXEC_KIND" = openmpi ] && hfwd="-x RAPTORS_LB -x RAPTORS_LB_PERIOD_MS -x RAPTORS_PROFILE_INTERVAL_MS -x RAPTORS_PROFILE"
+hot_profile="${TMPDIR:-/tmp}/raptors-bench-hotspot-$$.json"
+for lb in refine greedy metis; do
+    RAPTORS_LB=$lb RAPTORS_LB_PERIOD_MS=100 RAPTORS_PROFILE_INTERVAL_MS=25 RAPTORS_PROFILE="$hot_profile" \
+        "$MPIEXEC" $hfwd -np 2 bench/lb_hotspot | sed "s/^ROW|hot spot /ROW|hot spot $lb /" | show
+done
+rm -f "$hot_profile"
 # The periodic balancer on a run that needs none (even start): iteration
 # time with RAPTORS_LB_PERIOD_MS=100 (samples every 50 ms) against without,
 # alternating, REPS runs each; medians.

@@ -196,6 +196,13 @@ void rap__balancer_periodic(rap_ctx *ctx)
     rap__lb_params_init(&par);
     par.strategy = strategy_name();
     par.tolerance = cfg->lb_tolerance / 100.0;
+    if (cfg->lb_max_moves > 0 && cfg->lb_max_moves < 100) { /* a gentle step: a share of the movable actors */
+        size_t movable = 0;
+        for (size_t i = 0; i < m.nactors; i++)
+            movable += !m.actors[i].pinned;
+        par.max_moves = movable * cfg->lb_max_moves / 100;
+        par.max_moves = par.max_moves > 0 ? par.max_moves : 1;
+    }
     int rc = rap__lb_plan(&m, &par, &p);
     if (rc != RAP_OK) {
         char why[200];

@@ -15,7 +15,7 @@
 /* Heaviest actors and pairs a sample carries in full (the other actors are
  * summed per type). */
 #define RAP_SAMPLE_ACTORS 64
-#define RAP_SAMPLE_PAIRS 256
+#define RAP_SAMPLE_PAIRS 4096
 
 /* sample.c, every rank. */
 int rap__sample_start(const rap_config *cfg, int rank, int size, int workers);
@@ -49,6 +49,10 @@ typedef struct rap_rebalance_note {
 } rap_rebalance_note;
 /* Keep a decision (rank 0; any thread). */
 void rap__profiler_note_rebalance(const rap_rebalance_note *n);
+/* The same decision in the trace (trace.c; rank 0, any thread; nothing
+ * when the trace is off): a span ending now, of n->ms (n->plan_ms when
+ * that is 0). */
+void rap__trace_note_rebalance(const rap_rebalance_note *n);
 /* The periodic balancer (balancer.c): plan and move if due; rank 0's
  * Profiler calls it after each sample, with its ctx. */
 void rap__balancer_periodic(rap_ctx *ctx);

@@ -106,6 +106,7 @@ void rap__profiler_note_rebalance(const rap_rebalance_note *n)
         notes_lost++;
     }
     pthread_mutex_unlock(&M.lock);
+    rap__trace_note_rebalance(n);
 }
 
 /* ---------------------------------------------------------- validation */

@@ -354,25 +354,26 @@ static void *build(bool last, size_t *len_out)
     nact = (uint32_t)(pk.ntop + pk.nsums);
     free(pk.sums);
     pr = (rap_wire_pair *)(void *)(act + nact);
+    /* The pairs that changed, heaviest first; the first RAP_SAMPLE_PAIRS go. */
+    rap_wire_pair *cand = S.cur.pairs.n > RAP_SAMPLE_PAIRS ? malloc(S.cur.pairs.n * sizeof(*cand)) : pr;
+    if (cand == NULL) {
+        free(buf);
+        return NULL;
+    }
     for (size_t i = 0; i < S.cur.pairs.n; i++) {
         const rap_topk_item *it = &S.cur.pairs.items[i];
         const rap_topk_item *was = rap__topk_find(&S.prev.pairs, it->a, it->b);
         rap_wire_pair p = { it->a, it->b, sub0(it->count, was ? was->count : 0),
                             sub0(it->weight, was ? was->weight : 0) };
-        if (p.msgs == 0)
-            continue;
-        if (npr < RAP_SAMPLE_PAIRS) {
-            pr[npr++] = p;
-        } else { /* keep the heaviest: replace the lightest kept */
-            uint32_t m = 0;
-            for (uint32_t k = 1; k < npr; k++)
-                if (pr[k].bytes < pr[m].bytes)
-                    m = k;
-            if (p.bytes > pr[m].bytes)
-                pr[m] = p;
-        }
+        if (p.msgs != 0)
+            cand[npr++] = p;
     }
-    qsort(pr, npr, sizeof(*pr), by_bytes_desc);
+    qsort(cand, npr, sizeof(*cand), by_bytes_desc);
+    if (cand != pr) {
+        npr = npr < RAP_SAMPLE_PAIRS ? npr : RAP_SAMPLE_PAIRS;
+        memcpy(pr, cand, npr * sizeof(*pr));
+        free(cand);
+    }
     dst = (rap_wire_dest *)(void *)(pr + npr);
     for (int r = 0; r < S.size; r++)
         dst[r] = (rap_wire_dest){ sub0(S.cur.dest[r].msgs, S.prev.dest[r].msgs),

@@ -48,6 +48,14 @@ typedef struct trace_ctr {
     uint64_t t_ns, queued, bytes_out, bytes_in;
 } trace_ctr;
 
+/* One decision of the balancer (rank 0): a span on its own track. */
+typedef struct trace_lb {
+    uint64_t t0_ns, t1_ns;
+    rap_rebalance_note n;
+} trace_lb;
+#define LB_MAX 4096 /* decisions kept; later ones counted in otherData */
+#define LB_TID 1000 /* rank 0's track for them */
+
 typedef struct trace_name {
     uint32_t atype, id;
     char name[RAP_PROF_NAME_MAX];
@@ -66,7 +74,11 @@ static struct {
     uint32_t nctr;
     _Atomic uint64_t ctr_last_ns;
     _Atomic bool ctr_force; /* the next look records whenever it comes */
-} T = { .ctr_lock = PTHREAD_MUTEX_INITIALIZER };
+    pthread_mutex_t lb_lock; /* the balancer's decisions (rank 0) */
+    trace_lb *lb;
+    size_t nlb, caplb;
+    uint64_t lb_lost;
+} T = { .ctr_lock = PTHREAD_MUTEX_INITIALIZER, .lb_lock = PTHREAD_MUTEX_INITIALIZER };
 
 /* ------------------------------------------------------------ the clocks */
 
@@ -305,6 +317,57 @@ static bool write_rank(FILE *f, int r, const part *pt, bool *first)
     return ok;
 }
 
+/* The balancer's decisions: spans on rank 0's "balancer" track, named by
+ * strategy and imbalance, with the figures as arguments. */
+static bool write_decisions(FILE *f, bool *first)
+{
+    bool ok = true;
+    char label[96];
+
+    if (T.nlb == 0)
+        return true;
+    ok &= put(f, meta("thread_name", 0, LB_TID, "balancer"), first);
+    for (size_t i = 0; i < T.nlb && ok; i++) {
+        const trace_lb *d = &T.lb[i];
+        double ts = (double)(int64_t)(d->t0_ns - T.zero_ns) / 1e3;
+        snprintf(label, sizeof(label), "rebalance (%s, %s): %.2f -> %.2f, %llu moves", d->n.periodic ? "period" : "sync",
+                 d->n.strategy != NULL ? d->n.strategy : "?", d->n.before, d->n.after, (unsigned long long)d->n.moves);
+        ok &= put(f,
+                  json_pack("{s:s, s:s, s:s, s:f, s:f, s:i, s:i, s:{s:s, s:f, s:f, s:I, s:I, s:I, s:f}}", "name",
+                            label, "cat", "balancer", "ph", "X", "ts", ts,
+                            "dur", (double)(d->t1_ns - d->t0_ns) / 1e3, "pid", 0, "tid", LB_TID, "args", "strategy",
+                            d->n.strategy != NULL ? d->n.strategy : "?", "imbalance_before", d->n.before,
+                            "imbalance_after_predicted", d->n.after, "actors", (json_int_t)d->n.actors, "moves",
+                            (json_int_t)d->n.moves, "state_bytes", (json_int_t)d->n.bytes, "plan_ms", d->n.plan_ms),
+                  first);
+    }
+    return ok;
+}
+
+void rap__trace_note_rebalance(const rap_rebalance_note *n)
+{
+    uint64_t now = rap__now_ns();
+    double ms = n->ms > 0 ? n->ms : n->plan_ms;
+    uint64_t span = ms > 0 ? (uint64_t)(ms * 1e6) : 0;
+
+    pthread_mutex_lock(&T.lb_lock);
+    if (T.on && T.rank == 0) {
+        if (T.nlb == T.caplb && T.caplb < LB_MAX) {
+            size_t ncap = T.caplb ? 2 * T.caplb : 16;
+            trace_lb *x = realloc(T.lb, ncap * sizeof(*x));
+            if (x != NULL) {
+                T.lb = x;
+                T.caplb = ncap;
+            }
+        }
+        if (T.nlb < T.caplb)
+            T.lb[T.nlb++] = (trace_lb){ .t0_ns = now - (span < now ? span : 0), .t1_ns = now, .n = *n };
+        else
+            T.lb_lost++;
+    }
+    pthread_mutex_unlock(&T.lb_lock);
+}
+
 static void write_file(const char *all, const int *lens, const int *displs)
 {
     FILE *f = fopen(T.path, "w");
@@ -329,12 +392,15 @@ static void write_file(const char *all, const int *lens, const int *displs)
         if (ok)
             ok = write_rank(f, r, &pt, &first);
     }
+    if (ok)
+        ok = write_decisions(f, &first);
     json_object_set_new(other, "raptors_trace", json_integer(TRACE_VERSION));
     json_object_set_new(other, "ranks", json_integer(T.size));
     json_object_set_new(other, "events_per_worker", json_integer(T.cap));
     json_object_set_new(other, "dropped_events", json_integer((json_int_t)dropped));
     json_object_set_new(other, "dropped_per_rank", drops);
     json_object_set_new(other, "clocks", clocks);
+    json_object_set_new(other, "balancer_decisions_lost", json_integer((json_int_t)T.lb_lost));
     char *o = json_dumps(other, JSON_COMPACT | JSON_PRESERVE_ORDER);
     ok = ok && o != NULL && fprintf(f, "\n], \"displayTimeUnit\": \"ns\", \"otherData\": %s}\n", o) > 0;
     free(o);
@@ -356,7 +422,13 @@ static void reset(void)
     free(T.offset_ns);
     free(T.error_ns);
     free(T.ctr);
+    pthread_mutex_lock(&T.lb_lock);
+    free(T.lb);
+    T.lb = NULL;
+    T.nlb = T.caplb = 0;
+    T.lb_lost = 0;
     T.on = false;
+    pthread_mutex_unlock(&T.lb_lock);
     T.path = NULL;
     T.offset_ns = NULL;
     T.error_ns = NULL;

@@ -33,7 +33,7 @@
 /* Workloads one worker keeps apart; the rest are summed in one entry. */
 #define RAP_PROF_WL_MAX 256
 /* Heaviest actor pairs one rank keeps (Space-Saving counters). */
-#define RAP_PROF_PAIRS 10000
+#define RAP_PROF_PAIRS 65536
 #define RAP_PROF_NAME_MAX 48
 
 /* What a workload is: handler runs of a message type, a named part of

@@ -88,6 +88,10 @@ const rap_config_var rap__config_vars[] = {
       .lo = 0, .hi = 10000,
       .meaning = "percent of imbalance (highest load per worker over the mean) past which the "
                  "periodic balancer moves actors, when the moves cost less than they gain" },
+    { .name = "RAPTORS_LB_MAX_MOVES", FIELD(lb_max_moves), .kind = RAP_CONFIG_UINT, .def = "35",
+      .lo = 0, .hi = 100,
+      .meaning = "percent of the actors one plan of the periodic balancer may move (the heaviest "
+                 "gains first); 0 or 100: no bound (rap_rebalance's plans have none)" },
     { .name = "RAPTORS_FLOW_WINDOW", FIELD(flow_window), .kind = RAP_CONFIG_U64, .def = "16777216",
       .lo = 0, .hi = 1ll << 40,
       .meaning = "bytes of messages in flight to one rank before its senders wait; 0: no "

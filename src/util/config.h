@@ -50,6 +50,7 @@ typedef struct rap_config {
     int lb;               /* RAPTORS_LB: rap_rebalance's strategy, an index into "refine|greedy|metis|off" */
     unsigned lb_tolerance; /* RAPTORS_LB_TOLERANCE: percent over the mean load per worker that is tolerated (default 2) */
     unsigned lb_period_ms; /* RAPTORS_LB_PERIOD_MS: balance while running, this often (0, default: only rap_rebalance) */
+    unsigned lb_max_moves; /* RAPTORS_LB_MAX_MOVES: percent of the actors a periodic plan may move (default 35; 0: no bound) */
     unsigned lb_threshold; /* RAPTORS_LB_THRESHOLD: percent of imbalance past which a period's plan is carried out (default 10) */
 
     /* Bit i: row i of rap__config_vars took its value from the environment. */

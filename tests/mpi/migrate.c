@@ -2,9 +2,10 @@
  * from outside actors) stream numbered messages round robin to movable
  * targets spread over all ranks, while a mover on every rank sends its
  * rank's targets to random ranks after each chunk a sender sends, and the
- * targets move themselves every so often.  Every target must see every message of
- * each sender exactly once and in the order sent; the moves must have
- * happened (counted); afterwards a move of a non-movable actor, to a bad
+ * targets move themselves every so often.  Then 1,000 steps each move
+ * every target to another rank while the main threads send to all of them.
+ * Every target must see every message of each sender exactly once and in
+ * the order sent; the moves must have happened (counted); afterwards a move of a non-movable actor, to a bad
  * rank, or of no actor is refused with its error code. */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -12,7 +13,7 @@
 
 #include "support/mpitest.h"
 
-enum { TARGETS = 4, SENDERS = 2, PER_SENDER = 6000, CHUNK = 50, MAX_RANKS = 8 };
+enum { TARGETS = 4, SENDERS = 2, PER_SENDER = 6000, CHUNK = 50, MAX_RANKS = 8, STEPS = 1000 };
 enum { MAX_STREAMS = MAX_RANKS * (SENDERS + 1) };
 
 typedef struct item { uint32_t stream, seq; } item;
@@ -30,10 +31,12 @@ static rap_aid the_mover; /* this rank's */
 static int nranks, nt;
 static _Atomic uint64_t got_total, bad_total, reports;
 
+static uint32_t extra_main; /* messages each main thread's stream sent every target after phase 1 */
+
 static uint32_t expected_from(uint32_t stream, int t)
 {
-    (void)stream;
-    return PER_SENDER / (uint32_t)nt + ((uint32_t)t < PER_SENDER % (uint32_t)nt ? 1u : 0u);
+    return PER_SENDER / (uint32_t)nt + ((uint32_t)t < PER_SENDER % (uint32_t)nt ? 1u : 0u) +
+           (stream % (SENDERS + 1) == SENDERS ? extra_main : 0);
 }
 
 static int target_item(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
@@ -299,6 +302,43 @@ int main(int argc, char **argv)
     if (rank == 0)
         printf("migrate: %llu moves, %llu messages forwarded\n", (unsigned long long)allmoved[0],
                (unsigned long long)allmoved[2]);
+
+    /* Phase 1b: STEPS steps that move every target (each rank its own, to
+     * the next rank in turn) while each rank's main thread sends every
+     * target one more numbered message; a rap_run between steps. */
+    uint32_t *seq = calloc((size_t)nt, sizeof(*seq)), stream = (uint32_t)rank * (SENDERS + 1) + SENDERS;
+    for (int t = 0; t < nt; t++)
+        seq[t] = expected_from(stream, t);
+    for (int step = 0; step < STEPS; step++) {
+        for (int i = 0; i < TARGETS; i++)
+            MT_OK(rap_migrate(NULL, mine[i], (rank + step + 1) % nranks));
+        for (int t = 0; t < nt; t++) {
+            item it = { stream, seq[t]++ };
+            MT_OK(rap_send(NULL, targets[t], ITEM, &it, sizeof(it)));
+        }
+        MT_OK(rap_run());
+    }
+    free(seq);
+    extra_main = STEPS;
+    atomic_store(&got_total, 0);
+    atomic_store(&bad_total, 0);
+    MPI_Barrier(MPI_COMM_WORLD);
+    for (int i = 0; i < TARGETS; i++)
+        MT_OK(rap_send(NULL, mine[i], REPORT, NULL, 0));
+    MT_OK(rap_run());
+    local[0] = atomic_load(&got_total);
+    local[1] = atomic_load(&bad_total);
+    MPI_Allreduce(local, sum, 2, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+    MT_CHECK(sum[1] == 0);
+    MT_CHECK(sum[0] == (uint64_t)nranks * (SENDERS + 1) * PER_SENDER + (uint64_t)nranks * STEPS * (uint64_t)nt);
+    MT_OK(rap_stats_get(&st));
+    uint64_t moved2[2] = { st.migrated_in, st.migrated_out }, allmoved2[2];
+    MPI_Allreduce(moved2, allmoved2, 2, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+    MT_CHECK(allmoved2[0] == allmoved2[1]);
+    MT_CHECK(allmoved2[0] >= allmoved[0] + (uint64_t)STEPS * (uint64_t)nt / 2);
+    if (rank == 0)
+        printf("migrate: %d steps moving every target, %llu moves in all\n", STEPS,
+               (unsigned long long)allmoved2[0]);
 
     /* Phase 2 (rank 0's boss; actors moving to rank 1 and back). */
     if (rank == 0) {

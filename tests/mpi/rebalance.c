@@ -89,7 +89,11 @@ int main(int argc, char **argv)
     uint64_t max, sum, total_handled, h;
     int size;
 
+    char trace[64];
     setenv("RAPTORS_LB_TOLERANCE", "10", 1);
+    /* Rank 0's trace (the others follow its setting). */
+    snprintf(trace, sizeof(trace), "/tmp/raptors-rebalance-trace-%d.json", (int)getpid());
+    setenv("RAPTORS_TRACE", trace, 1);
     MT_OK(rap_msg_type_register("lb.work", 0, RAP_MSG_VAR, &WORK));
     MT_OK(rap_msg_type_register("lb.try", 0, RAP_MSG_VAR, &TRY));
     MT_OK(rap_actor_type_register("lb.worker", sizeof(uint32_t), worker_init, NULL, &WORKER));
@@ -157,5 +161,20 @@ int main(int argc, char **argv)
         MT_CHECK(strstr(buf, "\"rebalances\"") != NULL && syncs == 2);
     }
     MT_OK(rap_finalize());
+    if (rap_rank() == 0) {
+        /* ... and in the trace: two spans on rank 0's balancer track. */
+        FILE *f = fopen(trace, "r");
+        char line[4096];
+        int spans = 0, track = 0;
+        MT_CHECK(f != NULL);
+        while (fgets(line, sizeof(line), f) != NULL) {
+            spans += strstr(line, "\"cat\":\"balancer\"") != NULL && strstr(line, "rebalance (sync") != NULL &&
+                     strstr(line, "\"tid\":1000") != NULL;
+            track += strstr(line, "\"name\":\"balancer\"") != NULL;
+        }
+        fclose(f);
+        unlink(trace);
+        MT_CHECK(spans == 2 && track == 1);
+    }
     return 0;
 }
