@@ -121,6 +121,36 @@ int main(int argc, char** argv) {
   actor_system sys{cfg};
   scoped_actor self{sys};
   actor main_ = actor_cast<actor>(self);
+  // "caf_bench REPS MSGS THREADS forkjoin T...": fork-join alone, swept over
+  // the target counts, as bench/forkjoin prints it ("FJ t first median min max").
+  if (argc > 4 && std::string(argv[4]) == "forkjoin") {
+    auto p = sys.spawn(producer);
+    for (int k = 5; k < argc; ++k) {
+      int t = std::atoi(argv[k]);
+      if (t < 1) continue;
+      std::vector<double> v;
+      double first = 0;
+      for (int r = -1; r < reps; ++r) {
+        int64_t share = msgs / t;
+        std::vector<actor> fan;
+        for (int i = 0; i < t; ++i)
+          fan.push_back(sys.spawn(counter, share, main_));
+        double t0 = now();
+        self->send(p, go_atom::value, fan, share * t, main_);
+        for (int i = 0; i < t; ++i)
+          self->receive([](done_atom) {});
+        double rate = share * t / (now() - t0);
+        if (r < 0) first = rate; else v.push_back(rate);
+        for (auto& x : fan)
+          anon_send_exit(x, exit_reason::user_shutdown);
+      }
+      double lo, hi, m = median(v, &lo, &hi);
+      std::printf("%5d targets: %12.0f first, %12.0f (%.0f-%.0f) CAF\n", t, first, m, lo, hi);
+      std::printf("FJ %d %.0f %.0f %.0f %.0f\n", t, first, m, lo, hi);
+    }
+    anon_send_exit(p, exit_reason::user_shutdown);
+    return 0;
+  }
   std::vector<double> pingpong, ring, counting, fork, spawn;
   double bytes_per_actor = 0;
 

@@ -106,6 +106,18 @@ if [ -x bench/caf_bench ]; then
 else
     echo "# no CAF baseline: configure --with-caf-bench (needs libcaf-dev) to build it" | tee -a "$raw"
 fi
+# Fork-join swept over 8 to 1,024 target actors, WORKERS workers, beside
+# CAF with as many threads (when built), each a fresh process: the first
+# round of each count and the median of REPS warm ones.
+fj_counts="8 16 32 33 48 64 128 256 1024"
+RAPTORS_WORKERS="$WORKERS" "$MPIEXEC" --bind-to none $fwd -np 1 bench/forkjoin "$REPS" 1000000 $fj_counts |
+    sed 's/^FJ /FJRAP /' | show
+if [ -x bench/caf_bench ]; then
+    bench/caf_bench "$REPS" 1000000 "$WORKERS" forkjoin $fj_counts | sed 's/^FJ /FJCAF /' | show
+fi
+awk '/^FJRAP / { r[$2] = $4; o[++n] = $2 } /^FJCAF / { c[$2] = $4 }
+     END { for (i = 1; i <= n; i++) { k = o[i]
+             printf "ROW|fork-join %d targets|messages/s|%s|CAF 0.17|%s\n", k, r[k], (k in c) ? c[k] : "" } }' "$raw" >> "$raw"
 
 awk -v csv="$out/bench.csv" -v json="$out/bench.json" -v workers="$WORKERS" -v machine="$machine" '
 function add(name, unit, rap, bname, base,    ratio) {

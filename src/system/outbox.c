@@ -17,7 +17,12 @@
 #include "system/outbox.h"
 #include "util/fatal.h"
 
-#define OUTBOX_SLOTS 32 /* addressees held at once */
+/* Addressees held at once (a power of 2, at most 65,536).  With 32, a
+ * fan-out to more addressees pushed a chain of one message at every send,
+ * and with a second worker running each target as soon as it was pushed,
+ * fork-join over 48 to 1,024 targets fell from 14 to 0.8-2.6 M messages/s
+ * (docs/PERFORMANCE.md, session 8). */
+#define OUTBOX_SLOTS 1024
 #define OUTBOX_PROBE 4  /* slots tried for an addressee */
 #define RUN_AHEAD 8     /* blocks of a run asked for ahead of their use */
 
@@ -29,12 +34,14 @@ typedef struct chain {
     char *run;
     uint32_t run_left, run_cap;
     size_t run_stride;
+    uint16_t at; /* its place in the outbox's used list, while it holds messages */
 } chain;
 
 typedef struct outbox {
     alignas(RAP_CACHELINE) bool open; /* a handler runs: sends may be held */
     bool sent;        /* it sent its first message */
-    uint32_t used;    /* bit i: chain i holds messages */
+    uint32_t nused;   /* chains holding messages: used[0 .. nused) */
+    uint16_t used[OUTBOX_SLOTS];
     chain c[OUTBOX_SLOTS];
 } outbox;
 
@@ -96,9 +103,10 @@ static void chain_push(outbox *o, unsigned i)
     rap_env *first = c->first, *last = c->last;
     uint32_t n = c->n;
 
-    RAP_ASSERT(n > 0 && first != NULL && (o->used & (1u << i)) != 0);
+    RAP_ASSERT(n > 0 && first != NULL && c->at < o->nused && o->used[c->at] == i);
     c->n = 0;
-    o->used &= ~(1u << i);
+    o->used[c->at] = o->used[--o->nused]; /* the last takes its place */
+    o->c[o->used[c->at]].at = c->at;
     rap__deliver_chain(to, first, last, n);
 }
 
@@ -115,8 +123,8 @@ void rap__outbox_open(void)
 static void close_box(outbox *o)
 {
     o->open = false;
-    while (o->used != 0)
-        chain_push(o, (unsigned)__builtin_ctz(o->used));
+    while (o->nused != 0)
+        chain_push(o, o->used[o->nused - 1]);
 }
 
 void rap__outbox_close(void)
@@ -196,7 +204,8 @@ static void hold(outbox *o, rap_env *env)
     if (c->n == 0) {
         c->to = to;
         c->first = env;
-        o->used |= 1u << i;
+        c->at = (uint16_t)o->nused;
+        o->used[o->nused++] = (uint16_t)i;
     } else {
         atomic_store_explicit(&c->last->next, env, memory_order_relaxed);
     }
