@@ -189,12 +189,56 @@ static void runs_are_consecutive(void)
     rap__pool_destroy_all();
 }
 
+/* A burst past a pool's own slabs (the first 8): the rest are cut from
+ * 2 MiB chunks, consecutive 64 KiB slabs; every block is distinct and
+ * writable, all come back, and a second burst takes the same memory. */
+static void bursts_cut_slabs_from_chunks(void)
+{
+    enum { BURST = 200000 }; /* 12.8 MB of 64-byte blocks: about 200 slabs */
+    static rap_env *b[BURST];
+    uintptr_t lo = UINTPTR_MAX, hi = 0;
+
+    CU_ASSERT_EQUAL_FATAL(rap__pool_create_all(1), RAP_OK);
+    rap__pool_bind(0);
+    for (int round = 0; round < 2; round++) {
+        uintptr_t rlo = UINTPTR_MAX, rhi = 0;
+        for (int i = 0; i < BURST; i++) {
+            b[i] = rap__env_alloc(8);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(b[i]);
+            CU_ASSERT_NOT_EQUAL(b[i]->cap & RAP_ENV_POOLED, 0);
+            memset(rap__env_payload(b[i]), (int)(i & 0xff), 8);
+            rlo = (uintptr_t)b[i] < rlo ? (uintptr_t)b[i] : rlo;
+            rhi = (uintptr_t)b[i] > rhi ? (uintptr_t)b[i] : rhi;
+        }
+        /* Distinct: each still holds what was written into it. */
+        int intact = 0;
+        for (int i = 0; i < BURST; i++)
+            intact += ((unsigned char *)rap__env_payload(b[i]))[7] == (unsigned char)(i & 0xff);
+        CU_ASSERT_EQUAL(intact, BURST);
+        /* Consecutive blocks mostly one slot apart: slabs cut in order. */
+        int next = 0;
+        for (int i = 1; i < BURST; i++)
+            next += (char *)b[i] == (char *)b[i - 1] + 64;
+        CU_ASSERT_TRUE(next > BURST * 9 / 10);
+        if (round == 0) {
+            lo = rlo, hi = rhi;
+        } else { /* the same memory again, not more */
+            CU_ASSERT_TRUE(rlo >= lo && rhi <= hi);
+        }
+        for (int i = 0; i < BURST; i++)
+            rap__env_free(b[(i * 7919) % BURST]);
+    }
+    rap__pool_unbind();
+    rap__pool_destroy_all();
+}
+
 static CU_TestInfo tests[] = {
     { "unbound threads get no pool", unbound_threads_get_no_pool },
     { "classes, reuse and address order", classes_reuse_and_address_order },
     { "foreign frees come back", foreign_frees_come_back },
     { "worker frees come back batched", worker_frees_come_back_batched },
     { "runs are consecutive", runs_are_consecutive },
+    { "bursts cut slabs from chunks", bursts_cut_slabs_from_chunks },
     CU_TEST_INFO_NULL,
 };
 
