@@ -7,7 +7,7 @@
 set -e
 : "${MPIEXEC:=mpiexec}"
 # Show the human-readable lines; the ROW/BENCH/CAF lines are for the table.
-show() { tee -a "$raw" | grep -v -E '^(ROW\||BENCH |CAF )' || true; }
+show() { tee -a "$raw" | grep -v -E '^(ROW\||BENCH |CAF |RAPLAT |FJRAP |FJCAF )' || true; }
 : "${REPS:=5}"
 : "${WORKERS:=2}"
 export MPIEXEC
@@ -21,7 +21,38 @@ mkdir -p "$out"
 raw="$out/raw.txt"
 machine="$(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "# machine: $machine" | tee "$raw"
-"$MPIEXEC" -np 2 bench/remote_latency "$REPS" | show
+# Remote latency: Raptors beside raw MPI in its own process (the ROW
+# lines), then against a plain MPI program of its own (bench/mpi_latency,
+# MPI_Init, no Raptors), the two alternating, three processes each; the
+# medians of their medians; rap_send at 64 KiB and up against the plain
+# time plus one memcpy of the payload measured beside it.
+for i in 1 2 3; do
+    "$MPIEXEC" -np 2 bench/mpi_latency "$REPS" | grep -E '^(PLAINLAT|PLAINFIRST|MEMCPY) ' >> "$raw"
+    if [ "$i" = 1 ]; then
+        "$MPIEXEC" -np 2 bench/remote_latency "$REPS" | show
+    else
+        "$MPIEXEC" -np 2 bench/remote_latency "$REPS" | grep '^RAPLAT ' >> "$raw"
+    fi
+done
+awk 'function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+                                    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+     /^PLAINLAT / { pl[$2, ++npl[$2]] = $3 } /^PLAINFIRST / { pf[$2, ++npf[$2]] = $3 }
+     /^MEMCPY / { mc[$2, ++nmc[$2]] = $3 }
+     /^RAPLAT / { k = $2 " " $3; if (!(k in nr)) order[++no] = k; nr[k]++; ra[k, nr[k]] = $4; rf[k, nr[k]] = $5 }
+     END {
+       print "# remote latency against a plain MPI process (bench/mpi_latency), us one way, medians of 3 processes each"
+       for (o = 1; o <= no; o++) {
+         k = order[o]; split(k, f, " "); b = f[1]; mode = f[2]
+         delete v; for (i = 1; i <= nr[k]; i++) v[i] = ra[k, i]; r = med(v, nr[k])
+         delete v; for (i = 1; i <= nr[k]; i++) v[i] = rf[k, i]; r1 = med(v, nr[k])
+         delete v; for (i = 1; i <= npl[b]; i++) v[i] = pl[b, i]; p = med(v, npl[b])
+         delete v; for (i = 1; i <= npf[b]; i++) v[i] = pf[b, i]; p1 = med(v, npf[b])
+         delete v; for (i = 1; i <= nmc[b]; i++) v[i] = mc[b, i]; m = med(v, nmc[b])
+         base = (mode == "send" && b >= 65536) ? p + m : p
+         bname = (mode == "send" && b >= 65536) ? "plain MPI process + memcpy" : "plain MPI process"
+         printf "%8d B %-5s %8.2f (first round %.2f) against %8.2f (first %.2f; memcpy %.2f): %.2fx\n", b, mode, r, r1, p, p1, m, r / base
+         printf "ROW|remote latency %d B %s vs plain|us one way|%.3f|%s|%.3f\n", b, mode, r, bname, base
+       } }' "$raw" | tee -a "$raw" | grep -v '^ROW|' || true
 "$MPIEXEC" -np 2 bench/remote_bw "$REPS" | show
 "$MPIEXEC" -np 2 bench/remote_rate "$REPS" | show
 "$MPIEXEC" -np 2 bench/remote_ring "$REPS" | show

@@ -140,6 +140,7 @@ typedef struct pick {
     rap_wire_actor *sums;      /* one per actor type; `room` of them */
     size_t nsums, room;
     int err;
+    bool last; /* the final sample: no next one needs the counts kept */
 } pick;
 
 static void heap_down(rap_wire_actor *h, size_t n, size_t i)
@@ -220,7 +221,11 @@ static void account(pick *pk, uint64_t aid, uint32_t atype, uint32_t depth, uint
     };
 
     pick_add(pk, &d);
-    if (last == NULL && !ended && (last = map_add(&S.actors, aid)) == NULL) {
+    /* Kept for the next sample: an actor that counted something (one
+     * that never did reads as zeros either way: a million idle actors
+     * take no room), and none in the final sample. */
+    if (last == NULL && !ended && !pk->last && (now->calls | now->time_ns | now->msgs_out | now->bytes_out) != 0 &&
+        (last = map_add(&S.actors, aid)) == NULL) {
         pk->err = RAP_ENOMEM;
         return;
     }
@@ -304,7 +309,7 @@ static void *build(bool last, size_t *len_out)
     rap_wire_sample *h;
     uint32_t nwl = 0, npr = 0, nact;
     uint64_t now = rap__now_ns(), span;
-    pick pk = { .room = nty + 1 };
+    pick pk = { .room = nty + 1, .last = last };
     rap_prof_gone *gone = NULL;
     size_t ngone = 0;
     char *buf;

@@ -340,6 +340,20 @@ static void drop_list(rap_env *e)
     }
 }
 
+void rap__mig_free(rap_actor *a)
+{
+    rap_mig *m = a->mig;
+
+    if (m == NULL)
+        return;
+    drop_list(m->ready);
+    drop_list(m->held);
+    rap__seqmap_free(&m->out);
+    rap__seqmap_free(&m->in);
+    free(m);
+    a->mig = NULL;
+}
+
 void rap__mig_gone(rap_actor *a)
 {
     rap_mig *m = a->mig;
@@ -347,8 +361,6 @@ void rap__mig_gone(rap_actor *a)
 
     if (m == NULL)
         return;
-    drop_list(m->ready);
-    drop_list(m->held);
     if (rap__aid_movable(aid) && m->epoch > 0) { /* it moved: its home knows of it */
         rap_wire_where w = { .aid = aid, .rank = -1, .epoch = m->epoch };
         if ((int)RAP_AID_RANK(aid) == g_node.rank)
@@ -357,10 +369,7 @@ void rap__mig_gone(rap_actor *a)
                                rap__aid_system(g_node.rank), &w, sizeof(w)) != RAP_OK)
             rap__log(RAP_LOG_ERROR, RAP_AID_NONE, "out of memory telling an actor's home it ended");
     }
-    rap__seqmap_free(&m->out);
-    rap__seqmap_free(&m->in);
-    free(m);
-    a->mig = NULL;
+    rap__mig_free(a);
 }
 
 /* A system request to another rank's System actor, straight to the

@@ -62,6 +62,9 @@ bool rap__mig_start(rap_actor *a, int worker);
 /* A movable actor ends here: its home forgets it, what it held is dead
  * letters; frees its rap_mig. */
 void rap__mig_gone(rap_actor *a);
+/* Free its rap_mig and what it held, telling nobody (rap_finalize, once
+ * the transport is gone). */
+void rap__mig_free(rap_actor *a);
 
 /* What the balancer reads of each user actor on this rank (at a sync
  * point: nothing runs). */

@@ -413,7 +413,7 @@ stop_engine:
 close_services:
     rap__services_close();
 free_table:
-    rap__actors_free_runtime();
+    rap__actors_free_all();
     rap__table_destroy(g_node.table);
     rap__directory_destroy();
 free_types:
@@ -571,7 +571,7 @@ static void finalize_node(void)
     rap__mpi_errors_mine(false);
     rap__bells_free(&g_node.bells); /* collective: every rank is past its last ring */
     rap__services_close();
-    rap__actors_free_runtime();
+    rap__actors_free_all();
     rap__table_destroy(g_node.table);
     rap__directory_destroy();
     rap__types_free();

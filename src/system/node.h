@@ -123,10 +123,11 @@ int rap__actor_create(uint32_t type, rap_aid parent, const void *arg, size_t len
 int rap__actor_create_runtime(uint32_t type, uint64_t serial);
 void rap__actor_teardown(rap_actor *a, int worker, bool call_fini);
 void rap__actor_schedule(rap_actor *a);
-/* Destroy every user actor through its mailbox (rap_finalize); free the
- * runtime actors once no worker runs (rap_finalize, after the workers). */
+/* Destroy through its mailbox every user actor whose type has a fini
+ * (rap_finalize); free every actor left, runtime and user, once no worker
+ * runs (rap_finalize, after the workers). */
 void rap__actors_destroy_user(void);
-void rap__actors_free_runtime(void);
+void rap__actors_free_all(void);
 
 /* runner.c: an actor's turn (its task function), and the scheduler's
  * hooks for actors. */

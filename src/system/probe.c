@@ -492,6 +492,13 @@ void rap__probe_gone(rap_actor *a)
         .bytes_out = RAP_READ(a->prof.bytes_out),
         .state_bytes = a->type->state_size,
     };
+    /* One that never handled a user message nor sent one (its time, if
+     * any, is the runtime's turns: the one that ends it, a spawn answer)
+     * is left out of the samples' actors: a million idle actors destroyed
+     * leave no list.  Their turns stay in the rank's busy time and its
+     * runtime workloads. */
+    if ((g.calls | g.msgs_out | g.bytes_out) == 0)
+        return;
     if (p != NULL) {
         if (p->ngone == GONE_MAX)
             rap__probe_publish();

@@ -148,12 +148,16 @@ int rap__actor_create_runtime(uint32_t type, uint64_t serial)
     return rc;
 }
 
+/* An actor whose type has a fini gets a destroy message (fini runs on a
+ * worker, as at any destroy); one without is left to rap__actors_free_all
+ * once no worker runs: nothing of it runs, and a million of them end in a
+ * table sweep instead of a million messages and turns. */
 static void destroy_user_actor(rap_actor *a, void *arg)
 {
     rap_env *env;
 
     (void)arg;
-    if (a->type->id < RAP_TYPE_USER_MIN)
+    if (a->type->id < RAP_TYPE_USER_MIN || a->type->fini == NULL)
         return;
     env = rap__env_alloc(0);
     if (env == NULL)
@@ -164,19 +168,26 @@ static void destroy_user_actor(rap_actor *a, void *arg)
         rap__actor_schedule(a);
 }
 
-void rap__actors_destroy_user(void) { rap__table_foreach(g_node.table, destroy_user_actor, NULL); }
-
-static void free_runtime(rap_actor *a, void *arg)
+void rap__actors_destroy_user(void)
 {
-    (void)arg;
-    rap__table_remove(g_node.table, a);
-    rap__mig_gone(a);
-    rap__mailbox_destroy(&a->mb);
-    free(a->state);
-    rap__table_free(g_node.table, a);
+    bool any = false; /* a walk of a million actors costs tens of ms: only when some type has a fini */
+    for (size_t i = 0; i < rap__atype_count() && !any; i++)
+        any = rap__atype_at(i)->id >= RAP_TYPE_USER_MIN && rap__atype_at(i)->fini != NULL;
+    if (any)
+        rap__table_foreach(g_node.table, destroy_user_actor, NULL);
 }
 
-void rap__actors_free_runtime(void) { rap__table_foreach(g_node.table, free_runtime, NULL); }
+/* Once no worker runs and the transport is gone: what the actor holds
+ * goes back; its slot goes with the table (rap__table_destroy). */
+static void release_actor(rap_actor *a, void *arg)
+{
+    (void)arg;
+    rap__mig_free(a);
+    rap__mailbox_destroy(&a->mb);
+    free(a->state);
+}
+
+void rap__actors_free_all(void) { rap__table_foreach(g_node.table, release_actor, NULL); }
 
 /* ------------------------------------------------------------ public API */
 

@@ -204,6 +204,10 @@ int main(int argc, char **argv)
     int w0 = workers;
     MPI_Bcast(&w0, 1, MPI_INT, 0, MPI_COMM_WORLD);
     MT_CHECK(w0 == workers);
+    /* The destroy is a runtime event of the actor's (rap_finalize itself
+     * ends an actor without a fini by no message, so no event). */
+    MT_OK(rap_destroy(NULL, a));
+    MT_OK(rap_run());
     MT_OK(rap_finalize());
     if (rank == 0) {
         check(path, tiny, workers);
