@@ -146,6 +146,26 @@ RAPTORS_WORKERS="$WORKERS" "$MPIEXEC" --bind-to none $fwd -np 1 bench/forkjoin "
 if [ -x bench/caf_bench ]; then
     bench/caf_bench "$REPS" 1000000 "$WORKERS" forkjoin $fj_counts | sed 's/^FJ /FJCAF /' | show
 fi
+# More of the Savina suite (many-to-many with replies, a broker, a spawn
+# tree) with 1 and 2 workers, alternating, three processes each: the 2
+# workers' figure against the 1 worker's (medians of the processes' medians).
+for i in 1 2 3; do
+    for w in 1 2; do
+        RAPTORS_WORKERS=$w "$MPIEXEC" --bind-to none $fwd -np 1 bench/savina "$REPS" |
+            sed -n "s/^SAV /SAV$w /p" >> "$raw"
+    done
+done
+awk 'function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+                                    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+     /^SAV[12] / { w = substr($1, 4); k = $2; if (!(k in seen)) { seen[k] = 1; order[++no] = k }
+                   n[k, w]++; v[k, w, n[k, w]] = $4; f[k, w, n[k, w]] = $3 }
+     END { print "# Savina, 2 workers against 1 (per second; medians of 3 processes, first rounds in brackets)"
+           for (o = 1; o <= no; o++) { k = order[o]
+             for (w = 1; w <= 2; w++) { delete x; for (i = 1; i <= n[k, w]; i++) x[i] = v[k, w, i]; m[w] = med(x, n[k, w])
+                                        delete x; for (i = 1; i <= n[k, w]; i++) x[i] = f[k, w, i]; fr[w] = med(x, n[k, w]) }
+             printf "%-10s 1 worker %12.0f (%.0f), 2 workers %12.0f (%.0f): %.2fx\n", k, m[1], fr[1], m[2], fr[2], m[2] / m[1]
+             printf "ROW|savina %s, 2 workers|per second|%.0f|1 worker|%.0f\n", k, m[2], m[1] } }' "$raw" |
+    tee -a "$raw" | grep -v '^ROW|' || true
 awk '/^FJRAP / { r[$2] = $4; o[++n] = $2 } /^FJCAF / { c[$2] = $4 }
      END { for (i = 1; i <= n; i++) { k = o[i]
              printf "ROW|fork-join %d targets|messages/s|%s|CAF 0.17|%s\n", k, r[k], (k in c) ? c[k] : "" } }' "$raw" >> "$raw"
