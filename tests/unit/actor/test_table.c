@@ -1,6 +1,7 @@
 /* Actor table: ids, lookup, removal, and removal racing with senders. */
 #include <CUnit/CUnit.h>
 #include <pthread.h>
+#include <stdlib.h>
 
 #include "actor/table.h"
 #include "support/unit.h"
@@ -125,10 +126,66 @@ static void removal_waits_for_senders(void)
     rap__table_destroy(r.t);
 }
 
+/* Slots freed on one thread are taken again by another (memory is reused,
+ * not taken anew); a new table after a destroyed one never hands out the
+ * old one's slots. */
+static void *alloc_many(void *arg)
+{
+    rap_table *t = arg;
+    rap_actor **got = malloc(200 * sizeof(*got));
+    for (int i = 0; i < 200; i++)
+        got[i] = rap__table_alloc(t);
+    return got;
+}
+
+static bool in_chunks_of(rap_actor *const *set, int n, const rap_actor *a)
+{
+    for (int i = 0; i < n; i++)
+        if (set[i] == a)
+            return true;
+    return false;
+}
+
+static void slots_move_between_threads_and_tables(void)
+{
+    rap_table *t;
+    rap_actor *mine[300];
+    pthread_t th;
+    void *res;
+
+    CU_ASSERT_EQUAL_FATAL(rap__table_create(0, &t), RAP_OK);
+    for (int i = 0; i < 300; i++) {
+        mine[i] = rap__table_alloc(t);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(mine[i]);
+        for (int j = 0; j < i; j++)
+            CU_ASSERT_PTR_NOT_EQUAL(mine[i], mine[j]); /* distinct */
+    }
+    for (int i = 0; i < 300; i++)
+        rap__table_free(t, mine[i]);
+    pthread_create(&th, NULL, alloc_many, t);
+    pthread_join(th, &res);
+    rap_actor **theirs = res;
+    int reused = 0;
+    for (int i = 0; i < 200; i++)
+        reused += in_chunks_of(mine, 300, theirs[i]);
+    CU_ASSERT_EQUAL(reused, 200); /* the freed slots, not new chunks */
+    free(theirs);
+    rap__table_destroy(t);
+
+    CU_ASSERT_EQUAL_FATAL(rap__table_create(0, &t), RAP_OK);
+    rap_actor *a = rap__table_alloc(t); /* not one of the destroyed table's (ASan would see it too) */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_EQUAL(rap__table_publish(t, a, 0), RAP_OK);
+    CU_ASSERT_PTR_EQUAL(rap__table_acquire(t, atomic_load(&a->aid)), a);
+    rap__table_release(a);
+    rap__table_destroy(t);
+}
+
 static CU_TestInfo tests[] = {
     { "publish, find, remove", publish_find_remove },
     { "many actors span pages", many_actors_span_pages },
     { "removal waits for senders", removal_waits_for_senders },
+    { "slots move between threads and tables", slots_move_between_threads_and_tables },
     CU_TEST_INFO_NULL,
 };
 
