@@ -16,6 +16,7 @@
  *             rank (collective).
  * Uses:       system/ (node, census, migrate), partition/, services/profile.h.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,11 +124,39 @@ static bool known(const uint64_t *sorted, size_t n, uint64_t aid)
     return bsearch(&aid, sorted, n, sizeof(*sorted), cmp_u64) != NULL;
 }
 
+/* The pairs of `in` between two actors of `actors` (the Profiler's sketch
+ * also has actors summed into their type's row), into `out` (may be `in`);
+ * returns how many.  None when out of memory. */
+static size_t known_edges(const rap_pm_actor *actors, size_t nactors, const rap_pm_edge *in, size_t nin,
+                          rap_pm_edge *out)
+{
+    uint64_t *ids = calloc(nactors + 1, sizeof(*ids));
+    size_t n = 0;
+
+    if (ids == NULL)
+        return 0;
+    for (size_t i = 0; i < nactors; i++)
+        ids[i] = actors[i].aid;
+    qsort(ids, nactors, sizeof(*ids), cmp_u64);
+    for (size_t e = 0; e < nin; e++)
+        if (in[e].a != in[e].b && known(ids, nactors, in[e].a) && known(ids, nactors, in[e].b))
+            out[n++] = in[e];
+    free(ids);
+    return n;
+}
+
+/* RAPTORS_LB's strategy; refine, said once, when it is not built in. */
 static const char *strategy_name(void)
 {
     static const char *const names[] = { "refine", "greedy", "metis", "off" };
+    static atomic_bool warned;
     const char *n = names[g_node.cfg.lb >= 0 && g_node.cfg.lb < 4 ? g_node.cfg.lb : 0];
-    return rap__lb_find(n) != NULL ? n : "refine";
+
+    if (rap__lb_find(n) != NULL)
+        return n;
+    if (!atomic_exchange(&warned, true))
+        rap__log(RAP_LOG_WARN, RAP_AID_NONE, "rebalance: strategy %s is not built in; using refine", n);
+    return "refine";
 }
 
 /* ------------------------------------------------------------ periodic */
@@ -137,33 +166,14 @@ static const char *strategy_name(void)
 #define MOVE_NS 10000.0
 #define MOVE_BYTES_PER_NS 1.0
 
-static int cmp_u64(const void *a, const void *b);
-static bool known(const uint64_t *sorted, size_t n, uint64_t aid);
-
 /* The Profiler's model as the partitioner takes it: a rank not heard
- * from yet counts one worker; only pairs between two listed actors (the
- * pairs sketch also has actors summed into their type's row). */
+ * from yet counts one worker; only pairs between two listed actors. */
 static void model_fit(rap_pmodel *m)
 {
-    uint64_t *ids = calloc(m->nactors + 1, sizeof(*ids));
-    size_t ne = 0;
-
     for (int r = 0; r < m->nranks; r++)
         if (m->ranks[r].workers <= 0)
             m->ranks[r].workers = 1;
-    if (ids == NULL) {
-        m->nedges = 0;
-        return;
-    }
-    for (size_t i = 0; i < m->nactors; i++)
-        ids[i] = m->actors[i].aid;
-    qsort(ids, m->nactors, sizeof(*ids), cmp_u64);
-    for (size_t e = 0; e < m->nedges; e++)
-        if (m->edges[e].a != m->edges[e].b && known(ids, m->nactors, m->edges[e].a) &&
-            known(ids, m->nactors, m->edges[e].b))
-            m->edges[ne++] = m->edges[e];
-    m->nedges = ne;
-    free(ids);
+    m->nedges = known_edges(m->actors, m->nactors, m->edges, m->nedges, m->edges);
 }
 
 static struct {
@@ -323,18 +333,9 @@ static int plan(const lb_rec *all, const int *counts, const int *workers, rap_lb
     m.nranks = g_node.size;
     /* Bytes between actors: the Profiler's heaviest pairs, those between
      * actors of the model. */
-    uint64_t *ids = calloc(total + 1, sizeof(*ids));
-    if (ids != NULL && rap__profiler_model(&prof) == RAP_OK && prof.nedges > 0 &&
-        (m.edges = calloc(prof.nedges, sizeof(*m.edges))) != NULL) {
-        for (size_t x = 0; x < total; x++)
-            ids[x] = m.actors[x].aid;
-        qsort(ids, total, sizeof(*ids), cmp_u64);
-        for (size_t e = 0; e < prof.nedges; e++)
-            if (prof.edges[e].a != prof.edges[e].b && known(ids, total, prof.edges[e].a) &&
-                known(ids, total, prof.edges[e].b))
-                m.edges[m.nedges++] = prof.edges[e];
-    }
-    free(ids);
+    if (rap__profiler_model(&prof) == RAP_OK && prof.nedges > 0 &&
+        (m.edges = calloc(prof.nedges, sizeof(*m.edges))) != NULL)
+        m.nedges = known_edges(m.actors, total, prof.edges, prof.nedges, m.edges);
     rap__pmodel_free(&prof);
     rap__lb_params_init(&par);
     par.strategy = strategy_name();
