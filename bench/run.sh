@@ -56,7 +56,7 @@ awk 'function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j 
 "$MPIEXEC" -np 2 bench/remote_bw "$REPS" | show
 "$MPIEXEC" -np 2 bench/remote_rate "$REPS" | show
 "$MPIEXEC" -np 2 bench/remote_ring "$REPS" | show
-"$MPIEXEC" -np 2 bench/idle "$REPS" | show
+"$MPIEXEC" -np 2 bench/idle "$REPS" 5 | show
 "$MPIEXEC" -np 2 bench/busy_rank "$REPS" | show
 RAPTORS_WORKERS="$WORKERS" "$MPIEXEC" --bind-to none $fwd -np 1 bench/local_rate "$REPS" | show
 # The profile's cost: the same binaries with RAPTORS_PROFILE=off and on,

@@ -373,17 +373,23 @@ static bool stopped(rap_sched *s)
 
 /* The sleeping poller: announce the sleep on the bell, look for work one
  * last time (queues, poll, stop), sleep until rung or timed out; again,
- * with a longer sleep, until work turns up or it is stopped. */
+ * with a longer sleep, until work turns up or it is stopped.  A ring says
+ * a message was handed to MPI for this rank: a poll that finds nothing
+ * then gets a second one, since a poll may take in a message without
+ * seeing it complete (Open MPI's MPI_Testsome runs the progress engine
+ * only after finding nothing complete, and does not look again), and the
+ * next ring may be far off (the sender's next poll). */
 static void run_poller(rap_sched *s)
 {
     uint64_t d = 16000;
+    bool rung = false;
 
     for (;;) {
         uint64_t cap;
         atomic_store(s->hooks.bell, RAP_BELL_SLEEPING); /* seq_cst: before the last look */
         if (any_queued(s))
             break;
-        if (s->hooks.poll(s->hooks.arg) > 0)
+        if (s->hooks.poll(s->hooks.arg) > 0 || (rung && s->hooks.poll(s->hooks.arg) > 0))
             break;
         if (stopped(s))
             break;
@@ -394,6 +400,7 @@ static void run_poller(rap_sched *s)
         if (d > cap)
             d = cap;
         rap__bell_wait(s->hooks.bell, d);
+        rung = atomic_load(s->hooks.bell) == RAP_BELL_AWAKE;
         d *= 2;
     }
     atomic_store(s->hooks.bell, RAP_BELL_AWAKE);
