@@ -1,6 +1,6 @@
 # bench/local.mk -- make bench (never part of make check).
 bench_programs = %D%/remote_latency %D%/remote_rate %D%/local_rate %D%/idle %D%/remote_bw %D%/remote_ring \
-	%D%/busy_rank %D%/profile %D%/lb_decision %D%/migrate %D%/lb_skew %D%/lb_chatty %D%/lb_stencil %D%/lb_hotspot %D%/forkjoin %D%/mpi_latency %D%/savina
+	%D%/busy_rank %D%/profile %D%/lb_decision %D%/migrate %D%/lb_skew %D%/lb_chatty %D%/lb_stencil %D%/lb_hotspot %D%/forkjoin %D%/mpi_latency %D%/mpi_ring %D%/savina
 EXTRA_PROGRAMS = $(bench_programs)
 CLEANFILES += $(bench_programs)
 EXTRA_DIST += %D%/bench.h %D%/run.sh %D%/caf_bench.cpp
@@ -9,6 +9,7 @@ EXTRA_DIST += %D%/bench.h %D%/run.sh %D%/caf_bench.cpp
 %C%_profile_LDADD = $(LDADD) $(JANSSON_LIBS)
 # A plain MPI program: the baseline process for remote latency (no Raptors).
 %C%_mpi_latency_LDADD = $(MPI_LIBS)
+%C%_mpi_ring_LDADD = $(MPI_LIBS)
 # The moving hot spot reads the balancer's steps from the profile.
 %C%_lb_hotspot_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 %C%_lb_hotspot_LDADD = $(LDADD) $(JANSSON_LIBS)

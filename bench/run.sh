@@ -56,6 +56,22 @@ awk 'function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j 
 "$MPIEXEC" -np 2 bench/remote_bw "$REPS" | show
 "$MPIEXEC" -np 2 bench/remote_rate "$REPS" | show
 "$MPIEXEC" -np 2 bench/remote_ring "$REPS" | show
+# A ring of 4 ranks (more ranks than cores on a 2-core machine): Raptors
+# against a plain MPI ring program (bench/mpi_ring), alternating, three
+# processes each, the medians of their medians.
+over=
+[ "$RAP_MPIEXEC_KIND" = openmpi ] && over=--oversubscribe
+for i in 1 2 3; do
+    "$MPIEXEC" $over -np 4 bench/mpi_ring "$REPS" >> "$raw"
+    "$MPIEXEC" $over -np 4 bench/remote_ring "$REPS" | sed -n 's/^ROW|ring of 4 ranks|hops\/s|\([0-9.]*\)|.*/RAPRING4 \1/p' >> "$raw"
+done
+awk 'function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+                                    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+     /^PLAINRING 4 / { p[++np] = $3 } /^RAPRING4 / { r[++nr] = $2 }
+     END { if (np == 0 || nr == 0) exit
+           a = med(r, nr); b = med(p, np)
+           printf "ring of 4 ranks %.0f hops/s against a plain MPI ring program %.0f: %.2fx\n", a, b, a / b
+           printf "ROW|ring of 4 ranks vs plain|hops/s|%.0f|plain MPI ring process|%.0f\n", a, b }' "$raw" | tee -a "$raw" | grep -v '^ROW|' || true
 "$MPIEXEC" -np 2 bench/idle "$REPS" 5 | show
 "$MPIEXEC" -np 2 bench/busy_rank "$REPS" | show
 RAPTORS_WORKERS="$WORKERS" "$MPIEXEC" --bind-to none $fwd -np 1 bench/local_rate "$REPS" | show
