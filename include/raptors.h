@@ -70,7 +70,8 @@ RAP_API const char *rap_version(void);
     X(ETHREAD,  -15, "MPI thread support too low (needs MPI_THREAD_SERIALIZED)") \
     X(EHANDLER, -16, "actor handler failed")                                  \
     X(EVERSION, -17, "ranks run incompatible Raptors wire formats")           \
-    X(ENOTMOVABLE,-18, "actor cannot move (its type is not movable)")
+    X(ENOTMOVABLE,-18, "actor cannot move (its type is not movable)")       \
+    X(EGONE,    -19, "timer already fired or cancelled")
 
 enum rap_err {
     RAP_OK = 0,
@@ -442,6 +443,58 @@ RAP_API int rap_msg_send(rap_ctx *ctx, rap_aid to, rap_msg *msg);
  * Ownership: frees the caller's `msg`.  Returns: nothing.
  * Thread: owner of msg. */
 RAP_API void rap_msg_free(rap_msg *msg);
+
+/* ----------------------------------------------------------------- timers */
+
+/* A pending timer: the rank that holds it and a slot there (0: none). */
+typedef uint64_t rap_timer;
+#define RAP_TIMER_NONE ((rap_timer)0)
+
+/* Durations in nanoseconds: rap_send_after(ctx, to, T, &x, sizeof x, 250 * RAP_MS, NULL). */
+#define RAP_US UINT64_C(1000)
+#define RAP_MS UINT64_C(1000000)
+#define RAP_SEC UINT64_C(1000000000)
+
+/* Send a copy of `len` bytes at `data` to `to` as message type `type`
+ * `delay_ns` from now (0: at the rank's next poll).  The timer is kept by
+ * this rank and fired by its workers; the message is then sent in the
+ * name of the calling actor, from wherever that actor is by then (so its
+ * order with the actor's other messages to `to` is the order in which they
+ * were sent, and `from` is the actor), or from outside actors for ctx
+ * NULL.  Timers due at the same time fire in the order they were set.  A
+ * timer is cancelled when the actor that set it ends on this rank; one set
+ * by an actor that then moved goes on firing in its name.  A pending
+ * timer counts as work: rap_run does not return while one is pending
+ * (cancel periodic timers, or rap_stop, to end a run); rap_stop and
+ * rap_finalize cancel every pending timer.  `timer_out` (may be NULL)
+ * receives the handle for rap_timer_cancel.
+ * Ownership: `data` stays the caller's (copied).
+ * Returns:   RAP_OK; as rap_send for the message (RAP_ENOTYPE, RAP_ETOOBIG,
+ *            RAP_EINVAL, checked now); RAP_ESTOPPED while the job stops or
+ *            finalises; RAP_ERANGE (the rank holds 2^24 timers);
+ *            RAP_ESTATE; RAP_ENOMEM.
+ * Thread:    owner (inside the handler given `ctx`), or any thread with
+ *            ctx NULL. */
+RAP_API int rap_send_after(rap_ctx *ctx, rap_aid to, uint32_t type, const void *data,
+                           size_t len, uint64_t delay_ns, rap_timer *timer_out);
+
+/* As rap_send_after, every `period_ns` (> 0), the first `period_ns` from
+ * now, until cancelled.  A firing that comes late is not made up: the next
+ * is one period after the late one's due time, or one period from now if
+ * that is past.
+ * Returns: as rap_send_after; RAP_EINVAL for period_ns 0.  Thread: as rap_send_after. */
+RAP_API int rap_send_every(rap_ctx *ctx, rap_aid to, uint32_t type, const void *data,
+                           size_t len, uint64_t period_ns, rap_timer *timer_out);
+
+/* Cancel a pending timer: its message is not sent (a periodic timer sends
+ * no more).  A timer held by another rank (set there) is cancelled there,
+ * asynchronously: its firings already under way still arrive.
+ * Returns: RAP_OK (cancelled; or, for a timer of another rank, the request
+ *          sent); RAP_EGONE (a timer of this rank that already fired or
+ *          was cancelled); RAP_EINVAL (RAP_TIMER_NONE, a rank out of range);
+ *          RAP_ESTATE; RAP_ENOMEM.
+ * Thread: any (ctx may be NULL outside a handler). */
+RAP_API int rap_timer_cancel(rap_ctx *ctx, rap_timer timer);
 
 /* ---------------------------------------------------------------- logging */
 

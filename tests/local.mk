@@ -82,7 +82,8 @@ mpi_tests = \
 	%D%/mpi/profile_np3 \
 	%D%/mpi/trace_np2 %D%/mpi/trace_tiny_np2 \
 	%D%/mpi/migrate_np3 \
-	%D%/mpi/rebalance_np2 %D%/mpi/autolb_np2 %D%/mpi/place_np3
+	%D%/mpi/rebalance_np2 %D%/mpi/autolb_np2 %D%/mpi/place_np3 \
+	%D%/mpi/timer_np2
 check_PROGRAMS += $(mpi_tests)
 TESTS += $(mpi_tests)
 %C%_mpi_spawn_np2_SOURCES = %D%/mpi/spawn.c
@@ -123,6 +124,7 @@ TESTS += $(mpi_tests)
 %C%_mpi_rebalance_np2_SOURCES = %D%/mpi/rebalance.c
 %C%_mpi_autolb_np2_SOURCES = %D%/mpi/autolb.c
 %C%_mpi_place_np3_SOURCES = %D%/mpi/place.c
+%C%_mpi_timer_np2_SOURCES = %D%/mpi/timer.c
 %C%_mpi_orphan_np2_LDADD = src/libraptors-core.la $(MPI_LIBS)
 # The profile test reads the profile back (jansson) and injects bad samples.
 prof_test_cflags = $(AM_CFLAGS) $(JANSSON_CFLAGS)

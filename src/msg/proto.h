@@ -32,6 +32,8 @@ enum rap_sysop {
     RAP_SYS_LOCATE = 12,      /* SYS_ACTION to a rank that sent a forwarded message: rap_wire_where */
     RAP_SYS_PLACE = 13,       /* SYS_ACTION to the Profiler: a RAP_SYS_SPAWN request (rap_wire_spawn
                                  + argument) to send on to the least loaded rank hosting the type */
+    RAP_SYS_TIMER_CANCEL = 14, /* SYS_ACTION to the System actor of the rank holding a timer:
+                                  rap_wire_timer (rap_timer_cancel from another rank) */
     RAP_SYS_OP_COUNT
 };
 
@@ -71,6 +73,20 @@ typedef struct rap_wire_err {
  * actor).  No user call sends one of them. */
 #define RAP_MSG_LOG 2u /* a log line on its way to the Logger: rap_wire_log + text */
 #define RAP_MSG_MIGRATE_REQ 4u /* to a movable user actor (rap_migrate): rap_wire_migreq */
+#define RAP_MSG_SEND_AS 5u /* to a user actor: rap_wire_sendas + payload, a message its
+                              runner sends in its name (a timer's firing) */
+
+/* Payload of RAP_MSG_SEND_AS: the message to send (`len` bytes follow). */
+typedef struct rap_wire_sendas {
+    uint64_t to;
+    uint32_t type;
+    uint32_t len;
+} rap_wire_sendas;
+
+/* Payload of RAP_SYS_TIMER_CANCEL. */
+typedef struct rap_wire_timer {
+    uint64_t timer;
+} rap_wire_timer;
 
 /* Payload of RAP_MSG_MIGRATE_REQ: where to go. */
 typedef struct rap_wire_migreq {

@@ -26,9 +26,10 @@ static int check_err_payload(const rap_wire_hdr *h, const void *payload, const c
 }
 
 /* An ActorActionMsg of one of the runtime's message types: a log line to
- * the Logger, or a destroy request (no payload) to a user actor; nothing
- * else (RAP_MSG_SPAWNED only ever comes as a SystemActionMsg). */
-static int check_runtime_type(const rap_wire_hdr *h, const char **why)
+ * the Logger; a destroy request (no payload), a move request or a timer's
+ * message to a user actor; nothing else (RAP_MSG_SPAWNED only ever comes
+ * as a SystemActionMsg). */
+static int check_runtime_type(const rap_wire_hdr *h, const void *payload, const char **why)
 {
     switch (h->type) {
     case RAP_MSG_LOG:
@@ -43,6 +44,17 @@ static int check_runtime_type(const rap_wire_hdr *h, const char **why)
         if (rap__aid_is_runtime(h->to))
             FAIL("destroy request for a runtime actor");
         return RAP_OK;
+    case RAP_MSG_SEND_AS: {
+        rap_wire_sendas sa;
+        if (h->len < sizeof(sa))
+            FAIL("timer message shorter than its header");
+        if (rap__aid_is_runtime(h->to))
+            FAIL("timer message for a runtime actor");
+        memcpy(&sa, payload, sizeof(sa));
+        if (sa.len != h->len - sizeof(sa))
+            FAIL("timer message's length does not match its payload");
+        return RAP_OK; /* its addressee and type: rap_send checks them when it is sent */
+    }
     case RAP_MSG_MIGRATE_REQ:
         if (h->len != sizeof(rap_wire_migreq))
             FAIL("move request has the wrong size");
@@ -101,7 +113,7 @@ int rap__wire_validate(const void *buf, size_t n, int tag,
     case RAP_KIND_ACTOR_ACTION: {
         const rap_msg_type *mt;
         if (h.type < RAP_TYPE_USER_MIN)
-            return check_runtime_type(&h, why);
+            return check_runtime_type(&h, payload, why);
         mt = rap__msgtype_find(h.type);
         if (mt == NULL)
             FAIL("unregistered message type");
@@ -184,6 +196,17 @@ int rap__wire_validate(const void *buf, size_t n, int tag,
                 FAIL("actor place sent to a rank that is not the actor's home");
             if (h.type == RAP_SYS_DIR && w.rank >= 0 && (int)RAP_AID_RANK(h.from) != w.rank)
                 FAIL("actor place not from the rank it names"); /* a rank says only where it has it */
+            return RAP_OK;
+        }
+        case RAP_SYS_TIMER_CANCEL: {
+            rap_wire_timer t;
+            if (h.len != sizeof(t))
+                FAIL("timer cancel has the wrong size");
+            if (h.to != rap__aid_system(lim->my_rank))
+                FAIL("timer cancel not addressed to the System actor");
+            memcpy(&t, payload, sizeof(t));
+            if (RAP_AID_RANK(t.timer) != lim->my_rank)
+                FAIL("timer cancel for a timer of another rank");
             return RAP_OK;
         }
         case RAP_SYS_CREDIT:

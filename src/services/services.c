@@ -10,5 +10,6 @@ const rap_service *const rap__services[] = {
     &rap__logger_service,
     &rap__profile_service,
     &rap__trace_service,
+    &rap__timer_service,
     NULL,
 };

@@ -11,5 +11,6 @@
 extern const rap_service rap__logger_service;
 extern const rap_service rap__profile_service;
 extern const rap_service rap__trace_service;
+extern const rap_service rap__timer_service;
 
 #endif

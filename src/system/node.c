@@ -106,6 +106,30 @@ void rap__services_drain(void)
             rap__services[i]->drain();
 }
 
+int rap__services_due(uint64_t now_ns)
+{
+    int n = 0;
+
+    for (int i = 0; rap__services[i] != NULL; i++)
+        if (rap__services[i]->due != NULL)
+            n += rap__services[i]->due(now_ns);
+    return n;
+}
+
+void rap__services_halt(void)
+{
+    for (int i = 0; rap__services[i] != NULL; i++)
+        if (rap__services[i]->halt != NULL)
+            rap__services[i]->halt();
+}
+
+void rap__services_actor_end(rap_aid aid)
+{
+    for (int i = 0; rap__services[i] != NULL; i++)
+        if (rap__services[i]->actor_end != NULL)
+            rap__services[i]->actor_end(aid);
+}
+
 void rap__services_stop(void)
 {
     int n = 0;
@@ -432,6 +456,7 @@ static void reset_node(void)
     memset(&g_node, 0, sizeof(g_node));
     g_node.rank = g_node.size = g_node.appnum = g_node.level = -1;
     atomic_init(&g_node.stop_status, -1);
+    atomic_init(&g_node.due_ns, UINT64_MAX);
     g_node.bells = (rap_bells){ .node_comm = MPI_COMM_NULL, .win = MPI_WIN_NULL };
     g_node.app_errors = MPI_COMM_NULL;
     g_node.world_errh = MPI_ERRHANDLER_NULL;

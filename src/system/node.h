@@ -6,7 +6,8 @@
  *             the termination wave.
  * Invariants: `active` counts actors that are scheduled, running or parked
  *             (a mailbox not marked empty); the rank is locally idle when
- *             it is 0 and the transport holds nothing to send.  All of
+ *             it is 0, no service holds a message for later (`held`) and
+ *             the transport holds nothing to send.  All of
  *             Raptors' MPI calls happen under the MPI token (progress.c).
  * Threads:    see each field.
  * Uses:       actor/, msg/, net/, sched/, util/.
@@ -75,6 +76,11 @@ typedef struct rap_node {
 
     /* Written at every schedule and release of an actor. */
     alignas(RAP_CACHELINE) _Atomic int64_t active;
+    /* Messages the services hold for later (pending timers): the rank is
+     * not idle while one is held.  due_ns: the earliest time a service
+     * asked for a look (rap__node_due_at), UINT64_MAX for none. */
+    _Atomic uint64_t held;
+    _Atomic uint64_t due_ns;
     _Atomic uint32_t rr;     /* RAP_ANY_RANK turn */
     _Atomic bool done;       /* the wave found the job quiescent */
     pthread_mutex_t done_lock; /* with done_cond: rap_run's thread waits for done */
@@ -111,6 +117,11 @@ void rap__send_error(rap_aid to, int kind, uint32_t op, int err_kind, int code,
                      rap_aid about, uint32_t msg_type, uint64_t cookie);
 int rap__sys_send(int kind, uint32_t op, rap_aid to, rap_aid from, const void *payload, size_t len);
 void rap__route_callbacks(rap_net_callbacks *cb);
+
+/* send.c: what rap_send checks before a message exists (the node is up,
+ * the addressee can be, the type is a registered user type that allows
+ * `len` bytes, data is not NULL with len): RAP_OK or rap_send's error. */
+int rap__send_check(rap_aid to, uint32_t type, const void *data, size_t len);
 
 /* spawn.c: this rank stops, with an exit status (a stop request from any
  * rank, or rap_stop here). */
@@ -155,6 +166,10 @@ int rap__world_errors_install(void);
 void rap__world_errors_remove(void);
 void rap__mpi_errors_mine(bool mine);
 uint64_t rap__node_max_sleep(void *arg);
+/* A service asks for a look at `ns` (its earliest deadline; UINT64_MAX:
+ * none): the poll that first finds the time passed calls the services'
+ * `due` hooks, and a poller asleep past `ns` is woken to sleep less. */
+void rap__node_due_at(uint64_t ns);
 void rap__close_mpi(void);
 
 /* term.c: one step of the termination protocol (token held). */

@@ -121,7 +121,14 @@ int rap__node_poll(void *arg)
     RAP_BUMP(g_node.polls, 1); /* the token holder is its one writer */
     if (g_node.cfg.watchdog_us == 0) /* no watchdog to tick the services */
         rap__services_tick(NULL, rap__now_ns());
-    n = rap__net_progress(g_node.net);
+    n = 0;
+    uint64_t due = atomic_load_explicit(&g_node.due_ns, memory_order_relaxed);
+    if (due != UINT64_MAX) { /* a timer is pending: is it due? (its sends go out below) */
+        uint64_t now = rap__now_ns();
+        if (now >= due)
+            n = rap__services_due(now);
+    }
+    n += rap__net_progress(g_node.net);
     n += rap__term_progress();
     rap__token_drop();
     return n;
@@ -133,11 +140,10 @@ int rap__node_poll(void *arg)
 #define IDLE_SLEEP_NS 100000000u /* every message rings: a safety net only */
 #define WAVE_SLEEP_MAX_NS 16000000u
 
-uint64_t rap__node_max_sleep(void *arg)
+static uint64_t max_sleep(void)
 {
     uint64_t poll = (uint64_t)g_node.cfg.poll_max_us * 1000u;
 
-    (void)arg;
     if (!g_node.bells.all)
         return poll;
     if (!atomic_load_explicit(&g_node.wave_active, memory_order_relaxed))
@@ -149,4 +155,24 @@ uint64_t rap__node_max_sleep(void *arg)
     uint64_t age = rap__now_ns() - atomic_load_explicit(&g_node.wave_started, memory_order_relaxed);
     uint64_t cap = age / 8;
     return cap < poll ? poll : cap > WAVE_SLEEP_MAX_NS ? WAVE_SLEEP_MAX_NS : cap;
+}
+
+/* ... and no later than the services' earliest deadline (a timer). */
+uint64_t rap__node_max_sleep(void *arg)
+{
+    uint64_t cap = max_sleep(), due = atomic_load_explicit(&g_node.due_ns, memory_order_relaxed), now;
+
+    (void)arg;
+    if (due == UINT64_MAX)
+        return cap;
+    now = rap__now_ns();
+    return due <= now ? 0 : due - now < cap ? due - now : cap;
+}
+
+void rap__node_due_at(uint64_t ns)
+{
+    uint64_t prev = atomic_exchange(&g_node.due_ns, ns);
+
+    if (ns < prev) /* the poller may sleep past it */
+        rap__bell_ring(rap__sched_bell(g_node.sched));
 }

@@ -136,6 +136,25 @@ static void spawn_reply(rap_ctx *ctx, rap_actor *a, const rap_env *env)
              rap__aid_str(s.aid, child, sizeof(child)), (unsigned long long)s.cookie);
 }
 
+/* A message a timer makes in the actor's name (RAP_MSG_SEND_AS): sent
+ * now, from the actor, as its handlers' sends are (the addressee and type
+ * are checked by rap_send; a refusal is logged). */
+static void send_as(rap_ctx *ctx, rap_actor *a, const rap_env *env)
+{
+    const char *p = rap__env_cpayload(env);
+    char self[RAP_NAME_MAX], to[RAP_NAME_MAX], type[RAP_NAME_MAX];
+    rap_wire_sendas sa;
+    int rc;
+
+    memcpy(&sa, p, sizeof(sa));
+    rc = rap_send(ctx, sa.to, sa.type, sa.len > 0 ? p + sizeof(sa) : NULL, sa.len);
+    if (rc != RAP_OK)
+        rap__log(RAP_LOG_WARN, RAP_AID_NONE, "actor %s: a timer's message of type %s to %s not sent: %s",
+                 rap__actor_name(atomic_load(&a->aid), self, sizeof(self)),
+                 rap__msg_name(sa.type, type, sizeof(type)), rap__actor_name(sa.to, to, sizeof(to)),
+                 rap_err_name(rc));
+}
+
 static void dispatch(rap_ctx *ctx, rap_actor *a, rap_env *env)
 {
     const rap_wire_hdr *h = &env->hdr;
@@ -150,6 +169,10 @@ static void dispatch(rap_ctx *ctx, rap_actor *a, rap_env *env)
         rap_handler_fn fn;
         if (h->type == RAP_MSG_DESTROY) {
             a->exiting = true;
+            return;
+        }
+        if (h->type == RAP_MSG_SEND_AS) {
+            send_as(ctx, a, env);
             return;
         }
         if (h->type == RAP_MSG_MIGRATE_REQ) {

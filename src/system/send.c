@@ -41,6 +41,13 @@ static inline void count_send(rap_ctx *ctx, rap_env *env)
     }
 }
 
+int rap__send_check(rap_aid to, uint32_t type, const void *data, size_t len)
+{
+    if (data == NULL && len > 0)
+        return rap__node_up() ? RAP_EINVAL : RAP_ESTATE;
+    return check_send(to, type, len);
+}
+
 int rap_send(rap_ctx *ctx, rap_aid to, uint32_t type, const void *data, size_t len)
 {
     rap_env *env;

@@ -11,7 +11,9 @@
  *             ranks `hosted` accepts before any rank can send to it.
  * Threads:    the lifecycle hooks (setup, open, start, drain, stop,
  *             close) run on rap_init's / rap_finalize's thread; `tick` on
- *             the scheduler's watchdog thread (or a polling worker); `ops`
+ *             the scheduler's watchdog thread (or a polling worker); `due`
+ *             on the MPI token's holder; `halt` on the thread that stops
+ *             the rank; `actor_end` on the ending actor's worker; `ops`
  *             on the worker running the actor that received the operation.
  * Uses:       util/config.h, msg/env.h, the public header.
  */
@@ -63,6 +65,15 @@ typedef struct rap_service {
     void (*tick)(uint64_t now_ns);
     void (*drain)(void);
     void (*stop)(void);
+    /* Every rank, all optional, for services that hold messages for later
+     * (g_node.held): at a poll, the MPI token held, once the time passed
+     * what the service asked for with rap__node_due_at (due: returns the
+     * messages it sent); as the rank begins to stop (halt: drop what is
+     * held, so that the stop can end); when an actor of this rank ends
+     * while anything is held (actor_end). */
+    int (*due)(uint64_t now_ns);
+    void (*halt)(void);
+    void (*actor_end)(rap_aid aid);
 } rap_service;
 
 /* Every service, in start order (stopped in reverse), NULL-terminated;
@@ -77,6 +88,9 @@ void rap__services_close(void);
 int rap__services_start(int workers);
 void rap__services_tick(void *arg, uint64_t now_ns);
 void rap__services_drain(void);
+int rap__services_due(uint64_t now_ns);
+void rap__services_halt(void);
+void rap__services_actor_end(rap_aid aid);
 void rap__services_stop(void);
 /* The handler of system operation `op` among the services', or NULL. */
 void (*rap__services_op(uint32_t op))(rap_ctx *ctx, const rap_env *env);

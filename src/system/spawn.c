@@ -22,6 +22,7 @@
 #include "system/migrate.h"
 #include "system/node.h"
 #include "system/probe.h"
+#include "system/service.h"
 #include "util/fatal.h"
 
 void rap__actor_schedule(rap_actor *a)
@@ -33,11 +34,14 @@ void rap__actor_schedule(rap_actor *a)
 void rap__actor_teardown(rap_actor *a, int worker, bool call_fini)
 {
     rap_ctx ctx = { a, worker };
+    rap_aid aid = atomic_load_explicit(&a->aid, memory_order_relaxed);
     rap_env *env;
 
     rap__table_remove(g_node.table, a);
     if (call_fini && a->type->fini != NULL)
         a->type->fini(&ctx, a->state);
+    if (atomic_load_explicit(&g_node.held, memory_order_relaxed) != 0)
+        rap__services_actor_end(aid); /* its timers, fini's included */
     rap__mig_gone(a); /* after fini: its sends are stamped */
     rap__probe_gone(a); /* its counts, fini's sends included */
     /* No push can start now: what is queued is final. */
@@ -288,6 +292,7 @@ void rap__node_stop(int status)
     while (cur < status && !atomic_compare_exchange_weak(&g_node.stop_status, &cur, status))
         ;
     atomic_store(&g_node.stopping, true);
+    rap__services_halt(); /* pending timers would keep the rank from idling */
 }
 
 int rap_stop_with(rap_ctx *ctx, int status)

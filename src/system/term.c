@@ -20,12 +20,15 @@
  * the gaps of a busy exchange. */
 #define TERM_IDLE_NS 50000u
 
-/* No actor has work, and nothing waits to be handed to MPI (messages are
- * counted for termination when MPI gets them).  `active` is read first: a
- * handler queues its sends before its actor stops being active. */
+/* No actor has work, no service holds a message for later (a timer), and
+ * nothing waits to be handed to MPI (messages are counted for termination
+ * when MPI gets them).  `active` is read first: a handler queues its sends
+ * before its actor stops being active; a timer that fires schedules its
+ * message before it stops being held. */
 bool rap__locally_idle(void)
 {
-    return atomic_load(&g_node.active) == 0 && rap__net_queue_empty(g_node.net);
+    return atomic_load(&g_node.active) == 0 && atomic_load(&g_node.held) == 0 &&
+           rap__net_queue_empty(g_node.net);
 }
 
 static void wave_done(void)

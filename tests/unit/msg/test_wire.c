@@ -245,6 +245,30 @@ static void migration_marks(void)
     CU_ASSERT_EQUAL(check(N(sizeof(req)), A), RAP_EMALFORMED);
     h = good(A, RAP_MSG_MIGRATE_REQ, 4), h->to = mv;
     CU_ASSERT_EQUAL(check(N(4), A), RAP_EMALFORMED);
+    {   /* a timer's message, to its setter (my rank 1), and a cancel from another rank */
+        rap_wire_sendas sa = { .to = AID(0, 9), .type = FIX8, .len = 8 };
+        rap_wire_timer tm = { .timer = AID(1, 77) };
+        h = good(A, RAP_MSG_SEND_AS, sizeof(sa) + 8);
+        memcpy(buf + sizeof(*h), &sa, sizeof(sa));
+        CU_ASSERT_EQUAL(check(N(sizeof(sa) + 8), A), RAP_OK);
+        h->len = sizeof(sa) + 4;                                 /* its length is not the payload's */
+        CU_ASSERT_EQUAL(check(N(sizeof(sa) + 4), A), RAP_EMALFORMED);
+        h = good(A, RAP_MSG_SEND_AS, 4);                         /* shorter than its header */
+        CU_ASSERT_EQUAL(check(N(4), A), RAP_EMALFORMED);
+        h = good(A, RAP_MSG_SEND_AS, sizeof(sa) + 8), h->to = AID(1, 1); /* to a runtime actor */
+        memcpy(buf + sizeof(*h), &sa, sizeof(sa));
+        CU_ASSERT_EQUAL(check(N(sizeof(sa) + 8), A), RAP_EMALFORMED);
+        h = good(S, RAP_SYS_TIMER_CANCEL, sizeof(tm)), h->to = AID(1, RAP_SERIAL_SYSTEM);
+        memcpy(buf + sizeof(*h), &tm, sizeof(tm));
+        CU_ASSERT_EQUAL(check(N(sizeof(tm)), S), RAP_OK);
+        tm.timer = AID(2, 77);                                   /* another rank's timer */
+        memcpy(buf + sizeof(*h), &tm, sizeof(tm));
+        CU_ASSERT_EQUAL(check(N(sizeof(tm)), S), RAP_EMALFORMED);
+        h = good(S, RAP_SYS_TIMER_CANCEL, 4), h->to = AID(1, RAP_SERIAL_SYSTEM);
+        CU_ASSERT_EQUAL(check(N(4), S), RAP_EMALFORMED);
+        h = good(S, RAP_SYS_TIMER_CANCEL, sizeof(tm));           /* not to the System actor */
+        CU_ASSERT_EQUAL(check(N(sizeof(tm)), S), RAP_EMALFORMED);
+    }
     h = good(E, 0, sizeof(rap_wire_err)), h->to = mv, h->flags = 1u << RAP_WIRE_HOPS_SHIFT;
     ((rap_wire_err *)(void *)(buf + sizeof(*h)))->kind = RAP_ERROR_MIGRATE;
     CU_ASSERT_EQUAL(check(N(sizeof(rap_wire_err)), E), RAP_OK);  /* error events are forwarded too */
