@@ -75,6 +75,7 @@ awk 'function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j 
 "$MPIEXEC" -np 2 bench/idle "$REPS" 5 | show
 "$MPIEXEC" -np 2 bench/busy_rank "$REPS" | show
 RAPTORS_WORKERS="$WORKERS" "$MPIEXEC" --bind-to none $fwd -np 1 bench/local_rate "$REPS" | show
+RAPTORS_WORKERS="$WORKERS" "$MPIEXEC" --bind-to none $fwd -np 1 bench/timer | show
 # The profile's cost: the same binaries with RAPTORS_PROFILE=off and on,
 # alternating, REPS times each (one measured round a run, after a warm-up).
 pfwd=
