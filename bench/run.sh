@@ -76,6 +76,7 @@ awk 'function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j 
 "$MPIEXEC" -np 2 bench/busy_rank "$REPS" | show
 RAPTORS_WORKERS="$WORKERS" "$MPIEXEC" --bind-to none $fwd -np 1 bench/local_rate "$REPS" | show
 RAPTORS_WORKERS="$WORKERS" "$MPIEXEC" --bind-to none $fwd -np 1 bench/timer | show
+"$MPIEXEC" $over -np 4 bench/pubsub 3 | show
 # The profile's cost: the same binaries with RAPTORS_PROFILE=off and on,
 # alternating, REPS times each (one measured round a run, after a warm-up).
 pfwd=

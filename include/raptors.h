@@ -71,7 +71,8 @@ RAP_API const char *rap_version(void);
     X(EHANDLER, -16, "actor handler failed")                                  \
     X(EVERSION, -17, "ranks run incompatible Raptors wire formats")           \
     X(ENOTMOVABLE,-18, "actor cannot move (its type is not movable)")       \
-    X(EGONE,    -19, "timer already fired or cancelled")
+    X(EGONE,    -19, "timer already fired or cancelled")                  \
+    X(ETIMEDOUT,-20, "no reply in time")
 
 enum rap_err {
     RAP_OK = 0,
@@ -134,10 +135,12 @@ typedef enum rap_error_kind {
     RAP_ERROR_UNHANDLED = 2,   /* `actor`'s type has no handler for `msg_type` */
     RAP_ERROR_SPAWN = 3,       /* rap_spawn_on() with `cookie` failed; `msg_type` is the actor type */
     RAP_ERROR_CHILD = 4,       /* child `actor`'s handler for `msg_type` returned `code` */
-    RAP_ERROR_MIGRATE = 5      /* rap_migrate() of `actor` failed (`code`: RAP_ENOHOST, the rank
+    RAP_ERROR_MIGRATE = 5,     /* rap_migrate() of `actor` failed (`code`: RAP_ENOHOST, the rank
                                   does not host its type; RAP_EMALFORMED, its state did not
                                   unpack there; RAP_ENOMEM); `cookie` is the rank asked for.
                                   The actor stays where it was. */
+    RAP_ERROR_TIMEOUT = 6      /* rap_ask() to `actor` with `cookie` and request type
+                                  `msg_type` had no reply in time (`code` RAP_ETIMEDOUT) */
 } rap_error_kind;
 
 typedef struct rap_error_event {
@@ -201,6 +204,16 @@ RAP_API int rap_actor_type_on(uint32_t actor_type, uint32_t msg_type,
  * are written to the log.
  * Returns / Thread: as rap_actor_type_on. */
 RAP_API int rap_actor_type_on_error(uint32_t actor_type, rap_error_fn fn);
+
+/* Receives the replies to the actor's rap_ask() requests: `from` is the
+ * actor that answered, `cookie` the one given to rap_ask, `type`, `data`
+ * and `len` the reply (valid until it returns). */
+typedef void (*rap_reply_fn)(rap_ctx *ctx, void *state, rap_aid from, uint64_t cookie,
+                             uint32_t type, const void *data, size_t len);
+
+/* Make `fn` the reply handler of `actor_type` (needed to call rap_ask).
+ * Returns / Thread: as rap_actor_type_on. */
+RAP_API int rap_actor_type_on_reply(uint32_t actor_type, rap_reply_fn fn);
 
 /* Pack an actor's state for a move: write it to `buf` if it fits in
  * `cap` bytes, and return the bytes it needs either way (called again
@@ -495,6 +508,89 @@ RAP_API int rap_send_every(rap_ctx *ctx, rap_aid to, uint32_t type, const void *
  *          RAP_ESTATE; RAP_ENOMEM.
  * Thread: any (ctx may be NULL outside a handler). */
 RAP_API int rap_timer_cancel(rap_ctx *ctx, rap_timer timer);
+
+/* ------------------------------------------------------------ ask / reply */
+
+/* Send a request: a copy of `len` bytes at `data` as message type `type`
+ * to `to`, whose handler for `type` runs as for any message and may answer
+ * it with rap_reply.  The answer comes to the calling actor's reply
+ * handler (rap_actor_type_on_reply) with `cookie`; if none came within
+ * `timeout_ns` (0: no limit), a RAP_ERROR_TIMEOUT event with `cookie`
+ * comes to its error handler instead, and a reply after it is dropped
+ * (logged).  A request to an actor that does not exist comes back as a
+ * RAP_ERROR_DEAD_LETTER event with `cookie` (its timeout still follows);
+ * one whose handler does not answer it times out.  Requests are ordinary messages in their order with the
+ * caller's others.  If the asking actor ends first, its timeout is
+ * cancelled and a reply to it is a dead letter to the replier.  An actor
+ * that moves while its request is pending gets its reply where it is.
+ * Ownership: `data` stays the caller's (copied).
+ * Returns:   RAP_OK when sent; as rap_send for the message; RAP_EINVAL
+ *            (ctx NULL or outside an actor); RAP_EUNHANDLED (the caller's
+ *            type has no reply handler); RAP_ESTOPPED; RAP_ENOMEM.
+ * Thread:    owner (inside the handler given `ctx`). */
+RAP_API int rap_ask(rap_ctx *ctx, rap_aid to, uint32_t type, const void *data, size_t len,
+                    uint64_t timeout_ns, uint64_t cookie);
+
+/* Answer the request being handled (a message sent with rap_ask or
+ * rap_ask_wait) with a copy of `len` bytes at `data` as message type
+ * `type`; once per request.
+ * Returns:   RAP_OK; as rap_send for the message; RAP_ESTATE (the message
+ *            being handled is not a request, or it was answered already);
+ *            RAP_EINVAL (ctx NULL); RAP_ENOMEM.
+ * Thread:    owner (inside the handler given `ctx`). */
+RAP_API int rap_reply(rap_ctx *ctx, uint32_t type, const void *data, size_t len);
+
+/* rap_ask for a thread that is not a worker (main, or another thread of
+ * the application): send the request and wait for the answer, at most
+ * `timeout_ns` (0: no limit), while the workers go on.  The reply's type
+ * goes to *type_out and its payload to `buf` (its first `cap` bytes), its
+ * length to *len_out.  Under MPI_THREAD_SERIALIZED only from inside
+ * rap_run (another thread), when Raptors may call MPI.
+ * Returns:   RAP_OK; RAP_ETIMEDOUT; RAP_ETOOBIG (the reply was longer than
+ *            `cap`: the first `cap` bytes and the full length are given);
+ *            as rap_send for the request; RAP_EINVAL (NULL type_out or
+ *            len_out, buf NULL with cap); RAP_ESTATE (called from a worker,
+ *            or not initialised); RAP_ESTOPPED; RAP_ENOMEM.
+ * Thread:    any thread but the workers. */
+RAP_API int rap_ask_wait(rap_aid to, uint32_t type, const void *data, size_t len,
+                         uint64_t timeout_ns, uint32_t *type_out, void *buf, size_t cap,
+                         size_t *len_out);
+
+/* ---------------------------------------------------------- publish / subscribe */
+
+/* Longest topic name. */
+#define RAP_TOPIC_MAX 127
+
+/* Subscribe the calling actor to `topic` (a name; topics are told apart by
+ * a 64-bit hash of it): from when every rank has heard of it (the
+ * subscription goes to each rank as a system message), every message
+ * published to the topic comes to the actor as an ordinary message of its
+ * type, from its publisher.  An actor that ends is unsubscribed.
+ * Returns: RAP_OK; RAP_EINVAL (ctx NULL or outside an actor, NULL or empty
+ *          topic, longer than RAP_TOPIC_MAX); RAP_EEXIST (already
+ *          subscribed); RAP_ESTATE; RAP_ENOMEM.
+ * Thread:  owner (inside the handler given `ctx`). */
+RAP_API int rap_subscribe(rap_ctx *ctx, const char *topic);
+
+/* Stop the calling actor's subscription to `topic`: publications that
+ * reach its rank from then on are not delivered to it.
+ * Returns: RAP_OK; RAP_EINVAL (as rap_subscribe, or not subscribed);
+ *          RAP_ESTATE; RAP_ENOMEM.  Thread: owner. */
+RAP_API int rap_unsubscribe(rap_ctx *ctx, const char *topic);
+
+/* Send a copy of `len` bytes at `data` as message type `type` to every
+ * subscriber of `topic`: directly to those on this rank, and once to each
+ * other rank that has subscribers, where its System actor hands a copy to
+ * each (never a message per remote subscriber).  The messages of one
+ * publisher reach each subscriber in the order published.  A publication
+ * to a topic with no subscribers sends nothing.
+ * Ownership: `data` stays the caller's (copied).
+ * Returns: RAP_OK; as rap_send for the message (RAP_ENOTYPE, RAP_ETOOBIG,
+ *          RAP_EINVAL); RAP_EINVAL (NULL, empty or too long topic);
+ *          RAP_ESTATE; RAP_ENOMEM.
+ * Thread:  owner (inside the handler given `ctx`), or any thread with
+ *          ctx NULL (then from outside actors). */
+RAP_API int rap_publish(rap_ctx *ctx, const char *topic, uint32_t type, const void *data, size_t len);
 
 /* ---------------------------------------------------------------- logging */
 

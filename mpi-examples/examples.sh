@@ -20,6 +20,8 @@ check "^ring: 4 ranks, 200 laps, 800 messages" -np 4 $d/ring 200
 check "sum of squares 1..12 = 650" -np 1 $d/mpmd_coordinator : -np 2 $d/mpmd_worker
 check "^rebalance: [1-9][0-9]* actors moved" -np 2 $d/balance 6
 check "^heartbeat: 4 ranks, 10 beats each every 20 ms: all counted" -np 4 $d/heartbeat 10 20
+check "^kvstore: 4 ranks, 500 keys each; main thread asked for key 1999: 3996001 (OK)" -np 4 $d/kvstore 500
+check "^feed: 4 ranks, 100 prices published to 8 watchers: all got all in order, mean 104.50" -np 4 $d/feed 100
 # RAPTORS_STATS=1: every rank prints its counters at rap_finalize.  Open MPI
 # passes a variable to its ranks when told (-x NAME); MPICH's hydra passes the
 # whole environment and has no -x.
@@ -30,4 +32,4 @@ for r in 0 1 2 3; do
     printf '%s\n' "$out" | grep -q "^raptors stats rank $r: sent_local=[0-9]* .* handled=[1-9]" ||
         { printf 'FAIL: no stats line for rank %s\n%s\n' "$r" "$out"; exit 1; }
 done
-echo "examples: hello, primes, pingpong, ring, mpmd, balance, heartbeat all ran; stats printed by every rank"
+echo "examples: hello, primes, pingpong, ring, mpmd, balance, heartbeat, kvstore, feed all ran; stats printed by every rank"

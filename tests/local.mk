@@ -32,6 +32,7 @@ unit_tests = \
 	%D%/unit/util/test_err \
 	%D%/unit/util/test_config \
 	%D%/unit/util/test_topk \
+	%D%/unit/util/test_u64map \
 	%D%/unit/msg/test_wire \
 	%D%/unit/msg/test_pool \
 	%D%/unit/actor/test_types \
@@ -45,6 +46,7 @@ TESTS += $(unit_tests)
 %C%_unit_util_test_err_LDADD = $(unit_ldadd)
 %C%_unit_util_test_config_LDADD = $(unit_ldadd)
 %C%_unit_util_test_topk_LDADD = $(unit_ldadd)
+%C%_unit_util_test_u64map_LDADD = $(unit_ldadd)
 %C%_unit_msg_test_wire_LDADD = $(unit_ldadd)
 %C%_unit_msg_test_pool_LDADD = $(unit_ldadd)
 %C%_unit_actor_test_types_LDADD = $(unit_ldadd)
@@ -83,7 +85,7 @@ mpi_tests = \
 	%D%/mpi/trace_np2 %D%/mpi/trace_tiny_np2 \
 	%D%/mpi/migrate_np3 \
 	%D%/mpi/rebalance_np2 %D%/mpi/autolb_np2 %D%/mpi/place_np3 \
-	%D%/mpi/timer_np2
+	%D%/mpi/timer_np2 %D%/mpi/ask_np2 %D%/mpi/pubsub_np3
 check_PROGRAMS += $(mpi_tests)
 TESTS += $(mpi_tests)
 %C%_mpi_spawn_np2_SOURCES = %D%/mpi/spawn.c
@@ -125,6 +127,8 @@ TESTS += $(mpi_tests)
 %C%_mpi_autolb_np2_SOURCES = %D%/mpi/autolb.c
 %C%_mpi_place_np3_SOURCES = %D%/mpi/place.c
 %C%_mpi_timer_np2_SOURCES = %D%/mpi/timer.c
+%C%_mpi_ask_np2_SOURCES = %D%/mpi/ask.c
+%C%_mpi_pubsub_np3_SOURCES = %D%/mpi/pubsub.c
 %C%_mpi_orphan_np2_LDADD = src/libraptors-core.la $(MPI_LIBS)
 # The profile test reads the profile back (jansson) and injects bad samples.
 prof_test_cflags = $(AM_CFLAGS) $(JANSSON_CFLAGS)

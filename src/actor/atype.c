@@ -116,17 +116,39 @@ int rap_actor_type_on(uint32_t actor_type, uint32_t msg_type, rap_handler_fn fn)
     return rap__atype_on(actor_type, msg_type, fn);
 }
 
-int rap_actor_type_on_error(uint32_t actor_type, rap_error_fn fn)
+/* The type a per-type callback is set on: RAP_OK and *at_out, or the
+ * error rap_actor_type_on_error / on_reply return. */
+static int settable(uint32_t actor_type, bool fn_set, rap_actor_type **at_out)
 {
-    rap_actor_type *at;
-
-    if (fn == NULL)
+    if (!fn_set)
         return RAP_EINVAL;
     if (reg.frozen)
         return RAP_ESTATE;
-    at = rap__atype_find(actor_type);
-    if (at == NULL)
+    if ((*at_out = rap__atype_find(actor_type)) == NULL)
         return RAP_ENOTYPE;
+    return RAP_OK;
+}
+
+int rap_actor_type_on_reply(uint32_t actor_type, rap_reply_fn fn)
+{
+    rap_actor_type *at = NULL;
+    int rc = settable(actor_type, fn != NULL, &at);
+
+    if (rc != RAP_OK)
+        return rc;
+    if (at->on_reply != NULL)
+        return RAP_EEXIST;
+    at->on_reply = fn;
+    return RAP_OK;
+}
+
+int rap_actor_type_on_error(uint32_t actor_type, rap_error_fn fn)
+{
+    rap_actor_type *at = NULL;
+    int rc = settable(actor_type, fn != NULL, &at);
+
+    if (rc != RAP_OK)
+        return rc;
     if (at->on_error != NULL)
         return RAP_EEXIST;
     at->on_error = fn;

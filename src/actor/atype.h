@@ -27,6 +27,7 @@ typedef struct rap_actor_type {
     rap_init_fn init;
     rap_fini_fn fini;
     rap_error_fn on_error;
+    rap_reply_fn on_reply;       /* rap_actor_type_on_reply: answers to its rap_ask requests */
     bool movable;                /* rap_actor_type_movable: pack/unpack NULL for plain bytes */
     rap_pack_fn pack;
     rap_unpack_fn unpack;

@@ -34,6 +34,10 @@ enum rap_sysop {
                                  + argument) to send on to the least loaded rank hosting the type */
     RAP_SYS_TIMER_CANCEL = 14, /* SYS_ACTION to the System actor of the rank holding a timer:
                                   rap_wire_timer (rap_timer_cancel from another rank) */
+    RAP_SYS_SUB = 15,         /* SYS_ACTION between System actors: rap_wire_sub (a rank has its
+                                 first subscriber of a topic, or lost its last) */
+    RAP_SYS_PUBLISH = 16,     /* SYS_ACTION from a publisher to the System actor of a rank with
+                                 subscribers: rap_wire_pub + the message's payload */
     RAP_SYS_OP_COUNT
 };
 
@@ -76,12 +80,42 @@ typedef struct rap_wire_err {
 #define RAP_MSG_SEND_AS 5u /* to a user actor: rap_wire_sendas + payload, a message its
                               runner sends in its name (a timer's firing) */
 
+#define RAP_MSG_ASK 6u   /* a request (rap_ask, rap_ask_wait) to a user actor: rap_wire_ask +
+                            the request's payload */
+#define RAP_MSG_REPLY 7u /* its answer (rap_reply) to the asker: a user actor, or the asking
+                            rank's System actor for rap_ask_wait: rap_wire_ask + payload */
+#define RAP_MSG_ASK_TIMEOUT 8u /* a request's time is up, to the asking actor: rap_wire_ask */
+
+/* Head of the payload of RAP_MSG_ASK, RAP_MSG_REPLY, RAP_MSG_ASK_TIMEOUT. */
+typedef struct rap_wire_ask {
+    uint64_t id;     /* the request: (asking rank, serial) in an actor id's layout */
+    uint64_t peer;   /* ASK: where the reply goes; REPLY: 0; ASK_TIMEOUT: the actor asked */
+    uint64_t cookie; /* the asker's */
+    uint32_t type;   /* the user message type of the `len` bytes that follow (ASK_TIMEOUT: of
+                        the request, and len 0) */
+    uint32_t len;
+} rap_wire_ask;
+
 /* Payload of RAP_MSG_SEND_AS: the message to send (`len` bytes follow). */
 typedef struct rap_wire_sendas {
     uint64_t to;
     uint32_t type;
     uint32_t len;
 } rap_wire_sendas;
+
+/* Payload of RAP_SYS_SUB. */
+typedef struct rap_wire_sub {
+    uint64_t topic;  /* the topic's id: a 64-bit hash of its name */
+    int32_t rank;    /* the rank whose subscribers changed (the sender's) */
+    uint32_t on;     /* 1: it has subscribers now; 0: none any more */
+} rap_wire_sub;
+
+/* Head of the payload of RAP_SYS_PUBLISH; `len` bytes follow. */
+typedef struct rap_wire_pub {
+    uint64_t topic;
+    uint32_t type;   /* the user message type */
+    uint32_t len;
+} rap_wire_pub;
 
 /* Payload of RAP_SYS_TIMER_CANCEL. */
 typedef struct rap_wire_timer {

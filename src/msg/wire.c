@@ -17,7 +17,7 @@ static int check_err_payload(const rap_wire_hdr *h, const void *payload, const c
     if (h->len != sizeof(e))
         FAIL("error payload has the wrong size");
     memcpy(&e, payload, sizeof(e));
-    if (e.kind < RAP_ERROR_DEAD_LETTER || e.kind > RAP_ERROR_MIGRATE)
+    if (e.kind < RAP_ERROR_DEAD_LETTER || e.kind > RAP_ERROR_TIMEOUT)
         FAIL("unknown error kind");
     if (e.actor_type != 0 && e.actor_type < RAP_TYPE_USER_MIN && e.actor_type != RAP_ATYPE_SYSTEM &&
         e.actor_type != RAP_ATYPE_LOGGER && e.actor_type != RAP_ATYPE_PROFILER)
@@ -29,7 +29,8 @@ static int check_err_payload(const rap_wire_hdr *h, const void *payload, const c
  * the Logger; a destroy request (no payload), a move request or a timer's
  * message to a user actor; nothing else (RAP_MSG_SPAWNED only ever comes
  * as a SystemActionMsg). */
-static int check_runtime_type(const rap_wire_hdr *h, const void *payload, const char **why)
+static int check_runtime_type(const rap_wire_hdr *h, const void *payload, const rap_wire_limits *lim,
+                              const char **why)
 {
     switch (h->type) {
     case RAP_MSG_LOG:
@@ -54,6 +55,31 @@ static int check_runtime_type(const rap_wire_hdr *h, const void *payload, const 
         if (sa.len != h->len - sizeof(sa))
             FAIL("timer message's length does not match its payload");
         return RAP_OK; /* its addressee and type: rap_send checks them when it is sent */
+    }
+    case RAP_MSG_ASK:
+    case RAP_MSG_REPLY:
+    case RAP_MSG_ASK_TIMEOUT: {
+        rap_wire_ask q;
+        const rap_msg_type *mt;
+        if (h->len < sizeof(q))
+            FAIL("request or reply shorter than its header");
+        memcpy(&q, payload, sizeof(q));
+        if (q.len != h->len - sizeof(q))
+            FAIL("request or reply whose length does not match its payload");
+        if (q.id == 0 || RAP_AID_SERIAL(q.id) == 0)
+            FAIL("request or reply without an id");
+        if (q.type < RAP_TYPE_USER_MIN || (mt = rap__msgtype_find(q.type)) == NULL)
+            FAIL("request or reply of an unregistered message type");
+        if (h->type == RAP_MSG_ASK_TIMEOUT ? q.len != 0 : rap__msgtype_check_len(mt, q.len) != RAP_OK)
+            FAIL("request or reply of a length its type does not allow");
+        if (h->type == RAP_MSG_REPLY ? (rap__aid_is_runtime(h->to) && RAP_AID_SERIAL(h->to) != RAP_SERIAL_SYSTEM)
+                                     : rap__aid_is_runtime(h->to))
+            FAIL("request or reply for a runtime actor");
+        if (h->type == RAP_MSG_ASK && (!rap__aid_valid(q.peer, lim->size) || RAP_AID_SERIAL(q.peer) == 0))
+            FAIL("request with no one to answer");
+        if (!rap__aid_valid(q.id, lim->size))
+            FAIL("request or reply whose id names no rank of the job");
+        return RAP_OK; /* ids: checked where they are looked up */
     }
     case RAP_MSG_MIGRATE_REQ:
         if (h->len != sizeof(rap_wire_migreq))
@@ -113,7 +139,7 @@ int rap__wire_validate(const void *buf, size_t n, int tag,
     case RAP_KIND_ACTOR_ACTION: {
         const rap_msg_type *mt;
         if (h.type < RAP_TYPE_USER_MIN)
-            return check_runtime_type(&h, payload, why);
+            return check_runtime_type(&h, payload, lim, why);
         mt = rap__msgtype_find(h.type);
         if (mt == NULL)
             FAIL("unregistered message type");
@@ -207,6 +233,35 @@ int rap__wire_validate(const void *buf, size_t n, int tag,
             memcpy(&t, payload, sizeof(t));
             if (RAP_AID_RANK(t.timer) != lim->my_rank)
                 FAIL("timer cancel for a timer of another rank");
+            return RAP_OK;
+        }
+        case RAP_SYS_SUB: {
+            rap_wire_sub w;
+            if (h.len != sizeof(w))
+                FAIL("subscription change has the wrong size");
+            memcpy(&w, payload, sizeof(w));
+            if (h.to != rap__aid_system(lim->my_rank) || RAP_AID_SERIAL(h.from) != RAP_SERIAL_SYSTEM ||
+                (int)RAP_AID_RANK(h.from) != w.rank || w.rank == lim->my_rank)
+                FAIL("subscription change not from the System actor of the rank it names");
+            if (w.on > 1 || w.topic == 0)
+                FAIL("subscription change that is neither on nor off, or of no topic");
+            return RAP_OK;
+        }
+        case RAP_SYS_PUBLISH: {
+            rap_wire_pub w;
+            const rap_msg_type *mt;
+            if (h.len < sizeof(w))
+                FAIL("publication shorter than its header");
+            memcpy(&w, payload, sizeof(w));
+            if (h.to != rap__aid_system(lim->my_rank))
+                FAIL("publication not addressed to the System actor");
+            if (w.len != h.len - sizeof(w) || w.topic == 0)
+                FAIL("publication whose length does not match its payload, or of no topic");
+            if (w.type < RAP_TYPE_USER_MIN || (mt = rap__msgtype_find(w.type)) == NULL ||
+                rap__msgtype_check_len(mt, w.len) != RAP_OK)
+                FAIL("publication of an unregistered type, or of a length its type does not allow");
+            if (h.from != RAP_AID_NONE && rap__aid_is_runtime(h.from))
+                FAIL("publication from a runtime actor");
             return RAP_OK;
         }
         case RAP_SYS_CREDIT:

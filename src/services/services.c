@@ -11,5 +11,7 @@ const rap_service *const rap__services[] = {
     &rap__profile_service,
     &rap__trace_service,
     &rap__timer_service,
+    &rap__ask_service,
+    &rap__pubsub_service,
     NULL,
 };

@@ -12,5 +12,7 @@ extern const rap_service rap__logger_service;
 extern const rap_service rap__profile_service;
 extern const rap_service rap__trace_service;
 extern const rap_service rap__timer_service;
+extern const rap_service rap__ask_service;
+extern const rap_service rap__pubsub_service;
 
 #endif

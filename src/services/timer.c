@@ -16,7 +16,9 @@
  *             as a RAP_MSG_SEND_AS message to that actor, which its runner
  *             sends in its name (its order among the actor's own sends, its
  *             sequence numbers to movable actors, its profile); a timer set
- *             outside actors sends its message from outside.
+ *             outside actors sends its message from outside; a runtime
+ *             timer (rap__timer_raw, a type below RAP_TYPE_USER_MIN) routes
+ *             its message as it is.
  * Threads:    set and cancel on any thread; due on the token holder (one
  *             at a time), sending after the lock is dropped; halt on the
  *             thread that stops the rank; actor_end on the ending actor's
@@ -31,9 +33,10 @@
 #include "msg/aid.h"
 #include "msg/proto.h"
 #include "services/services.h"
+#include "services/timer.h"
 #include "system/node.h"
 #include "util/clock.h"
-#include "util/hash.h"
+#include "util/u64map.h"
 
 #define NIL UINT32_MAX
 #define SLOT_BITS 24
@@ -54,14 +57,6 @@ typedef struct tslot {
     void *data;                  /* len bytes (NULL for 0) */
 } tslot;
 
-/* Actor -> the first slot of its list (linear probing, at most half full;
- * key 0 is empty: RAP_AID_NONE owns no list). */
-typedef struct owner_map {
-    uint64_t *keys;
-    uint32_t *heads;
-    size_t cap, n;
-} owner_map;
-
 static struct {
     pthread_mutex_t lock;
     tslot *slots;
@@ -69,7 +64,7 @@ static struct {
     uint32_t *heap; /* slot indexes */
     uint32_t nheap;
     uint64_t next_order;
-    owner_map owners;
+    rap_u64map owners;  /* actor -> the first slot of its list */
     bool draining;  /* rap_finalize began: no new timers */
     int rank;
 } T = { .lock = PTHREAD_MUTEX_INITIALIZER, .free_head = NIL };
@@ -137,80 +132,17 @@ static void publish_due(void)
 
 /* ------------------------------------------------------- owners' lists */
 
-static size_t owner_find(uint64_t key)
-{
-    size_t mask = T.owners.cap - 1, i = rap__hash_u64(key) & mask;
-
-    while (T.owners.keys[i] != 0 && T.owners.keys[i] != key)
-        i = (i + 1) & mask;
-    return i;
-}
-
-static bool owner_grow(void)
-{
-    owner_map old = T.owners, m = { 0 };
-
-    m.cap = old.cap ? old.cap * 2 : 64;
-    m.keys = calloc(m.cap, sizeof(*m.keys));
-    m.heads = malloc(m.cap * sizeof(*m.heads));
-    if (m.keys == NULL || m.heads == NULL) {
-        free(m.keys);
-        free(m.heads);
-        return false;
-    }
-    T.owners = m;
-    for (size_t i = 0; i < old.cap; i++)
-        if (old.keys[i] != 0) {
-            size_t j = owner_find(old.keys[i]);
-            T.owners.keys[j] = old.keys[i];
-            T.owners.heads[j] = old.heads[i];
-        }
-    T.owners.n = old.n;
-    free(old.keys);
-    free(old.heads);
-    return true;
-}
-
-/* Remove the entry at i, shifting back the entries its probe run holds. */
-static void owner_delete(size_t i)
-{
-    size_t mask = T.owners.cap - 1, j = i;
-
-    T.owners.keys[i] = 0;
-    T.owners.n--;
-    for (;;) {
-        j = (j + 1) & mask;
-        if (T.owners.keys[j] == 0)
-            return;
-        size_t home = rap__hash_u64(T.owners.keys[j]) & mask;
-        /* Entry j may move to the hole at i if its home is not in (i, j]. */
-        if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
-            T.owners.keys[i] = T.owners.keys[j];
-            T.owners.heads[i] = T.owners.heads[j];
-            T.owners.keys[j] = 0;
-            i = j;
-        }
-    }
-}
-
 static bool owner_link(uint32_t s)
 {
-    uint64_t key = T.slots[s].owner;
-    size_t i;
+    tslot *t = &T.slots[s];
+    uint64_t head;
 
-    if ((T.owners.n + 1) * 2 > T.owners.cap && !owner_grow())
+    t->oprev = NIL;
+    t->onext = rap__u64map_get(&T.owners, t->owner, &head) ? (uint32_t)head : NIL;
+    if (rap__u64map_put(&T.owners, t->owner, s) != RAP_OK)
         return false;
-    i = owner_find(key);
-    T.slots[s].oprev = NIL;
-    if (T.owners.keys[i] == 0) {
-        T.owners.keys[i] = key;
-        T.owners.n++;
-        T.slots[s].onext = NIL;
-    } else {
-        T.slots[s].onext = T.owners.heads[i];
-        T.slots[T.owners.heads[i]].oprev = s;
-    }
-    T.owners.heads[i] = s;
+    if (t->onext != NIL)
+        T.slots[t->onext].oprev = s;
     return true;
 }
 
@@ -220,15 +152,12 @@ static void owner_unlink(uint32_t s)
 
     if (t->onext != NIL)
         T.slots[t->onext].oprev = t->oprev;
-    if (t->oprev != NIL) {
+    if (t->oprev != NIL)
         T.slots[t->oprev].onext = t->onext;
-        return;
-    }
-    size_t i = owner_find(t->owner); /* t is the head */
-    if (t->onext != NIL)
-        T.owners.heads[i] = t->onext;
+    else if (t->onext != NIL)
+        rap__u64map_put(&T.owners, t->owner, t->onext); /* replaces: never grows */
     else
-        owner_delete(i);
+        rap__u64map_del(&T.owners, t->owner, NULL);
 }
 
 /* ---------------------------------------------------------- the slots */
@@ -270,8 +199,10 @@ static void slot_free(uint32_t s)
     tslot *t = &T.slots[s];
 
     heap_remove(s);
-    if (t->owner != RAP_AID_NONE)
+    if (t->owner != RAP_AID_NONE) {
         owner_unlink(s);
+        atomic_fetch_sub(&g_node.by_actor, 1);
+    }
     free(t->data);
     t->data = NULL;
     t->gen = (t->gen & GEN_MASK) == GEN_MASK ? 1 : t->gen + 1;
@@ -307,16 +238,16 @@ static void clear_all(void)
 
 /* ---------------------------------------------------------- the calls */
 
-static int set(rap_ctx *ctx, rap_aid to, uint32_t type, const void *data, size_t len, uint64_t delay,
+/* A pending timer of `owner` (RAP_AID_NONE: none) firing `type`'s message
+ * to `to` after `delay` (then every `period`, unless 0). */
+static int arm(rap_aid owner, rap_aid to, uint32_t type, const void *data, size_t len, uint64_t delay,
                uint64_t period, rap_timer *out)
 {
-    int rc = rap__send_check(to, type, data, len);
     void *copy = NULL;
     uint64_t now;
     uint32_t s;
+    int rc = RAP_OK;
 
-    if (rc != RAP_OK)
-        return rc;
     if (len > 0 && (copy = malloc(len)) == NULL)
         return RAP_ENOMEM;
     if (len > 0)
@@ -332,7 +263,7 @@ static int set(rap_ctx *ctx, rap_aid to, uint32_t type, const void *data, size_t
         t->due = delay > UINT64_MAX - now ? UINT64_MAX - 1 : now + delay;
         t->period = period;
         t->order = T.next_order++;
-        t->owner = rap__ctx_aid(ctx);
+        t->owner = owner;
         t->to = to;
         t->type = type;
         t->len = (uint32_t)len;
@@ -346,6 +277,8 @@ static int set(rap_ctx *ctx, rap_aid to, uint32_t type, const void *data, size_t
             rc = RAP_ENOMEM;
         } else {
             atomic_fetch_add(&g_node.held, 1);
+            if (t->owner != RAP_AID_NONE)
+                atomic_fetch_add(&g_node.by_actor, 1);
             T.heap[T.nheap++] = s;
             sift_up(T.nheap - 1);
             if (T.heap[0] == s)
@@ -358,6 +291,20 @@ static int set(rap_ctx *ctx, rap_aid to, uint32_t type, const void *data, size_t
     pthread_mutex_unlock(&T.lock);
     free(copy);
     return rc;
+}
+
+static int set(rap_ctx *ctx, rap_aid to, uint32_t type, const void *data, size_t len, uint64_t delay,
+               uint64_t period, rap_timer *out)
+{
+    int rc = rap__send_check(to, type, data, len);
+
+    return rc != RAP_OK ? rc : arm(rap__ctx_aid(ctx), to, type, data, len, delay, period, out);
+}
+
+int rap__timer_raw(rap_aid owner, rap_aid to, uint32_t rt_type, const void *data, size_t len, uint64_t delay,
+                   rap_timer *out)
+{
+    return arm(owner, to, rt_type, data, len, delay, 0, out);
 }
 
 int rap_send_after(rap_ctx *ctx, rap_aid to, uint32_t type, const void *data, size_t len, uint64_t delay_ns,
@@ -425,6 +372,14 @@ static rap_env *firing(const tslot *t)
 {
     rap_env *env;
 
+    if (t->type < RAP_TYPE_USER_MIN) { /* the runtime's (rap__timer_raw): as it is, to `to` */
+        if ((env = rap__env_alloc(t->len)) == NULL)
+            return NULL;
+        if (t->len > 0)
+            memcpy(rap__env_payload(env), t->data, t->len);
+        rap__env_set(env, RAP_KIND_ACTOR_ACTION, t->type, t->to, RAP_AID_NONE);
+        return env;
+    }
     if (t->owner == RAP_AID_NONE) {
         rap_msg *m;
         if (rap_msg_alloc(NULL, t->type, t->len, &m) != RAP_OK)
@@ -459,7 +414,7 @@ static int due(uint64_t now)
             break;
         rap_env *env = firing(t);
         if (env != NULL) {
-            outside[n] = t->owner == RAP_AID_NONE;
+            outside[n] = t->owner == RAP_AID_NONE && t->type >= RAP_TYPE_USER_MIN;
             out[n++] = env;
         } else {
             lost++;
@@ -518,19 +473,16 @@ static void drain(void)
 
 static void actor_end(rap_aid aid)
 {
+    uint64_t head;
+    bool top = false;
+
     pthread_mutex_lock(&T.lock);
-    if (T.owners.cap > 0) {
-        size_t i = owner_find(aid);
-        bool moved_top = false;
-        while (T.owners.keys[i] == aid && aid != 0) {
-            uint32_t s = T.owners.heads[i];
-            moved_top |= T.heap[0] == s;
-            slot_free(s); /* the last one deletes the entry */
-            i = owner_find(aid);
-        }
-        if (moved_top)
-            publish_due();
+    while (rap__u64map_get(&T.owners, aid, &head)) {
+        top |= T.heap[0] == (uint32_t)head;
+        slot_free((uint32_t)head); /* the last one removes the entry */
     }
+    if (top)
+        publish_due();
     pthread_mutex_unlock(&T.lock);
 }
 
@@ -541,11 +493,9 @@ static void stop(void)
         slot_free(T.heap[T.nheap - 1]);
     free(T.slots);
     free(T.heap);
-    free(T.owners.keys);
-    free(T.owners.heads);
+    rap__u64map_free(&T.owners);
     T.slots = NULL;
     T.heap = NULL;
-    T.owners = (owner_map){ 0 };
     T.nslots = T.cap = T.nheap = 0;
     T.free_head = NIL;
     T.next_order = 0;

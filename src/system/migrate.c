@@ -592,7 +592,7 @@ void rap__mig_op_done(rap_ctx *ctx, const rap_env *env)
         /* The old copy is released; it is no longer the actor (its
          * counters went with it): what fini sends goes as from outside
          * actors. */
-        rap_ctx c = { NULL, ctx->worker };
+        rap_ctx c = { .worker = ctx->worker };
         a->type->fini(&c, a->state);
     }
     rap__seqmap_free(&m->out);

@@ -19,6 +19,7 @@
 #include <pthread.h>
 
 #include "actor/table.h"
+#include "msg/proto.h"
 #include "net/bells.h"
 #include "net/net.h"
 #include "sched/sched.h"
@@ -28,6 +29,7 @@
 struct rap_ctx {
     rap_actor *actor; /* NULL outside actors */
     int worker;
+    rap_wire_ask *ask; /* the request being handled (rap_reply), or NULL */
 };
 
 typedef struct rap_host {
@@ -81,6 +83,10 @@ typedef struct rap_node {
      * asked for a look (rap__node_due_at), UINT64_MAX for none. */
     _Atomic uint64_t held;
     _Atomic uint64_t due_ns;
+    /* What the services keep by actor (timers an actor set, requests it
+     * waits on): an ending actor is reported to them (actor_end) only
+     * while this is not 0. */
+    _Atomic uint64_t by_actor;
     _Atomic uint32_t rr;     /* RAP_ANY_RANK turn */
     _Atomic bool done;       /* the wave found the job quiescent */
     pthread_mutex_t done_lock; /* with done_cond: rap_run's thread waits for done */
@@ -122,6 +128,14 @@ void rap__route_callbacks(rap_net_callbacks *cb);
  * the addressee can be, the type is a registered user type that allows
  * `len` bytes, data is not NULL with len): RAP_OK or rap_send's error. */
 int rap__send_check(rap_aid to, uint32_t type, const void *data, size_t len);
+/* Send a message of `kind` (ActorAction or SystemAction) and runtime
+ * type or operation `rt_type` whose payload is `head` (hlen bytes) and
+ * then `data` (len bytes) to `to`, as a send by ctx's actor (its order
+ * with the actor's other sends, sequence numbers to movable actors, the
+ * profile's counts).  Returns RAP_OK, RAP_ESTATE, RAP_EINVAL (no such
+ * rank), RAP_ETOOBIG or RAP_ENOMEM. */
+int rap__send_wrapped(rap_ctx *ctx, int kind, rap_aid to, uint32_t rt_type, const void *head, size_t hlen,
+                      const void *data, size_t len);
 
 /* spawn.c: this rank stops, with an exit status (a stop request from any
  * rank, or rap_stop here). */
@@ -170,6 +184,11 @@ uint64_t rap__node_max_sleep(void *arg);
  * none): the poll that first finds the time passed calls the services'
  * `due` hooks, and a poller asleep past `ns` is woken to sleep less. */
 void rap__node_due_at(uint64_t ns);
+/* A thread outside the workers waits for a message (rap_ask_wait): let
+ * the workers call MPI now if they may (MPI_THREAD_MULTIPLE: from then on,
+ * as after the first rap_run).  False under MPI_THREAD_SERIALIZED outside
+ * rap_run. */
+bool rap__mpi_open_for_waiters(void);
 void rap__close_mpi(void);
 
 /* term.c: one step of the termination protocol (token held). */

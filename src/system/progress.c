@@ -176,3 +176,14 @@ void rap__node_due_at(uint64_t ns)
     if (ns < prev) /* the poller may sleep past it */
         rap__bell_ring(rap__sched_bell(g_node.sched));
 }
+
+bool rap__mpi_open_for_waiters(void)
+{
+    if (atomic_load(&g_node.mpi_open))
+        return true;
+    if (g_node.level != MPI_THREAD_MULTIPLE)
+        return false; /* MPI is the application's outside rap_run */
+    atomic_store(&g_node.mpi_open, true);
+    rap__bell_ring(rap__sched_bell(g_node.sched)); /* a sleeping poller polls now */
+    return true;
+}

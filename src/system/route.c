@@ -60,8 +60,16 @@ void rap__dead_letter_report(const rap_env *env)
     }
     if ((h->kind == RAP_KIND_ACTOR_ACTION || h->kind == RAP_KIND_SYS_ACTION) && h->from != RAP_AID_NONE &&
         RAP_AID_SERIAL(h->from) != RAP_SERIAL_OUTSIDE) {
-        rap__send_error(h->from, RAP_KIND_ACTOR_ERROR, 0, RAP_ERROR_DEAD_LETTER, RAP_EDEAD, h->to,
-                        h->type, 0);
+        uint32_t type = h->type;
+        uint64_t cookie = 0;
+        if (h->kind == RAP_KIND_ACTOR_ACTION && (h->type == RAP_MSG_ASK || h->type == RAP_MSG_REPLY) &&
+            h->len >= sizeof(rap_wire_ask)) { /* the request's or reply's own type (and the asker's cookie) */
+            rap_wire_ask q;
+            memcpy(&q, rap__env_cpayload(env), sizeof(q));
+            type = q.type;
+            cookie = h->type == RAP_MSG_ASK ? q.cookie : 0;
+        }
+        rap__send_error(h->from, RAP_KIND_ACTOR_ERROR, 0, RAP_ERROR_DEAD_LETTER, RAP_EDEAD, h->to, type, cookie);
         return;
     }
     /* No one to tell (sent from outside actors, or an error event whose

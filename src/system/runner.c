@@ -22,6 +22,7 @@
 #include "system/node.h"
 #include "system/outbox.h"
 #include "system/probe.h"
+#include "system/service.h"
 #include "util/clock.h"
 #include "util/fatal.h"
 
@@ -38,6 +39,10 @@ const char *rap__error_kind_name(int kind)
         return "spawn failed";
     case RAP_ERROR_CHILD:
         return "child's handler failed";
+    case RAP_ERROR_MIGRATE:
+        return "move failed";
+    case RAP_ERROR_TIMEOUT:
+        return "no reply in time";
     default:
         return "error event";
     }
@@ -103,19 +108,41 @@ static void deliver_error(rap_ctx *ctx, rap_actor *a, const rap_env *env)
              (unsigned long long)ev.cookie);
 }
 
-static void unhandled(rap_actor *a, const rap_wire_hdr *h)
+static void unhandled(rap_actor *a, const rap_wire_hdr *h, uint32_t msg_type)
 {
     char self[RAP_AID_STR_MAX], type[RAP_NAME_MAX];
 
     rap__ctr_add(RAP_CTR_UNHANDLED, 1);
     if (user_from(h->from) != RAP_AID_NONE) {
         rap__send_error(h->from, RAP_KIND_ACTOR_ERROR, 0, RAP_ERROR_UNHANDLED, RAP_EUNHANDLED,
-                        atomic_load(&a->aid), h->type, 0);
+                        atomic_load(&a->aid), msg_type, 0);
         return;
     }
     rap__log(RAP_LOG_WARN, RAP_AID_NONE, "actor %s (%s) has no handler for message type %s",
              rap__aid_str(atomic_load(&a->aid), self, sizeof(self)), a->type->name,
-             rap__msg_name(h->type, type, sizeof(type)));
+             rap__msg_name(msg_type, type, sizeof(type)));
+}
+
+/* A request (RAP_MSG_ASK): the handler of its type runs on its payload,
+ * with the request in ctx for rap_reply. */
+static void ask_request(rap_ctx *ctx, rap_actor *a, const rap_env *env)
+{
+    const char *p = rap__env_cpayload(env);
+    rap_wire_ask q;
+    rap_handler_fn fn;
+    int rc;
+
+    memcpy(&q, p, sizeof(q));
+    if ((fn = rap__atype_handler(a->type, q.type)) == NULL) {
+        unhandled(a, &env->hdr, q.type);
+        return;
+    }
+    rap__ctr_add(RAP_CTR_HANDLED, 1);
+    ctx->ask = &q;
+    rc = fn(ctx, a->state, user_from(env->hdr.from), q.len > 0 ? p + sizeof(q) : NULL, q.len);
+    ctx->ask = NULL;
+    if (rc != RAP_OK)
+        child_failed(a, q.type, rc);
 }
 
 /* A spawn answer to an actor: its RAP_MSG_SPAWNED handler, or the log. */
@@ -182,9 +209,23 @@ static void dispatch(rap_ctx *ctx, rap_actor *a, rap_env *env)
                 rap__mig_request(a, req.rank, h->from);
             return;
         }
+        if (h->type == RAP_MSG_ASK) {
+            ask_request(ctx, a, env);
+            return;
+        }
+        if (h->type < RAP_TYPE_USER_MIN && a->type->id >= RAP_TYPE_USER_MIN) {
+            void (*op)(rap_ctx *, const rap_env *) = rap__services_actor_op(h->type);
+            if (op != NULL)
+                op(ctx, env);
+            return;
+        }
         fn = rap__atype_handler(a->type, h->type);
         if (fn == NULL) {
-            unhandled(a, h);
+            void (*op)(rap_ctx *, const rap_env *) = rap__services_actor_op(h->type);
+            if (op != NULL) /* a runtime actor's (a reply to rap_ask_wait) */
+                op(ctx, env);
+            else
+                unhandled(a, h, h->type);
             return;
         }
         rap__ctr_add(RAP_CTR_HANDLED, 1);
@@ -208,9 +249,15 @@ static void dispatch(rap_ctx *ctx, rap_actor *a, rap_env *env)
 }
 
 /* A message's workload for the probe (probe.h). */
-static void probe_message(rap_turn *t, const rap_wire_hdr *h)
+static void probe_message(rap_turn *t, const rap_env *env)
 {
-    if (h->kind == RAP_KIND_ACTOR_ACTION && h->type >= RAP_TYPE_USER_MIN) {
+    const rap_wire_hdr *h = &env->hdr;
+
+    if (h->kind == RAP_KIND_ACTOR_ACTION && h->type == RAP_MSG_ASK) { /* the request's own type */
+        rap_wire_ask q;
+        memcpy(&q, rap__env_cpayload(env), sizeof(q));
+        rap__probe_message(t, RAP_WL_MESSAGE, q.type, q.len);
+    } else if (h->kind == RAP_KIND_ACTOR_ACTION && h->type >= RAP_TYPE_USER_MIN) {
         rap__probe_message(t, RAP_WL_MESSAGE, h->type, h->len);
         if (h->flags != 0 && rap__probe_tracing) /* a traced flow ends here */
             rap__probe_flow_in(t, h);
@@ -223,7 +270,7 @@ enum turn_end { TURN_YIELD, TURN_EMPTY, TURN_EXIT, TURN_MOVE };
 void rap__run_actor(rap_task *task, int worker)
 {
     rap_actor *a = RAP_CONTAINER_OF(task, rap_actor, task);
-    rap_ctx ctx = { a, worker };
+    rap_ctx ctx = { .actor = a, .worker = worker };
     enum turn_end end = TURN_YIELD;
     const bool prof = rap__probe_on();
     rap_turn turn;
@@ -249,7 +296,7 @@ void rap__run_actor(rap_task *task, int worker)
             }
         }
         if (prof)
-            probe_message(&turn, &env->hdr);
+            probe_message(&turn, env);
         rap__outbox_open();
         dispatch(&ctx, a, env);
         rap__outbox_close();

@@ -73,6 +73,33 @@ int rap_send(rap_ctx *ctx, rap_aid to, uint32_t type, const void *data, size_t l
     return RAP_OK;
 }
 
+int rap__send_wrapped(rap_ctx *ctx, int kind, rap_aid to, uint32_t rt_type, const void *head, size_t hlen,
+                      const void *data, size_t len)
+{
+    rap_env *env;
+    int rc;
+
+    if (!rap__node_up())
+        return RAP_ESTATE;
+    if (!rap__aid_valid(to, g_node.size))
+        return RAP_EINVAL;
+    if (len > RAP_MAX_PAYLOAD - hlen)
+        return RAP_ETOOBIG;
+    if ((env = rap__env_alloc(hlen + len)) == NULL)
+        return RAP_ENOMEM;
+    memcpy(rap__env_payload(env), head, hlen);
+    if (len > 0)
+        memcpy((char *)rap__env_payload(env) + hlen, data, len);
+    rap__env_set(env, kind, rt_type, to, rap__ctx_aid(ctx));
+    if (kind == RAP_KIND_ACTOR_ACTION && rap__aid_movable(to) && (rc = rap__mig_stamp(ctx, env)) != RAP_OK) {
+        rap__env_free(env);
+        return rc;
+    }
+    count_send(ctx, env);
+    rap__route(env);
+    return RAP_OK;
+}
+
 int rap_msg_alloc(rap_ctx *ctx, uint32_t type, size_t len, rap_msg **msg_out)
 {
     const rap_msg_type *mt = rap__msgtype_find(type);

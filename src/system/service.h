@@ -66,14 +66,19 @@ typedef struct rap_service {
     void (*drain)(void);
     void (*stop)(void);
     /* Every rank, all optional, for services that hold messages for later
-     * (g_node.held): at a poll, the MPI token held, once the time passed
-     * what the service asked for with rap__node_due_at (due: returns the
-     * messages it sent); as the rank begins to stop (halt: drop what is
-     * held, so that the stop can end); when an actor of this rank ends
-     * while anything is held (actor_end). */
+     * (g_node.held) or keep things by actor (g_node.by_actor): at a poll,
+     * the MPI token held, once the time passed what the service asked for
+     * with rap__node_due_at (due: returns the messages it sent); as the
+     * rank begins to stop (halt: drop what is held, so that the stop can
+     * end); when an actor of this rank ends while g_node.by_actor is not 0
+     * (actor_end). */
     int (*due)(uint64_t now_ns);
     void (*halt)(void);
     void (*actor_end)(rap_aid aid);
+    /* Runtime message types (ActorActionMsgs below RAP_TYPE_USER_MIN) the
+     * service handles when they reach any actor, user or runtime, on the
+     * worker running that actor ({0, NULL}-terminated; NULL: none). */
+    const rap_service_op *actor_ops;
 } rap_service;
 
 /* Every service, in start order (stopped in reverse), NULL-terminated;
@@ -94,5 +99,7 @@ void rap__services_actor_end(rap_aid aid);
 void rap__services_stop(void);
 /* The handler of system operation `op` among the services', or NULL. */
 void (*rap__services_op(uint32_t op))(rap_ctx *ctx, const rap_env *env);
+/* The handler of runtime message type `type` reaching an actor, or NULL. */
+void (*rap__services_actor_op(uint32_t type))(rap_ctx *ctx, const rap_env *env);
 
 #endif

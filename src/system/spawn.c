@@ -33,15 +33,15 @@ void rap__actor_schedule(rap_actor *a)
 
 void rap__actor_teardown(rap_actor *a, int worker, bool call_fini)
 {
-    rap_ctx ctx = { a, worker };
+    rap_ctx ctx = { .actor = a, .worker = worker };
     rap_aid aid = atomic_load_explicit(&a->aid, memory_order_relaxed);
     rap_env *env;
 
     rap__table_remove(g_node.table, a);
     if (call_fini && a->type->fini != NULL)
         a->type->fini(&ctx, a->state);
-    if (atomic_load_explicit(&g_node.held, memory_order_relaxed) != 0)
-        rap__services_actor_end(aid); /* its timers, fini's included */
+    if (atomic_load_explicit(&g_node.by_actor, memory_order_relaxed) != 0)
+        rap__services_actor_end(aid); /* its timers and requests, fini's included */
     rap__mig_gone(a); /* after fini: its sends are stamped */
     rap__probe_gone(a); /* its counts, fini's sends included */
     /* No push can start now: what is queued is final. */
@@ -105,7 +105,7 @@ int rap__actor_create(uint32_t type, rap_aid parent, const void *arg, size_t len
         goto free_mailbox;
     atomic_fetch_add(&g_node.active, 1); /* held by its creator during init */
     {
-        rap_ctx ctx = { a, worker };
+        rap_ctx ctx = { .actor = a, .worker = worker };
         rc = at->init(&ctx, a->state, arg, len);
         if (rc != RAP_OK) {
             if (rc > 0 || rc < RAP_EHANDLER)

@@ -11,6 +11,16 @@ uint32_t rap__hash_name(const char *name)
     return h;
 }
 
+uint64_t rap__hash_name64(const char *name)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        h ^= *p;
+        h *= UINT64_C(0x100000001b3);
+    }
+    return h;
+}
+
 uint32_t rap__hash_check(const char *name)
 {
     uint64_t h = UINT64_C(0xcbf29ce484222325) ^ UINT64_C(0x5241505430525321);

@@ -16,6 +16,8 @@ uint32_t rap__hash_name(const char *name);
 /* A second, independent 32-bit hash of a name (FNV-1a 64 folded, other
  * basis): exchanged at start-up so that two names with one id are caught. */
 uint32_t rap__hash_check(const char *name);
+/* FNV-1a, 64 bits: names told apart by their hash alone (pub/sub topics). */
+uint64_t rap__hash_name64(const char *name);
 /* Mix a 64-bit integer (hash-table probing of ids). */
 static inline uint64_t rap__hash_u64(uint64_t x)
 {

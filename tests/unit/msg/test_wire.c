@@ -269,6 +269,73 @@ static void migration_marks(void)
         h = good(S, RAP_SYS_TIMER_CANCEL, sizeof(tm));           /* not to the System actor */
         CU_ASSERT_EQUAL(check(N(sizeof(tm)), S), RAP_EMALFORMED);
     }
+    {   /* requests, replies, timeouts (my rank 1 of 4) */
+        rap_wire_ask q = { .id = AID(0, 5), .peer = AID(0, 9), .cookie = 3, .type = FIX8, .len = 8 };
+        h = good(A, RAP_MSG_ASK, sizeof(q) + 8);
+        memcpy(buf + sizeof(*h), &q, sizeof(q));
+        CU_ASSERT_EQUAL(check(N(sizeof(q) + 8), A), RAP_OK);
+        q.len = 4;                                               /* not its type's size */
+        h = good(A, RAP_MSG_ASK, sizeof(q) + 4);
+        memcpy(buf + sizeof(*h), &q, sizeof(q));
+        CU_ASSERT_EQUAL(check(N(sizeof(q) + 4), A), RAP_EMALFORMED);
+        q.len = 8, q.type = 77777;                               /* an unregistered type */
+        h = good(A, RAP_MSG_ASK, sizeof(q) + 8);
+        memcpy(buf + sizeof(*h), &q, sizeof(q));
+        CU_ASSERT_EQUAL(check(N(sizeof(q) + 8), A), RAP_EMALFORMED);
+        q.type = FIX8, q.peer = RAP_AID_NONE;                    /* no one to answer */
+        memcpy(buf + sizeof(*h), &q, sizeof(q));
+        CU_ASSERT_EQUAL(check(N(sizeof(q) + 8), A), RAP_EMALFORMED);
+        q.peer = AID(0, 9), q.id = AID(9, 5);                    /* an id of no rank */
+        memcpy(buf + sizeof(*h), &q, sizeof(q));
+        CU_ASSERT_EQUAL(check(N(sizeof(q) + 8), A), RAP_EMALFORMED);
+        q.id = AID(0, 5), q.len = 9;                             /* its length is not the payload's */
+        memcpy(buf + sizeof(*h), &q, sizeof(q));
+        CU_ASSERT_EQUAL(check(N(sizeof(q) + 8), A), RAP_EMALFORMED);
+        q.len = 8;
+        h = good(A, RAP_MSG_REPLY, sizeof(q) + 8), h->to = AID(1, RAP_SERIAL_SYSTEM); /* to rap_ask_wait */
+        memcpy(buf + sizeof(*h), &q, sizeof(q));
+        CU_ASSERT_EQUAL(check(N(sizeof(q) + 8), A), RAP_OK);
+        h->to = AID(1, 2);                                       /* to another runtime actor */
+        CU_ASSERT_EQUAL(check(N(sizeof(q) + 8), A), RAP_EMALFORMED);
+        h = good(A, RAP_MSG_ASK, sizeof(q) + 8), h->to = AID(1, RAP_SERIAL_SYSTEM); /* a request to it */
+        memcpy(buf + sizeof(*h), &q, sizeof(q));
+        CU_ASSERT_EQUAL(check(N(sizeof(q) + 8), A), RAP_EMALFORMED);
+        q.len = 0;
+        h = good(A, RAP_MSG_ASK_TIMEOUT, sizeof(q));
+        memcpy(buf + sizeof(*h), &q, sizeof(q));
+        CU_ASSERT_EQUAL(check(N(sizeof(q)), A), RAP_OK);
+        h = good(A, RAP_MSG_ASK_TIMEOUT, sizeof(q) - 1);         /* shorter than its header */
+        CU_ASSERT_EQUAL(check(N(sizeof(q) - 1), A), RAP_EMALFORMED);
+    }
+    {   /* subscription changes and publications (my rank 1 of 4) */
+        rap_wire_sub sw = { .topic = 77, .rank = 2, .on = 1 };
+        rap_wire_pub pb = { .topic = 77, .type = FIX8, .len = 8 };
+        h = good(S, RAP_SYS_SUB, sizeof(sw)), h->to = AID(1, RAP_SERIAL_SYSTEM), h->from = AID(2, RAP_SERIAL_SYSTEM);
+        memcpy(buf + sizeof(*h), &sw, sizeof(sw));
+        CU_ASSERT_EQUAL(check(N(sizeof(sw)), S), RAP_OK);
+        h->from = AID(3, RAP_SERIAL_SYSTEM);                     /* not from the rank it names */
+        CU_ASSERT_EQUAL(check(N(sizeof(sw)), S), RAP_EMALFORMED);
+        h->from = AID(2, 40);                                    /* not from a System actor */
+        CU_ASSERT_EQUAL(check(N(sizeof(sw)), S), RAP_EMALFORMED);
+        h->from = AID(2, RAP_SERIAL_SYSTEM), sw.on = 2;           /* neither on nor off */
+        memcpy(buf + sizeof(*h), &sw, sizeof(sw));
+        CU_ASSERT_EQUAL(check(N(sizeof(sw)), S), RAP_EMALFORMED);
+        h = good(S, RAP_SYS_PUBLISH, sizeof(pb) + 8), h->to = AID(1, RAP_SERIAL_SYSTEM);
+        memcpy(buf + sizeof(*h), &pb, sizeof(pb));
+        CU_ASSERT_EQUAL(check(N(sizeof(pb) + 8), S), RAP_OK);
+        h->from = RAP_AID_NONE;                                  /* from outside actors: fine */
+        CU_ASSERT_EQUAL(check(N(sizeof(pb) + 8), S), RAP_OK);
+        pb.len = 4;                                              /* the payload is 8 */
+        memcpy(buf + sizeof(*h), &pb, sizeof(pb));
+        CU_ASSERT_EQUAL(check(N(sizeof(pb) + 8), S), RAP_EMALFORMED);
+        pb.len = 8, pb.type = 77777;                             /* an unregistered type */
+        memcpy(buf + sizeof(*h), &pb, sizeof(pb));
+        CU_ASSERT_EQUAL(check(N(sizeof(pb) + 8), S), RAP_EMALFORMED);
+        pb.type = FIX8;
+        memcpy(buf + sizeof(*h), &pb, sizeof(pb));
+        h->to = AID(1, 40);                                      /* not to the System actor */
+        CU_ASSERT_EQUAL(check(N(sizeof(pb) + 8), S), RAP_EMALFORMED);
+    }
     h = good(E, 0, sizeof(rap_wire_err)), h->to = mv, h->flags = 1u << RAP_WIRE_HOPS_SHIFT;
     ((rap_wire_err *)(void *)(buf + sizeof(*h)))->kind = RAP_ERROR_MIGRATE;
     CU_ASSERT_EQUAL(check(N(sizeof(rap_wire_err)), E), RAP_OK);  /* error events are forwarded too */
