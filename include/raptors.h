@@ -31,9 +31,11 @@ extern "C" {
 #if defined(__GNUC__)
 #define RAP_API __attribute__((visibility("default")))
 #define RAP_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define RAP_MAYBE_UNUSED __attribute__((unused))
 #else
 #define RAP_API
 #define RAP_PRINTF(f, a)
+#define RAP_MAYBE_UNUSED
 #endif
 
 /* ----------------------------------------------------------------- version */
@@ -434,6 +436,14 @@ RAP_API int rap_rebalance(rap_rebalance_info *info);
 RAP_API int rap_send(rap_ctx *ctx, rap_aid to, uint32_t type,
                      const void *data, size_t len);
 
+/* Push the messages the running handler has sent so far (held, as
+ * rap_send says, until it returns) and hand those to other ranks to MPI
+ * now: send the halos, then compute the interior while they travel.
+ * Order is kept as always.
+ * Returns: RAP_OK; RAP_EINVAL (ctx NULL, or not inside a handler).
+ * Thread:  owner (inside the handler given `ctx`). */
+RAP_API int rap_flush(rap_ctx *ctx);
+
 /* Allocate a message of `type` with room for `len` payload bytes.
  * Ownership: the caller owns *msg_out until rap_msg_send succeeds or
  *            rap_msg_free.
@@ -672,6 +682,117 @@ RAP_API int rap_workload_end(rap_ctx *ctx, uint64_t bytes);
  *          written: logged); RAP_ESTATE (not initialised, not rank 0).
  * Thread:  any. */
 RAP_API int rap_profile_write(const char *path);
+
+/* ------------------------------------------------------- typed messages */
+
+/* Declare a message type over a C type, at file scope; it gives a typed
+ * send, and handlers whose payload parameter has that type, so that a
+ * handler or a send of another payload type does not compile and no
+ * payload is cast or sized by hand:
+ *
+ *     typedef struct price { int64_t seq; double value; } price;
+ *     RAP_MESSAGE(price_msg, "feed.price", price);
+ *     static int on_price(rap_ctx *ctx, watcher *w, rap_aid from, const price *p) { ... }
+ *     RAP_HANDLER(price_msg, watcher, on_price);      // watcher: the actor's state type
+ *
+ *     RAP_REGISTER(price_msg);                        // before rap_init: the type's id
+ *     RAP_ON(WATCHER, price_msg, on_price);           // the handler, for actor type WATCHER
+ *     price_msg_send(ctx, to, &p);                    // rap_send of sizeof(price) bytes
+ *     price_msg_publish(ctx, "prices", &p);           // rap_publish
+ *     price_msg_ask(ctx, to, &p, timeout_ns, cookie); // rap_ask
+ *     price_msg_reply(ctx, &p);                       // rap_reply
+ *
+ * RAP_MESSAGE_TAIL(name, "wire.name", T, E, max) declares a type T whose
+ * last member is a flexible array of E, with at most `max` elements: its
+ * send takes the element count (name_send(ctx, to, m, n)), its handlers
+ * get it after the payload (fn(ctx, state, from, const T *m, size_t n)).
+ * `name_id` is the registered id (0 before RAP_REGISTER).  A handler of
+ * another type fails a static assertion; a send of another payload type
+ * is a constraint violation (an error under -Werror, or
+ * -Werror=incompatible-pointer-types, the default from GCC 14).  The
+ * macros expand to static functions: declare each message type once per
+ * file that uses it (a header is the place), and register it once. */
+#define RAP_MESSAGE(name, wire, T)                                                                            \
+    RAP_MAYBE_UNUSED static uint32_t name##_id;                                                               \
+    typedef T name##_type;                                                                                    \
+    RAP_MAYBE_UNUSED static inline int name##_register(void)                                                  \
+    {                                                                                                         \
+        return rap_msg_type_register(wire, sizeof(T), RAP_MSG_FIXED, &name##_id);                             \
+    }                                                                                                         \
+    RAP_MAYBE_UNUSED static inline int name##_send(rap_ctx *ctx, rap_aid to, const T *m)                      \
+    {                                                                                                         \
+        return rap_send(ctx, to, name##_id, m, sizeof(T));                                                    \
+    }                                                                                                         \
+    RAP_MAYBE_UNUSED static inline int name##_publish(rap_ctx *ctx, const char *topic, const T *m)            \
+    {                                                                                                         \
+        return rap_publish(ctx, topic, name##_id, m, sizeof(T));                                              \
+    }                                                                                                         \
+    RAP_MAYBE_UNUSED static inline int name##_ask(rap_ctx *ctx, rap_aid to, const T *m, uint64_t timeout_ns,  \
+                                 uint64_t cookie)                                                             \
+    {                                                                                                         \
+        return rap_ask(ctx, to, name##_id, m, sizeof(T), timeout_ns, cookie);                                 \
+    }                                                                                                         \
+    RAP_MAYBE_UNUSED static inline int name##_reply(rap_ctx *ctx, const T *m)                                 \
+    {                                                                                                         \
+        return rap_reply(ctx, name##_id, m, sizeof(T));                                                       \
+    }                                                                                                         \
+    typedef int name##_fixed_marker
+
+#define RAP_MESSAGE_TAIL(name, wire, T, E, max)                                                               \
+    RAP_MAYBE_UNUSED static uint32_t name##_id;                                                               \
+    typedef T name##_type;                                                                                    \
+    RAP_MAYBE_UNUSED static inline int name##_register(void)                                                  \
+    {                                                                                                         \
+        return rap_msg_type_register(wire, sizeof(T) + (size_t)(max) * sizeof(E), RAP_MSG_VAR,                \
+                                     &name##_id);                                                             \
+    }                                                                                                         \
+    RAP_MAYBE_UNUSED static inline int name##_send(rap_ctx *ctx, rap_aid to, const T *m, size_t n)            \
+    {                                                                                                         \
+        return n > (size_t)(max) ? RAP_ETOOBIG : rap_send(ctx, to, name##_id, m, sizeof(T) + n * sizeof(E));  \
+    }                                                                                                         \
+    RAP_MAYBE_UNUSED static inline int name##_publish(rap_ctx *ctx, const char *topic, const T *m, size_t n)  \
+    {                                                                                                         \
+        return n > (size_t)(max) ? RAP_ETOOBIG                                                                \
+                                 : rap_publish(ctx, topic, name##_id, m, sizeof(T) + n * sizeof(E));          \
+    }                                                                                                         \
+    RAP_MAYBE_UNUSED static inline size_t name##_count(size_t len)                                            \
+    {                                                                                                         \
+        return len < sizeof(T) ? 0 : (len - sizeof(T)) / sizeof(E);                                           \
+    }                                                                                                         \
+    typedef int name##_tail_marker
+
+/* The handler `fn` of message `name` for actors whose state is `S` (void
+ * for none): checks fn's type at compile time and defines the adapter
+ * RAP_ON registers.  At file scope, after fn. */
+#define RAP_HANDLER(name, S, fn)                                                                              \
+    _Static_assert(_Generic(&(fn), int (*)(rap_ctx *, S *, rap_aid, const name##_type *): 1,                  \
+                            default: 0),                                                                      \
+                   #fn " must be int (rap_ctx *, " #S " *, rap_aid, const " #name "_type *)");                \
+    static int fn##__rap(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)               \
+    {                                                                                                         \
+        (void)len;                                                                                            \
+        return fn(ctx, (S *)state, from, (const name##_type *)data);                                          \
+    }                                                                                                         \
+    typedef int fn##__rap_marker
+
+/* As RAP_HANDLER, for a message declared with RAP_MESSAGE_TAIL: fn gets
+ * the number of tail elements after the payload. */
+#define RAP_HANDLER_TAIL(name, S, fn)                                                                         \
+    _Static_assert(_Generic(&(fn), int (*)(rap_ctx *, S *, rap_aid, const name##_type *, size_t): 1,          \
+                            default: 0),                                                                      \
+                   #fn " must be int (rap_ctx *, " #S " *, rap_aid, const " #name "_type *, size_t)");        \
+    static int fn##__rap(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)               \
+    {                                                                                                         \
+        return fn(ctx, (S *)state, from, (const name##_type *)data, name##_count(len));                       \
+    }                                                                                                         \
+    typedef int fn##__rap_marker
+
+/* Register a declared message type (before rap_init).  Returns as
+ * rap_msg_type_register. */
+#define RAP_REGISTER(name) name##_register()
+/* Make the handler declared with RAP_HANDLER(name, S, fn) the handler of
+ * `actor_type` for message `name`.  Returns as rap_actor_type_on. */
+#define RAP_ON(actor_type, name, fn) rap_actor_type_on((actor_type), name##_id, fn##__rap)
 
 #ifdef __cplusplus
 }

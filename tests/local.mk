@@ -4,11 +4,17 @@
 # purpose.
 EXTRA_DIST += %D%/run-test.sh %D%/layers.sh %D%/mpi/mpmd.h %D%/support/mpitest.h
 LOG_COMPILER = $(SHELL) $(srcdir)/tests/run-test.sh
-AM_TESTS_ENVIRONMENT = MPIEXEC='$(MPIEXEC)'; export MPIEXEC; top_srcdir='$(top_srcdir)'; export top_srcdir;
+AM_TESTS_ENVIRONMENT = MPIEXEC='$(MPIEXEC)'; export MPIEXEC; top_srcdir='$(top_srcdir)'; export top_srcdir; \
+	CC='$(CC)'; MPI_CFLAGS='$(MPI_CFLAGS)'; export CC MPI_CFLAGS;
 
 # The include rules between layers (docs/ARCHITECTURE.md).
 dist_check_SCRIPTS += %D%/layers.sh
 TESTS += %D%/layers.sh
+
+# Typed messages (RAP_MESSAGE): a matching program compiles, a handler or
+# a send of another payload type does not.
+dist_check_SCRIPTS += %D%/typed.sh
+TESTS += %D%/typed.sh
 
 # The shared library exports only the rap_* API.
 dist_check_SCRIPTS += %D%/exports.sh
@@ -85,7 +91,7 @@ mpi_tests = \
 	%D%/mpi/trace_np2 %D%/mpi/trace_tiny_np2 \
 	%D%/mpi/migrate_np3 \
 	%D%/mpi/rebalance_np2 %D%/mpi/autolb_np2 %D%/mpi/place_np3 \
-	%D%/mpi/timer_np2 %D%/mpi/ask_np2 %D%/mpi/pubsub_np3
+	%D%/mpi/timer_np2 %D%/mpi/ask_np2 %D%/mpi/pubsub_np3 %D%/mpi/flush_np2
 check_PROGRAMS += $(mpi_tests)
 TESTS += $(mpi_tests)
 %C%_mpi_spawn_np2_SOURCES = %D%/mpi/spawn.c
@@ -129,6 +135,7 @@ TESTS += $(mpi_tests)
 %C%_mpi_timer_np2_SOURCES = %D%/mpi/timer.c
 %C%_mpi_ask_np2_SOURCES = %D%/mpi/ask.c
 %C%_mpi_pubsub_np3_SOURCES = %D%/mpi/pubsub.c
+%C%_mpi_flush_np2_SOURCES = %D%/mpi/flush.c
 %C%_mpi_orphan_np2_LDADD = src/libraptors-core.la $(MPI_LIBS)
 # The profile test reads the profile back (jansson) and injects bad samples.
 prof_test_cflags = $(AM_CFLAGS) $(JANSSON_CFLAGS)

@@ -133,6 +133,17 @@ void rap__outbox_close(void)
         close_box(tl_ob);
 }
 
+bool rap__outbox_flush(void)
+{
+    outbox *o = tl_ob;
+
+    if (o == NULL || !o->open)
+        return false;
+    while (o->nused != 0)
+        chain_push(o, o->used[o->nused - 1]);
+    return true;
+}
+
 /* The slot for `to`: the one holding its chain, else a free one, else
  * (to be pushed and reused) its first.  Serials come in order of spawning,
  * so the actors of a fan-out made together have consecutive low bits and

@@ -31,6 +31,9 @@ void rap__outbox_unbind(void);
 /* A handler starts; it returned (push every chain). */
 void rap__outbox_open(void);
 void rap__outbox_close(void);
+/* Push every chain now, the handler going on (rap_flush); false when no
+ * handler runs on this thread. */
+bool rap__outbox_flush(void);
 /* Hold `env` (header filled) in the calling worker's outbox; false: send
  * it now (not a worker, no handler running, or the handler's first send). */
 bool rap__outbox_hold(rap_env *env);

@@ -150,3 +150,15 @@ void rap_msg_free(rap_msg *msg)
 {
     rap__env_free((rap_env *)msg);
 }
+
+int rap_flush(rap_ctx *ctx)
+{
+    if (ctx == NULL || ctx->actor == NULL || !rap__node_up())
+        return RAP_EINVAL;
+    if (!rap__outbox_flush())
+        return RAP_EINVAL;
+    /* Hand what went to other ranks to MPI now, unless another thread
+     * is polling (it does it). */
+    rap__node_poll(NULL);
+    return RAP_OK;
+}
