@@ -141,8 +141,10 @@ typedef enum rap_error_kind {
                                   does not host its type; RAP_EMALFORMED, its state did not
                                   unpack there; RAP_ENOMEM); `cookie` is the rank asked for.
                                   The actor stays where it was. */
-    RAP_ERROR_TIMEOUT = 6      /* rap_ask() to `actor` with `cookie` and request type
+    RAP_ERROR_TIMEOUT = 6,     /* rap_ask() to `actor` with `cookie` and request type
                                   `msg_type` had no reply in time (`code` RAP_ETIMEDOUT) */
+    RAP_ERROR_DOWN = 7         /* `actor`, monitored (rap_monitor), ended (`code` RAP_OK), or
+                                  did not exist when the monitor reached it (RAP_EDEAD) */
 } rap_error_kind;
 
 typedef struct rap_error_event {
@@ -367,6 +369,19 @@ RAP_API int rap_destroy(rap_ctx *ctx, rap_aid aid);
  * Returns: RAP_OK; RAP_EINVAL without an actor.  Thread: owner. */
 RAP_API int rap_exit(rap_ctx *ctx);
 
+/* Watch actor `aid`, on any rank: when it ends (its handler's rap_exit,
+ * rap_destroy), the calling actor's error handler gets a RAP_ERROR_DOWN
+ * event about it with code RAP_OK, once per rap_monitor call; if it does
+ * not exist when the request reaches the rank that knows of it (its home),
+ * the event comes at once with RAP_EDEAD.  A monitor follows the actor when
+ * it moves (the home hears of its end).  Actors still alive at
+ * rap_finalize give no event.  An event for a watcher that ended is logged.
+ * Returns: RAP_OK when the request is sent; RAP_EINVAL (ctx NULL or outside
+ *          an actor, RAP_AID_NONE, a runtime actor, a rank out of range);
+ *          RAP_ESTATE; RAP_ENOMEM.
+ * Thread:  owner (inside the handler given `ctx`). */
+RAP_API int rap_monitor(rap_ctx *ctx, rap_aid aid);
+
 /* The calling actor's id.
  * Returns: the id; RAP_AID_NONE for NULL ctx.  Thread: owner. */
 RAP_API rap_aid rap_self(const rap_ctx *ctx);
@@ -485,8 +500,10 @@ typedef uint64_t rap_timer;
  * order with the actor's other messages to `to` is the order in which they
  * were sent, and `from` is the actor), or from outside actors for ctx
  * NULL.  Timers due at the same time fire in the order they were set.  A
- * timer is cancelled when the actor that set it ends on this rank; one set
- * by an actor that then moved goes on firing in its name.  A pending
+ * timer is cancelled when the actor that set it ends, on the rank where
+ * it ends and on its home rank (which hears of its end after a move); one
+ * it set on a third rank it passed through goes on firing in its name,
+ * each firing then a logged dead letter, until cancelled.  A pending
  * timer counts as work: rap_run does not return while one is pending
  * (cancel periodic timers, or rap_stop, to end a run); rap_stop and
  * rap_finalize cancel every pending timer.  `timer_out` (may be NULL)

@@ -38,6 +38,7 @@ enum rap_sysop {
                                  first subscriber of a topic, or lost its last) */
     RAP_SYS_PUBLISH = 16,     /* SYS_ACTION from a publisher to the System actor of a rank with
                                  subscribers: rap_wire_pub + the message's payload */
+    RAP_SYS_MONITOR = 17,     /* SYS_ACTION to the System actor of an actor's home: rap_wire_monitor */
     RAP_SYS_OP_COUNT
 };
 
@@ -116,6 +117,12 @@ typedef struct rap_wire_pub {
     uint32_t type;   /* the user message type */
     uint32_t len;
 } rap_wire_pub;
+
+/* Payload of RAP_SYS_MONITOR: `watcher` watches `target`. */
+typedef struct rap_wire_monitor {
+    uint64_t target;
+    uint64_t watcher;
+} rap_wire_monitor;
 
 /* Payload of RAP_SYS_TIMER_CANCEL. */
 typedef struct rap_wire_timer {

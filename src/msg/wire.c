@@ -17,7 +17,7 @@ static int check_err_payload(const rap_wire_hdr *h, const void *payload, const c
     if (h->len != sizeof(e))
         FAIL("error payload has the wrong size");
     memcpy(&e, payload, sizeof(e));
-    if (e.kind < RAP_ERROR_DEAD_LETTER || e.kind > RAP_ERROR_TIMEOUT)
+    if (e.kind < RAP_ERROR_DEAD_LETTER || e.kind > RAP_ERROR_DOWN)
         FAIL("unknown error kind");
     if (e.actor_type != 0 && e.actor_type < RAP_TYPE_USER_MIN && e.actor_type != RAP_ATYPE_SYSTEM &&
         e.actor_type != RAP_ATYPE_LOGGER && e.actor_type != RAP_ATYPE_PROFILER)
@@ -262,6 +262,20 @@ int rap__wire_validate(const void *buf, size_t n, int tag,
                 FAIL("publication of an unregistered type, or of a length its type does not allow");
             if (h.from != RAP_AID_NONE && rap__aid_is_runtime(h.from))
                 FAIL("publication from a runtime actor");
+            return RAP_OK;
+        }
+        case RAP_SYS_MONITOR: {
+            rap_wire_monitor w;
+            if (h.len != sizeof(w))
+                FAIL("monitor request has the wrong size");
+            memcpy(&w, payload, sizeof(w));
+            if (h.to != rap__aid_system(lim->my_rank))
+                FAIL("monitor request not addressed to the System actor");
+            if (!rap__aid_valid(w.target, lim->size) || (int)RAP_AID_RANK(w.target) != lim->my_rank ||
+                rap__aid_is_runtime(w.target))
+                FAIL("monitor request for an actor this rank is not the home of");
+            if (!rap__aid_valid(w.watcher, lim->size) || rap__aid_is_runtime(w.watcher) || w.watcher != h.from)
+                FAIL("monitor request not from the watching actor");
             return RAP_OK;
         }
         case RAP_SYS_CREDIT:

@@ -13,5 +13,6 @@ const rap_service *const rap__services[] = {
     &rap__timer_service,
     &rap__ask_service,
     &rap__pubsub_service,
+    &rap__monitor_service,
     NULL,
 };

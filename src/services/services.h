@@ -14,5 +14,6 @@ extern const rap_service rap__trace_service;
 extern const rap_service rap__timer_service;
 extern const rap_service rap__ask_service;
 extern const rap_service rap__pubsub_service;
+extern const rap_service rap__monitor_service;
 
 #endif

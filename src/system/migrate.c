@@ -26,6 +26,7 @@
 
 #include "system/migrate.h"
 #include "system/probe.h"
+#include "system/service.h"
 #include "util/fatal.h"
 
 #define SEQ_MASK RAP_WIRE_SEQ_MASK
@@ -614,6 +615,10 @@ void rap__mig_op_dir(rap_ctx *ctx, const rap_env *env)
     (void)ctx;
     memcpy(&w, rap__env_cpayload(env), sizeof(w));
     rap__dir_set(w.aid, w.rank, w.epoch);
+    /* It ended on another rank: what the services keep for it here (its
+     * monitors, the timers it set before it moved) goes as at an end here. */
+    if (w.rank < 0 && atomic_load_explicit(&g_node.by_actor, memory_order_relaxed) != 0)
+        rap__services_actor_end(w.aid);
 }
 
 void rap__mig_op_locate(rap_ctx *ctx, const rap_env *env)

@@ -43,6 +43,8 @@ const char *rap__error_kind_name(int kind)
         return "move failed";
     case RAP_ERROR_TIMEOUT:
         return "no reply in time";
+    case RAP_ERROR_DOWN:
+        return "monitored actor ended";
     default:
         return "error event";
     }
