@@ -244,6 +244,16 @@ typedef int (*rap_unpack_fn)(void *state, const void *buf, size_t len);
 RAP_API int rap_actor_type_movable(uint32_t actor_type, rap_pack_fn pack,
                                    rap_unpack_fn unpack);
 
+/* Make `actor_type` blocking: its actors run on a pool of threads of
+ * their own (RAPTORS_SYNC_THREADS per rank, apart from the workers), so
+ * that their handlers may block (I/O, a long library call, the
+ * application's own MPI under MPI_THREAD_MULTIPLE, rap_ask_wait) without
+ * holding up the actors of other types.  Messages to and from them are
+ * ordinary messages.  They do not move between the two pools.
+ * Returns:   RAP_OK; RAP_ENOTYPE; RAP_ESTATE after rap_init.
+ * Thread:    as rap_actor_type_register. */
+RAP_API int rap_actor_type_blocking(uint32_t actor_type);
+
 /* The id a name has (or would have) as a type, without registering it.
  * Returns: RAP_OK; RAP_EINVAL (NULL or empty name).  Thread: any. */
 RAP_API int rap_type_id(const char *name, uint32_t *id_out);
@@ -578,7 +588,7 @@ RAP_API int rap_reply(rap_ctx *ctx, uint32_t type, const void *data, size_t len)
  *            as rap_send for the request; RAP_EINVAL (NULL type_out or
  *            len_out, buf NULL with cap); RAP_ESTATE (called from a worker,
  *            or not initialised); RAP_ESTOPPED; RAP_ENOMEM.
- * Thread:    any thread but the workers. */
+ * Thread:    any thread but the workers (a blocking actor's handler may). */
 RAP_API int rap_ask_wait(rap_aid to, uint32_t type, const void *data, size_t len,
                          uint64_t timeout_ns, uint32_t *type_out, void *buf, size_t cap,
                          size_t *len_out);

@@ -129,6 +129,25 @@ static int settable(uint32_t actor_type, bool fn_set, rap_actor_type **at_out)
     return RAP_OK;
 }
 
+int rap_actor_type_blocking(uint32_t actor_type)
+{
+    rap_actor_type *at = NULL;
+    int rc = settable(actor_type, true, &at);
+
+    if (rc != RAP_OK)
+        return rc;
+    at->blocking = true;
+    return RAP_OK;
+}
+
+bool rap__atype_any_blocking(void)
+{
+    for (size_t i = 0; i < rap__atype_count(); i++)
+        if (rap__atype_at(i)->blocking)
+            return true;
+    return false;
+}
+
 int rap_actor_type_on_reply(uint32_t actor_type, rap_reply_fn fn)
 {
     rap_actor_type *at = NULL;

@@ -29,6 +29,7 @@ typedef struct rap_actor_type {
     rap_error_fn on_error;
     rap_reply_fn on_reply;       /* rap_actor_type_on_reply: answers to its rap_ask requests */
     bool movable;                /* rap_actor_type_movable: pack/unpack NULL for plain bytes */
+    bool blocking;               /* rap_actor_type_blocking: runs on the sync threads */
     rap_pack_fn pack;
     rap_unpack_fn unpack;
     rap_handler_entry *handlers; /* sorted by msg_type after freeze */
@@ -48,6 +49,8 @@ rap_handler_fn rap__atype_handler(const rap_actor_type *at, uint32_t msg_type);
 /* In registration order (for the type-table exchange). */
 size_t rap__atype_count(void);
 const rap_actor_type *rap__atype_at(size_t i);
+/* Whether any registered type is blocking (the sync threads are needed). */
+bool rap__atype_any_blocking(void);
 /* Sort the handler tables; registration returns RAP_ESTATE from now on. */
 void rap__atype_freeze(void);
 void rap__atype_thaw(void);

@@ -48,6 +48,8 @@ static _Atomic bool never_preempted;
 _Thread_local _Atomic bool *rap__sched_preempt RAP_TLS_IE = &never_preempted;
 
 int rap__sched_self(void) { return tl_worker; }
+
+rap_sched *rap__sched_current(void) { return tl_self != NULL ? tl_self->s : NULL; }
 uint64_t rap__sched_now(void) { return tl_self != NULL ? tl_self->now : 0; }
 
 void rap__sched_task_end(uint64_t now_ns)
@@ -414,7 +416,7 @@ static void sleep_worker(rap_sched *s, worker *w)
     bool expect = false;
 
     if (s->hooks.worker_idle != NULL)
-        s->hooks.worker_idle(w->index);
+        s->hooks.worker_idle(s->first_index + w->index);
     atomic_fetch_sub(&s->awake, 1);
     if (atomic_compare_exchange_strong(&s->poller_taken, &expect, true)) {
         run_poller(s);
@@ -440,7 +442,7 @@ static void run_task(worker *w, rap_task *t)
     if (atomic_load_explicit(&w->preempt, memory_order_relaxed))
         atomic_store_explicit(&w->preempt, false, memory_order_relaxed);
     atomic_store_explicit(&w->run_since, w->now != 0 ? w->now : 1, memory_order_relaxed);
-    t->run(t, w->index);
+    t->run(t, w->s->first_index + w->index);
     atomic_store_explicit(&w->run_since, 0, memory_order_relaxed);
     /* The task's own clock read at its end stands for the worker's. */
     w->now = w->task_end != 0 ? w->task_end : rap__now_ns();
@@ -458,14 +460,14 @@ static void *worker_main(void *arg)
     uint64_t last_work = rap__now_ns(), last_poll = 0;
     unsigned round = 0;
 
-    tl_worker = w->index;
+    tl_worker = s->first_index + w->index;
     tl_self = w;
     rap__sched_preempt = &w->preempt;
     w->now = last_work;
     if (s->binder != NULL)
         rap__binder_bind_self(s->binder, w->index);
     if (s->hooks.worker_start != NULL)
-        s->hooks.worker_start(w->index);
+        s->hooks.worker_start(s->first_index + w->index);
     bool stale = false; /* w->now is older than the work done since (a poll, a spin) */
     for (;;) {
         rap_task *t = try_pop(s, w);
@@ -515,7 +517,7 @@ static void *worker_main(void *arg)
             break;
     }
     if (s->hooks.worker_end != NULL)
-        s->hooks.worker_end(w->index);
+        s->hooks.worker_end(s->first_index + w->index);
     rap__sched_preempt = &never_preempted;
     tl_self = NULL;
     tl_worker = -1;
@@ -552,6 +554,7 @@ int rap__sched_create(const rap_sched_params *p, const rap_sched_hooks *hooks,
     s->spin_us = p->spin_us;
     s->poll_max_us = p->poll_max_us > 0 ? p->poll_max_us : 1;
     s->nworkers = p->workers;
+    s->first_index = p->first_index;
     s->spin_yield = (p->flags & RAP_SCHED_SPIN_YIELD) != 0;
     s->wd_period_ns = (uint64_t)p->watchdog_us * 1000u;
     atomic_init(&s->awake, p->workers);

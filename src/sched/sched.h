@@ -86,6 +86,9 @@ typedef struct rap_sched_params {
     unsigned flags;           /* RAP_SCHED_* */
     unsigned spin_us;         /* how long an idle worker spins (trying poll) before it sleeps */
     unsigned poll_max_us;     /* the poller's longest sleep (without hooks.max_sleep_ns) */
+    int first_index;          /* the workers' numbers, as hooks and tasks see them, start
+                               * here (a second scheduler in the process numbers its
+                               * workers after the first's) */
     unsigned watchdog_us;     /* the watchdog's period: the longest turn, the longest a
                                * runnable task waits behind a busy worker, the longest
                                * MPI waits while every worker is busy; 0: no watchdog */
@@ -122,8 +125,10 @@ rap_bell *rap__sched_bell(rap_sched *s);
 /* Stop and join the workers and the watchdog; tasks still queued are not run. */
 void rap__sched_destroy(rap_sched *s);
 int rap__sched_workers(const rap_sched *s);
-/* Index of the calling worker, or -1 for a thread that is not one. */
+/* Index of the calling worker (first_index + its index), or -1 for a
+ * thread that is not one; the scheduler it works for, or NULL. */
 int rap__sched_self(void);
+rap_sched *rap__sched_current(void);
 /* The calling worker's clock: read when its current task began (0 on
  * other threads).  A task that reads the clock as it ends hands the value
  * over (rap__sched_task_end), and the worker does not read it again. */

@@ -71,6 +71,7 @@ struct rap_sched {
     bool rescue;          /* the exclusion is armed: the watchdog may take tasks */
     rap_binder *binder;   /* NULL: workers are not pinned */
     int nworkers;
+    int first_index;      /* the workers' numbers outside: first_index + their index */
     worker *workers;
 
     /* The watchdog (watchdog.c). */

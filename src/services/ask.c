@@ -238,7 +238,7 @@ int rap_ask_wait(rap_aid to, uint32_t type, const void *data, size_t len, uint64
 
     if (type_out == NULL || len_out == NULL || (buf == NULL && cap > 0))
         return rap__node_up() ? RAP_EINVAL : RAP_ESTATE;
-    if (!rap__node_up() || rap__sched_self() >= 0)
+    if (!rap__node_up() || rap__on_worker())
         return RAP_ESTATE;
     if ((rc = rap__send_check(to, type, data, len)) != RAP_OK)
         return rc;

@@ -550,7 +550,7 @@ void rap__mig_op_done(rap_ctx *ctx, const rap_env *env)
     if (d.code != RAP_OK) {
         /* Refused: it stays, and runs again (it is still counted active). */
         move_failed(d.aid, m->requester, d.rank, d.code, a->type->name);
-        rap__sched_push(g_node.sched, &a->task);
+        rap__sched_push(rap__sched_of(a), &a->task);
         return;
     }
     m->epoch++;

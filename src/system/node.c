@@ -310,6 +310,17 @@ static void thaw_types(void)
 }
 
 /* The transport, the bells and the workers. */
+/* The sync threads poll nothing: MPI is the workers'. */
+static int no_poll(void *arg)
+{
+    (void)arg;
+    return 0;
+}
+
+/* A sleeping sync thread looks again this often (microseconds); work
+ * brought to it rings it at once. */
+#define SYNC_SLEEP_US 100000u
+
 static int start_engine(void)
 {
     rap_net_callbacks cb;
@@ -322,7 +333,7 @@ static int start_engine(void)
                         g_node.cfg.profile == NULL || strcmp(g_node.cfg.profile, "off") != 0,
                         g_node.cfg.trace != NULL ? g_node.cfg.trace_events : 0 };
     uint64_t window;
-    int rc, nworkers;
+    int rc, nworkers, nsync;
 
     if (MPI_Bcast(job, 3, MPI_UINT64_T, 0, g_node.comm) != MPI_SUCCESS)
         return RAP_EMPI;
@@ -334,23 +345,25 @@ static int start_engine(void)
     rap__bells_create(g_node.comm, &g_node.bells);
     rap__net_set_bells(g_node.net, g_node.bells.of);
     nworkers = plan_workers(&sched_flags);
+    nsync = rap__atype_any_blocking() ? (int)g_node.cfg.sync_threads : 0;
     /* Every rank's RAPTORS_* problems, once for the job (a report that
      * fails loses only warnings). */
     (void)rap__config_report(&g_node.cfg, g_node.comm, config_line, NULL);
-    rc = rap__ctr_create(nworkers);
+    /* Per-thread tables: the workers', then the sync threads'. */
+    rc = rap__ctr_create(nworkers + nsync);
     if (rc != RAP_OK)
         goto free_net;
-    rc = rap__outbox_create(nworkers);
+    rc = rap__outbox_create(nworkers + nsync);
     if (rc != RAP_OK)
         goto free_ctr;
-    rc = rap__pool_create_all(nworkers);
+    rc = rap__pool_create_all(nworkers + nsync);
     if (rc != RAP_OK)
         goto free_outbox;
-    rc = rap__probe_create(nworkers, g_node.size, job[1] != 0, (uint32_t)job[2]);
+    rc = rap__probe_create(nworkers + nsync, g_node.size, job[1] != 0, (uint32_t)job[2]);
     if (rc != RAP_OK)
         goto free_pools_only;
     rap__probe_set_rank(g_node.rank);
-    rc = rap__services_start(nworkers);
+    rc = rap__services_start(nworkers + nsync);
     if (rc != RAP_OK)
         goto free_probe;
     atomic_store(&g_node.mpi_open, g_node.level == MPI_THREAD_MULTIPLE);
@@ -368,6 +381,30 @@ static int start_engine(void)
     rc = rap__sched_create(&sp, &hooks, &g_node.sched);
     if (rc != RAP_OK)
         goto free_pools;
+    if (nsync > 0) {
+        /* The sync threads: no MPI, no parking, no watchdog (their actors
+         * may block as long as they like); woken by whoever brings work. */
+        rap_sched_hooks sh = hooks;
+        rap_sched_params ss = {
+            .workers = nsync,
+            .flags = sched_flags & RAP_SCHED_SPIN_YIELD,
+            .spin_us = 0,
+            .poll_max_us = SYNC_SLEEP_US,
+            .watchdog_us = 0,
+            .first_index = nworkers,
+        };
+        sh.poll = no_poll;
+        sh.polls = NULL;
+        sh.max_sleep_ns = NULL;
+        sh.ready = NULL;
+        sh.release = NULL;
+        sh.tick = NULL;
+        sh.bell = NULL;
+        if ((rc = rap__sched_create(&ss, &sh, &g_node.sync_sched)) != RAP_OK) {
+            rap__sched_destroy(g_node.sched);
+            goto free_pools;
+        }
+    }
     return RAP_OK;
 
 free_pools:
@@ -434,6 +471,9 @@ static int start(MPI_Comm base)
     return RAP_OK;
 
 stop_engine:
+    if (g_node.sync_sched != NULL)
+        rap__sched_destroy(g_node.sync_sched);
+    g_node.sync_sched = NULL;
     rap__sched_destroy(g_node.sched);
     atomic_store(&g_node.state, RAP_NODE_NONE);
     rap__services_stop();
@@ -596,6 +636,9 @@ static void finalize_node(void)
         rap__stats_print();
 
     rap__close_mpi();
+    if (g_node.sync_sched != NULL) /* before the workers: its actors' sends may still need them */
+        rap__sched_destroy(g_node.sync_sched);
+    g_node.sync_sched = NULL;
     rap__sched_destroy(g_node.sched);
     atomic_store_explicit(&g_node.state, RAP_NODE_NONE, memory_order_release);
     rap__services_stop(); /* collective: the profile's last samples */

@@ -60,6 +60,7 @@ typedef struct rap_node {
 
     rap_net *net;
     rap_sched *sched;
+    rap_sched *sync_sched;   /* the blocking types' threads (NULL: no type is blocking) */
     rap_bells bells;
     rap_table *table;
     rap_host *hosts;         /* (actor type, rank) pairs, sorted; read-only after init */
@@ -98,6 +99,19 @@ extern rap_node g_node;
 static inline bool rap__node_up(void)
 {
     return atomic_load_explicit(&g_node.state, memory_order_acquire) == RAP_NODE_UP;
+}
+
+/* The scheduler that runs `a`: the sync threads for a blocking type. */
+static inline rap_sched *rap__sched_of(const rap_actor *a)
+{
+    return a->type->blocking && g_node.sync_sched != NULL ? g_node.sync_sched : g_node.sched;
+}
+
+/* The calling thread is one of the workers (not the application's, not a
+ * sync thread). */
+static inline bool rap__on_worker(void)
+{
+    return g_node.sched != NULL && rap__sched_current() == g_node.sched;
 }
 
 static inline rap_aid rap__ctx_aid(const rap_ctx *ctx)

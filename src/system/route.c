@@ -92,8 +92,9 @@ static void transmit_chain(int dest, rap_env *first, rap_env *last, size_t n)
 {
     if (rap__net_send_chain(g_node.net, dest, first, last, n)) {
         rap__node_poll(NULL); /* a long queue: flush by size, if the token is free */
-    } else if (rap__sched_self() < 0 && g_node.sched != NULL) {
-        /* Outside the workers (the main thread, a drop-in thread): the
+    } else if (!rap__on_worker() && g_node.sched != NULL) {
+        /* Outside the workers (the main thread, a drop-in thread, a sync
+         * thread): the
          * message leaves now when MPI is free, as rap_send promises; the
          * workers may all be inside long handlers (they would send it
          * only when one ends).  Else a worker sends it at its next poll. */
@@ -156,7 +157,7 @@ static bool send_now(int dest, rap_env *env)
 {
     bool sent;
 
-    if (rap__sched_self() < 0 || !rap__net_queue_empty(g_node.net) || rap__token_take() <= 0)
+    if (!rap__on_worker() || !rap__net_queue_empty(g_node.net) || rap__token_take() <= 0)
         return false;
     sent = rap__net_send_now(g_node.net, dest, env);
     rap__token_drop();

@@ -337,7 +337,7 @@ void rap__run_actor(rap_task *task, int worker)
             return; /* on its way: the new rank's answer decides (migrate.h) */
         break;
     case TURN_EMPTY:
-        if (rap__sched_park(g_node.sched, &a->task))
+        if (rap__sched_park(rap__sched_of(a), &a->task))
             return; /* still active; its worker releases it (actor_release) */
         if (rap__mailbox_mark_empty(&a->mb)) {
             atomic_fetch_sub(&g_node.active, 1);
@@ -347,7 +347,7 @@ void rap__run_actor(rap_task *task, int worker)
     case TURN_YIELD:
         break;
     }
-    rap__sched_yield(g_node.sched, &a->task);
+    rap__sched_yield(rap__sched_of(a), &a->task);
 }
 
 /* Parking (sched.h): a parked actor stays active, its mailbox not marked

@@ -28,7 +28,7 @@
 void rap__actor_schedule(rap_actor *a)
 {
     atomic_fetch_add(&g_node.active, 1);
-    rap__sched_push(g_node.sched, &a->task);
+    rap__sched_push(rap__sched_of(a), &a->task);
 }
 
 void rap__actor_teardown(rap_actor *a, int worker, bool call_fini)
@@ -63,7 +63,7 @@ static void release_new(rap_actor *a)
     if (rap__mailbox_mark_empty(&a->mb))
         atomic_fetch_sub(&g_node.active, 1);
     else
-        rap__sched_push(g_node.sched, &a->task);
+        rap__sched_push(rap__sched_of(a), &a->task);
 }
 
 int rap__actor_create(uint32_t type, rap_aid parent, const void *arg, size_t len, int worker,

@@ -96,6 +96,10 @@ const rap_config_var rap__config_vars[] = {
       .lo = 0, .hi = 1ll << 40,
       .meaning = "bytes of messages in flight to one rank before its senders wait; 0: no "
                  "limit; rank 0's value applies" },
+    { .name = "RAPTORS_SYNC_THREADS", FIELD(sync_threads), .kind = RAP_CONFIG_UINT, .def = "2",
+      .lo = 1, .hi = 256,
+      .meaning = "threads per rank that run the actors of blocking types (rap_actor_type_blocking), "
+                 "apart from the workers; made only when a type is blocking" },
     { .name = NULL },
 };
 

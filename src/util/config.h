@@ -33,6 +33,7 @@
 
 typedef struct rap_config {
     int workers;          /* RAPTORS_WORKERS: 0 (auto) = one per core of the binding, at most the node's share */
+    unsigned sync_threads; /* RAPTORS_SYNC_THREADS: threads for blocking actor types (default 2) */
     bool bind;            /* RAPTORS_BIND: bind workers to cores (default 1) */
     int log_level;        /* RAPTORS_LOG_LEVEL: error|warn|info|debug (default info) */
     const char *log_file; /* RAPTORS_LOG_FILE: NULL = stderr */

@@ -94,7 +94,8 @@ static void defaults_without_environment(void)
     CU_ASSERT_STRING_EQUAL(line, "workers=auto bind=1 log_level=info log_file=stderr stats=0 "
                                  "thread_level=multiple spin_us=200 spin_yield=auto poll_max_us=1000 "
                                  "watchdog_us=1000 profile=on profile_interval_ms=1000 trace=off trace_events=100000 "
-                                 "lb=refine lb_tolerance=2 lb_period_ms=0 lb_threshold=10 lb_max_moves=35 flow_window=16777216");
+                                 "lb=refine lb_tolerance=2 lb_period_ms=0 lb_threshold=10 lb_max_moves=35 flow_window=16777216 "
+                                 "sync_threads=2");
 }
 
 /* Each row names its field, and its default text is what a clean
@@ -118,7 +119,7 @@ static void every_row_is_consistent(void)
         rap__config_value(&cfg, v, value, sizeof(value));
         CU_ASSERT_STRING_EQUAL(value, v->def);
     }
-    CU_ASSERT_EQUAL(rows, 20);
+    CU_ASSERT_EQUAL(rows, 21);
     CU_ASSERT_TRUE(rows <= 32); /* from_env has a bit per row */
 }
 
@@ -379,7 +380,8 @@ static void values_and_describe(void)
     CU_ASSERT_STRING_EQUAL(line, "workers=3 bind=1 log_level=debug log_file=/tmp/l stats=0 "
                                  "thread_level=serialized spin_us=200 spin_yield=0 poll_max_us=1000 "
                                  "watchdog_us=1000 profile=on profile_interval_ms=1000 trace=off "
-                                 "trace_events=100000 lb=refine lb_tolerance=2 lb_period_ms=0 lb_threshold=10 lb_max_moves=35 flow_window=0");
+                                 "trace_events=100000 lb=refine lb_tolerance=2 lb_period_ms=0 lb_threshold=10 lb_max_moves=35 flow_window=0 "
+                           "sync_threads=2");
     CU_ASSERT_EQUAL(full, strlen(line));
     /* Cut: the full length comes back, the text is NUL-terminated. */
     CU_ASSERT_EQUAL(rap__config_describe(&cfg, small, sizeof(small)), full);
