@@ -469,6 +469,25 @@ RAP_API int rap_send(rap_ctx *ctx, rap_aid to, uint32_t type,
  * Thread:  owner (inside the handler given `ctx`). */
 RAP_API int rap_flush(rap_ctx *ctx);
 
+/* Keep the message being handled, to handle it again after the next
+ * rap_redeliver (Akka's stash, Erlang's selective receive, Charm++'s
+ * `when`): a handler that gets a message it is not ready for (a halo of the
+ * next iteration) defers it and returns.  Once per message; a copy is kept
+ * (the caller need not).  Deferred messages of an actor that ends are dead
+ * letters; those left at rap_finalize are dropped.
+ * Returns: RAP_OK; RAP_EINVAL (ctx NULL, or not inside a handler);
+ *          RAP_ESTATE (deferred already, a runtime message, or an actor of
+ *          a movable type: not supported yet); RAP_ENOMEM.
+ * Thread:  owner (inside the handler given `ctx`). */
+RAP_API int rap_defer(rap_ctx *ctx);
+
+/* Handle the deferred messages again: they come next, before anything
+ * else the actor has to handle, in the order they were deferred (each
+ * may be deferred again).
+ * Returns: RAP_OK; RAP_EINVAL (ctx NULL, or not inside a handler).
+ * Thread:  owner. */
+RAP_API int rap_redeliver(rap_ctx *ctx);
+
 /* Allocate a message of `type` with room for `len` payload bytes.
  * Ownership: the caller owns *msg_out until rap_msg_send succeeds or
  *            rap_msg_free.

@@ -237,6 +237,39 @@ rap_env *rap__mig_ready_pop(rap_actor *a)
     return e;
 }
 
+int rap__mig_defer(rap_actor *a, const rap_env *env)
+{
+    rap_mig *m = mig_of(a);
+    rap_env *c;
+
+    if (m == NULL || (c = rap__env_alloc(env->hdr.len)) == NULL)
+        return RAP_ENOMEM;
+    c->hdr = env->hdr;
+    c->hdr.flags = 0; /* a copy: no trace flow, no sequence to check again */
+    if (env->hdr.len > 0)
+        memcpy(rap__env_payload(c), rap__env_cpayload(env), env->hdr.len);
+    link_set(c, NULL);
+    if (m->deferred_tail != NULL)
+        link_set(m->deferred_tail, c);
+    else
+        m->deferred = c;
+    m->deferred_tail = c;
+    return RAP_OK;
+}
+
+void rap__mig_redeliver(rap_actor *a)
+{
+    rap_mig *m = a->mig;
+
+    if (m == NULL || m->deferred == NULL)
+        return;
+    link_set(m->deferred_tail, m->ready);
+    if (m->ready == NULL)
+        m->ready_tail = m->deferred_tail;
+    m->ready = m->deferred;
+    m->deferred = m->deferred_tail = NULL;
+}
+
 /* --------------------------------------------------------------- moves */
 
 static void move_failed(rap_aid aid, rap_aid requester, int rank, int code, const char *type)
@@ -349,6 +382,14 @@ void rap__mig_free(rap_actor *a)
         return;
     drop_list(m->ready);
     drop_list(m->held);
+    if (rap__node_up()) {
+        drop_list(m->deferred); /* its end: dead letters, as its mailbox's */
+    } else {
+        for (rap_env *e = m->deferred, *next; e != NULL; e = next) { /* rap_finalize: dropped */
+            next = link_of(e);
+            rap__env_free(e);
+        }
+    }
     rap__seqmap_free(&m->out);
     rap__seqmap_free(&m->in);
     free(m);

@@ -28,6 +28,7 @@ typedef struct rap_mig {
     rap_seqmap in;           /* (movable actors) the next one expected from each sender */
     rap_env *held;           /* copies of messages that came before an earlier one of theirs */
     rap_env *ready, *ready_tail; /* held ones whose turn came: taken before the mailbox */
+    rap_env *deferred, *deferred_tail; /* copies the actor deferred (rap_defer), not yet redelivered */
     uint32_t epoch;          /* moves so far */
     int32_t move_to;         /* a move asked for (-1: none), or the one under way */
     rap_aid requester;       /* told if it fails */
@@ -48,6 +49,11 @@ bool rap__mig_deliver(rap_env *env);
 bool rap__mig_in_order(rap_actor *a, rap_env *env);
 /* A held message whose turn came (the caller frees it), or NULL. */
 rap_env *rap__mig_ready_pop(rap_actor *a);
+/* rap_defer: keep a copy of `env` (being handled by `a`) for later;
+ * rap_redeliver: put the kept ones, in order, before everything else `a`
+ * has to handle (the ready list).  RAP_OK or RAP_ENOMEM. */
+int rap__mig_defer(rap_actor *a, const rap_env *env);
+void rap__mig_redeliver(rap_actor *a);
 /* Note a move asked for (RAP_MSG_MIGRATE_REQ, or the actor's own). */
 void rap__mig_request(rap_actor *a, int rank, rap_aid requester);
 /* Whether a move is asked for. */

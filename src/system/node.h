@@ -30,6 +30,8 @@ struct rap_ctx {
     rap_actor *actor; /* NULL outside actors */
     int worker;
     rap_wire_ask *ask; /* the request being handled (rap_reply), or NULL */
+    const rap_env *cur; /* the message being handled (rap_defer), or NULL */
+    bool deferred;     /* rap_defer kept it already */
 };
 
 typedef struct rap_host {

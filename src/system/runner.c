@@ -300,7 +300,10 @@ void rap__run_actor(rap_task *task, int worker)
         if (prof)
             probe_message(&turn, env);
         rap__outbox_open();
+        ctx.cur = env;
+        ctx.deferred = false;
         dispatch(&ctx, a, env);
+        ctx.cur = NULL;
         rap__outbox_close();
         if (held)
             rap__env_free(env);
@@ -348,6 +351,29 @@ void rap__run_actor(rap_task *task, int worker)
         break;
     }
     rap__sched_yield(rap__sched_of(a), &a->task);
+}
+
+int rap_defer(rap_ctx *ctx)
+{
+    const rap_env *e;
+
+    if (ctx == NULL || ctx->actor == NULL || (e = ctx->cur) == NULL)
+        return RAP_EINVAL;
+    if (ctx->deferred || ctx->actor->type->movable || e->hdr.kind != RAP_KIND_ACTOR_ACTION ||
+        (e->hdr.type < RAP_TYPE_USER_MIN && e->hdr.type != RAP_MSG_ASK))
+        return RAP_ESTATE;
+    if (rap__mig_defer(ctx->actor, e) != RAP_OK)
+        return RAP_ENOMEM;
+    ctx->deferred = true;
+    return RAP_OK;
+}
+
+int rap_redeliver(rap_ctx *ctx)
+{
+    if (ctx == NULL || ctx->actor == NULL || ctx->cur == NULL)
+        return RAP_EINVAL;
+    rap__mig_redeliver(ctx->actor);
+    return RAP_OK;
 }
 
 /* Parking (sched.h): a parked actor stays active, its mailbox not marked
