@@ -1,14 +1,17 @@
 // bench/caf_bench.cpp -- the CAF 0.17 baseline for bench/local_rate.c: the
 // same five benchmarks with the same definitions and message counts, on
 // the same number of scheduler threads as Raptors' workers.  Prints
-// "BENCH name median min max" lines that bench/run.sh joins.
+// "BENCH name median min max" lines that bench/run.sh joins.  With
+// "forkjoin T..." fork-join alone over the target counts (bench/forkjoin);
+// with "savina" bench/savina's Big, Chameneos and Fib ("SAVCAF" lines).
 //
-//   ./bench/caf_bench [reps] [messages] [threads]
+//   ./bench/caf_bench [reps] [messages] [threads] [forkjoin T... | savina]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -110,6 +113,195 @@ void report(const char* name, const std::vector<double>& v, const char* unit) {
   std::printf("BENCH %s %.0f %.0f %.0f\n", name, m, lo, hi);
 }
 
+// ---- Savina's Big, Chameneos and Fib, as bench/savina.c defines them ----
+
+using ping_atom = atom_constant<atom("ping")>;
+using pong_atom = atom_constant<atom("pong")>;
+using meet_atom = atom_constant<atom("meet")>;
+using pair_atom = atom_constant<atom("pair")>;
+using change_atom = atom_constant<atom("change")>;
+using start_atom = atom_constant<atom("start")>;
+
+constexpr int big_n = 120, big_pings = 8000;
+constexpr int ch_creatures = 64, ch_meetings = 200000;
+constexpr int fib_n = 22;
+
+struct big_state {
+  std::vector<actor> all;
+  int idx = 0, left = 0;
+  uint64_t rng = 0;
+  actor main_;
+};
+
+behavior big_actor(stateful_actor<big_state>* self, actor main_) {
+  self->state.main_ = main_;
+  auto next = [=] {
+    auto& s = self->state;
+    if (s.left-- == 0) {
+      self->send(s.main_, done_atom::value);
+      return;
+    }
+    s.rng ^= s.rng << 13, s.rng ^= s.rng >> 7, s.rng ^= s.rng << 17;
+    int to = static_cast<int>(s.rng % (big_n - 1));
+    to += to >= s.idx;
+    self->send(s.all[static_cast<size_t>(to)], ping_atom::value);
+  };
+  return {
+    [=](go_atom, std::vector<actor> all, int idx) {
+      auto& s = self->state;
+      s.all = std::move(all);
+      s.idx = idx;
+      s.left = big_pings;
+      s.rng = 0x9e3779b97f4a7c15ull * static_cast<uint64_t>(idx + 1);
+      next();
+    },
+    [=](ping_atom) { self->send(actor_cast<actor>(self->current_sender()), pong_atom::value); },
+    [=](pong_atom) { next(); },
+  };
+}
+
+struct mall_state {
+  actor waiting;
+  bool has_waiting = false;
+  int left = ch_meetings;
+  actor main_;
+};
+
+behavior mall_actor(stateful_actor<mall_state>* self, actor main_) {
+  self->state.main_ = main_;
+  return {
+    [=](meet_atom, int colour) {
+      auto& m = self->state;
+      if (m.left == 0) return;
+      auto from = actor_cast<actor>(self->current_sender());
+      if (!m.has_waiting) {
+        m.waiting = from;
+        m.has_waiting = true;
+        return;
+      }
+      if (--m.left == 0)
+        self->send(m.main_, done_atom::value);
+      self->send(m.waiting, pair_atom::value, from, colour);
+      m.has_waiting = false;
+    },
+  };
+}
+
+int complement(int a, int b) { return a == b ? a : 3 - a - b; }
+
+struct creature_state {
+  actor mall;
+  int colour = 0, meetings = 0;
+};
+
+behavior creature_actor(stateful_actor<creature_state>* self, int colour) {
+  self->state.colour = colour;
+  return {
+    [=](start_atom, actor mall) {
+      self->state.mall = mall;
+      self->send(mall, meet_atom::value, self->state.colour);
+    },
+    [=](pair_atom, actor other, int colour) {
+      auto& c = self->state;
+      self->send(other, change_atom::value, c.colour);
+      c.colour = complement(c.colour, colour);
+      c.meetings++;
+      self->send(c.mall, meet_atom::value, c.colour);
+    },
+    [=](change_atom, int other) {
+      auto& c = self->state;
+      c.colour = complement(c.colour, other);
+      c.meetings++;
+      self->send(c.mall, meet_atom::value, c.colour);
+    },
+  };
+}
+
+struct fib_state {
+  actor parent;
+  int got = 0;
+  long sum = 0;
+};
+
+behavior fib_actor(stateful_actor<fib_state>* self, actor parent) {
+  self->state.parent = parent;
+  return {
+    [=](int n) {
+      if (n < 2) {
+        self->send(self->state.parent, long{n});
+        self->quit();
+        return;
+      }
+      for (int k = 1; k <= 2; ++k)
+        self->send(self->spawn(fib_actor, actor_cast<actor>(self)), n - k);
+    },
+    [=](long v) {
+      auto& f = self->state;
+      f.sum += v;
+      if (++f.got == 2) {
+        self->send(f.parent, f.sum);
+        self->quit();
+      }
+    },
+  };
+}
+
+long fib_actors(int n) { return n < 2 ? 1 : 1 + fib_actors(n - 1) + fib_actors(n - 2); }
+
+void savina(actor_system& sys, scoped_actor& self, int reps) {
+  actor main_ = actor_cast<actor>(self);
+  auto big = [&] {
+    std::vector<actor> all;
+    for (int i = 0; i < big_n; ++i)
+      all.push_back(sys.spawn(big_actor, main_));
+    double t0 = now();
+    for (int i = 0; i < big_n; ++i)
+      self->send(all[static_cast<size_t>(i)], go_atom::value, all, i);
+    for (int i = 0; i < big_n; ++i)
+      self->receive([](done_atom) {});
+    double secs = now() - t0;
+    for (auto& x : all)
+      anon_send_exit(x, exit_reason::user_shutdown);
+    return 2.0 * big_n * big_pings / secs;
+  };
+  auto chameneos = [&] {
+    auto mall = sys.spawn(mall_actor, main_);
+    std::vector<actor> cr;
+    for (int i = 0; i < ch_creatures; ++i)
+      cr.push_back(sys.spawn(creature_actor, i % 3));
+    double t0 = now();
+    for (auto& c : cr)
+      self->send(c, start_atom::value, mall);
+    self->receive([](done_atom) {});
+    double secs = now() - t0;
+    for (auto& c : cr)
+      anon_send_exit(c, exit_reason::user_shutdown);
+    anon_send_exit(mall, exit_reason::user_shutdown);
+    return 4.0 * ch_meetings / secs;
+  };
+  auto fib = [&] {
+    double t0 = now();
+    self->send(sys.spawn(fib_actor, main_), fib_n);
+    long got = 0;
+    self->receive([&](long v) { got = v; });
+    double secs = now() - t0;
+    if (got != 17711)
+      std::fprintf(stderr, "Fib: got %ld\n", got);
+    return fib_actors(fib_n) / secs;
+  };
+  struct prog { const char* name; std::function<double()> fn; } progs[] = {
+    {"Big", big}, {"Chameneos", chameneos}, {"Fib", fib}};
+  for (auto& p : progs) {
+    double first = p.fn();
+    std::vector<double> v;
+    for (int r = 0; r < reps; ++r)
+      v.push_back(p.fn());
+    double lo, hi, m = median(v, &lo, &hi);
+    std::printf("%-10s %12.0f (%.0f-%.0f), first round %.0f; CAF\n", p.name, m, lo, hi, first);
+    std::printf("SAVCAF %s %.0f %.0f %.0f %.0f\n", p.name, first, m, lo, hi);
+  }
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -121,6 +313,11 @@ int main(int argc, char** argv) {
   actor_system sys{cfg};
   scoped_actor self{sys};
   actor main_ = actor_cast<actor>(self);
+  // "caf_bench REPS MSGS THREADS savina": bench/savina's three programs.
+  if (argc > 4 && std::string(argv[4]) == "savina") {
+    savina(sys, self, reps);
+    return 0;
+  }
   // "caf_bench REPS MSGS THREADS forkjoin T...": fork-join alone, swept over
   // the target counts, as bench/forkjoin prints it ("FJ t first median min max").
   if (argc > 4 && std::string(argv[4]) == "forkjoin") {

@@ -3,7 +3,7 @@ bench_programs = %D%/remote_latency %D%/remote_rate %D%/local_rate %D%/idle %D%/
 	%D%/busy_rank %D%/profile %D%/lb_decision %D%/migrate %D%/lb_skew %D%/lb_chatty %D%/lb_stencil %D%/lb_hotspot %D%/forkjoin %D%/mpi_latency %D%/mpi_ring %D%/savina %D%/timer %D%/pubsub
 EXTRA_PROGRAMS = $(bench_programs)
 CLEANFILES += $(bench_programs)
-EXTRA_DIST += %D%/bench.h %D%/run.sh %D%/caf_bench.cpp
+EXTRA_DIST += %D%/bench.h %D%/run.sh %D%/caf_bench.cpp %D%/erl_counting.erl
 # The profile's cost, accuracy and scale (reads profiles back with jansson).
 %C%_profile_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 %C%_profile_LDADD = $(LDADD) $(JANSSON_LIBS)

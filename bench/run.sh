@@ -164,6 +164,30 @@ RAPTORS_WORKERS="$WORKERS" "$MPIEXEC" --bind-to none $fwd -np 1 bench/forkjoin "
 if [ -x bench/caf_bench ]; then
     bench/caf_bench "$REPS" 1000000 "$WORKERS" forkjoin $fj_counts | sed 's/^FJ /FJCAF /' | show
 fi
+# Counting in a fresh process (a producer sends 1,000,000 messages to one
+# counter), first round and warm rounds, against Erlang/OTP's (when erl is
+# installed: bench/erl_counting.erl, as many schedulers as workers),
+# alternating, three processes each.
+if command -v erlc >/dev/null 2>&1 && command -v erl >/dev/null 2>&1; then
+    erldir=$(mktemp -d)
+    erlc -o "$erldir" "$(dirname "$0")/erl_counting.erl"
+    for i in 1 2 3; do
+        RAPTORS_WORKERS="$WORKERS" "$MPIEXEC" --bind-to none $fwd -np 1 bench/forkjoin "$REPS" 1000000 1 |
+            sed -n 's/^FJ 1 /RAPCOUNT /p' >> "$raw"
+        erl +S "$WORKERS:$WORKERS" -noshell -pa "$erldir" -s erl_counting main "$REPS" 1000000 -s init stop |
+            grep '^ERLCOUNT ' >> "$raw"
+    done
+    rm -rf "$erldir"
+    awk 'function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+                                    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+         /^RAPCOUNT / { rf[++nr] = $2; rw[nr] = $3 } /^ERLCOUNT / { ef[++ne] = $2; ew[ne] = $3 }
+         END { if (nr == 0 || ne == 0) exit
+               a = med(rf, nr); b = med(rw, nr); c = med(ef, ne); d = med(ew, ne)
+               printf "Counting, first round of a fresh process: Raptors %.0f (warm %.0f: %.2fx), Erlang %.0f (warm %.0f): %.2fx Erlang\n", a, b, a / b, c, d, a / c
+               printf "ROW|Counting first round vs Erlang|messages/s|%.0f|Erlang/OTP first round|%.0f\n", a, c
+               printf "ROW|Counting first round vs warm|messages/s|%.0f|Raptors warm round|%.0f\n", a, b }' "$raw" |
+        tee -a "$raw" | grep -v '^ROW|' || true
+fi
 # More of the Savina suite (many-to-many with replies, a broker, a spawn
 # tree) with 1 and 2 workers, alternating, three processes each: the 2
 # workers' figure against the 1 worker's (medians of the processes' medians).
@@ -184,6 +208,27 @@ awk 'function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j 
              printf "%-10s 1 worker %12.0f (%.0f), 2 workers %12.0f (%.0f): %.2fx\n", k, m[1], fr[1], m[2], fr[2], m[2] / m[1]
              printf "ROW|savina %s, 2 workers|per second|%.0f|1 worker|%.0f\n", k, m[2], m[1] } }' "$raw" |
     tee -a "$raw" | grep -v '^ROW|' || true
+# The same three programs in CAF (caf_bench ... savina, as many threads as
+# workers), three processes, against Raptors' figures with that many workers.
+if [ -x bench/caf_bench ]; then
+    for i in 1 2 3; do
+        bench/caf_bench "$REPS" 1000000 "$WORKERS" savina | grep '^SAVCAF ' >> "$raw"
+    done
+    awk -v w="$WORKERS" 'function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+                                    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+         $1 == "SAV" w { k = $2; if (!(k in seen)) { seen[k] = 1; order[++no] = k }; nr[k]++; r[k, nr[k]] = $4; rf[k, nr[k]] = $3 }
+         $1 == "SAVCAF" { k = $2; nc[k]++; c[k, nc[k]] = $4; cf[k, nc[k]] = $3 }
+         END { if (no == 0) exit
+               print "# Savina against CAF 0.17 (" w " workers / threads; per second, medians of 3 processes, first rounds in brackets)"
+               for (o = 1; o <= no; o++) { k = order[o]; if (nc[k] == 0) continue
+                 delete x; for (i = 1; i <= nr[k]; i++) x[i] = r[k, i]; a = med(x, nr[k])
+                 delete x; for (i = 1; i <= nr[k]; i++) x[i] = rf[k, i]; af = med(x, nr[k])
+                 delete x; for (i = 1; i <= nc[k]; i++) x[i] = c[k, i]; b = med(x, nc[k])
+                 delete x; for (i = 1; i <= nc[k]; i++) x[i] = cf[k, i]; bf = med(x, nc[k])
+                 printf "%-10s Raptors %12.0f (%.0f), CAF %12.0f (%.0f): %.2fx\n", k, a, af, b, bf, a / b
+                 printf "ROW|savina %s vs CAF|per second|%.0f|CAF 0.17|%.0f\n", k, a, b } }' "$raw" |
+        tee -a "$raw" | grep -v '^ROW|' || true
+fi
 awk '/^FJRAP / { r[$2] = $4; o[++n] = $2 } /^FJCAF / { c[$2] = $4 }
      END { for (i = 1; i <= n; i++) { k = o[i]
              printf "ROW|fork-join %d targets|messages/s|%s|CAF 0.17|%s\n", k, r[k], (k in c) ? c[k] : "" } }' "$raw" >> "$raw"
