@@ -59,7 +59,7 @@ static struct {
     pthread_mutex_t lock;
     rap_u64map byid;    /* id -> pending */
     rap_u64map byasker; /* asker -> the first of its list */
-    uint64_t serial;
+    _Atomic uint64_t serial;
     bool draining;
     int rank;
 } A = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -137,29 +137,29 @@ static void wake_locked(pending *p, int rc, uint32_t type, const void *data, siz
  * are woken with RAP_ESTOPPED; the timeouts go with the timers. */
 static void settle_all(void)
 {
+    size_t i = 0;
+
     pthread_mutex_lock(&A.lock);
-    for (size_t i = 0; i < A.byid.cap; i++) {
-        if (A.byid.keys[i] == 0)
+    while (A.byid.count > 0) {
+        /* One walk round the table (a removal may shift an entry into i,
+         * or, past the end, to the start: the walk wraps). */
+        if (A.byid.keys[i] == 0) {
+            i = (i + 1) & (A.byid.cap - 1);
             continue;
+        }
         pending *p = take_locked(A.byid.keys[i]);
-        if (p == NULL)
-            continue;
         if (p->w != NULL)
             wake_locked(p, RAP_ESTOPPED, 0, NULL, 0);
         else
             free(p);
-        i = (size_t)-1; /* the removal shifted entries: from the start */
     }
     pthread_mutex_unlock(&A.lock);
 }
 
 static uint64_t next_id(void)
 {
-    uint64_t s;
+    uint64_t s = atomic_fetch_add(&A.serial, 1) + 1;
 
-    pthread_mutex_lock(&A.lock);
-    s = ++A.serial;
-    pthread_mutex_unlock(&A.lock);
     return rap__aid(A.rank, s & (((uint64_t)1 << RAP_AID_SERIAL_BITS) - 1));
 }
 

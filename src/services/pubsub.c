@@ -229,20 +229,6 @@ static int snapshot(uint64_t id, bool ranks_too, rap_aid **subs, size_t *nsubs, 
     return rc;
 }
 
-/* One copy of a publication to a subscriber of this rank, from `from`. */
-static int deliver(rap_aid sub, rap_aid from, uint32_t type, const void *data, size_t len)
-{
-    rap_env *env = rap__env_alloc(len);
-
-    if (env == NULL)
-        return RAP_ENOMEM;
-    if (len > 0)
-        memcpy(rap__env_payload(env), data, len);
-    rap__env_set(env, RAP_KIND_ACTOR_ACTION, type, sub, from);
-    rap__route(env);
-    return RAP_OK;
-}
-
 int rap_publish(rap_ctx *ctx, const char *name, uint32_t type, const void *data, size_t len)
 {
     rap_wire_pub w;
@@ -317,7 +303,7 @@ static void op_publish(rap_ctx *ctx, const rap_env *env)
         return;
     }
     for (size_t i = 0; i < nsubs; i++)
-        if (deliver(subs[i], env->hdr.from, w.type, data, w.len) != RAP_OK)
+        if (rap__sys_send(RAP_KIND_ACTOR_ACTION, w.type, subs[i], env->hdr.from, data, w.len) != RAP_OK)
             rap__log(RAP_LOG_ERROR, RAP_AID_NONE, "pubsub: out of memory: a publication dropped");
     free(subs);
 }

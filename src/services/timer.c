@@ -488,9 +488,8 @@ static void actor_end(rap_aid aid)
 
 static void stop(void)
 {
+    clear_all();
     pthread_mutex_lock(&T.lock);
-    while (T.nheap > 0)
-        slot_free(T.heap[T.nheap - 1]);
     free(T.slots);
     free(T.heap);
     rap__u64map_free(&T.owners);
