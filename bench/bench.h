@@ -46,4 +46,38 @@ static inline void bench_init_pair(const char *name, int ok)
     }
 }
 
+/* A raw MPI ring: a token of `hops` hops around all ranks, MPI_Irecv from
+ * the left and MPI_Send to the right; hops/s on rank 0 (0 elsewhere).  The
+ * baseline of remote_ring, in its process and as bench/mpi_ring. */
+static inline double bench_raw_ring(int rank, int size, long hops)
+{
+    long token = 0;
+    double t0;
+    MPI_Request rq;
+    int left = (rank + size - 1) % size, right = (rank + 1) % size;
+
+    MPI_Barrier(MPI_COMM_WORLD);
+    t0 = bench_now();
+    if (rank == 0)
+        MPI_Send(&token, 1, MPI_LONG, right, 7, MPI_COMM_WORLD);
+    for (;;) {
+        MPI_Irecv(&token, 1, MPI_LONG, left, 7, MPI_COMM_WORLD, &rq);
+        MPI_Wait(&rq, MPI_STATUS_IGNORE);
+        if (token < 0)
+            break; /* the end, passed on once around */
+        token++;
+        if (rank == 0 && token >= hops) {
+            double secs = bench_now() - t0;
+            token = -1;
+            MPI_Send(&token, 1, MPI_LONG, right, 7, MPI_COMM_WORLD);
+            MPI_Recv(&token, 1, MPI_LONG, left, 7, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            return (double)hops / secs;
+        }
+        MPI_Send(&token, 1, MPI_LONG, right, 7, MPI_COMM_WORLD);
+    }
+    if (rank != 0)
+        MPI_Send(&token, 1, MPI_LONG, right, 7, MPI_COMM_WORLD);
+    return 0;
+}
+
 #endif

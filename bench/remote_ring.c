@@ -45,37 +45,6 @@ static int node_next(rap_ctx *ctx, void *state, rap_aid from, const void *data, 
     return RAP_OK;
 }
 
-static double raw_ring(int rank, int size, long hops)
-{
-    long token = 0;
-    double t0;
-    MPI_Request rq;
-    int left = (rank + size - 1) % size, right = (rank + 1) % size;
-
-    MPI_Barrier(MPI_COMM_WORLD);
-    t0 = bench_now();
-    if (rank == 0)
-        MPI_Send(&token, 1, MPI_LONG, right, 7, MPI_COMM_WORLD);
-    for (;;) {
-        MPI_Irecv(&token, 1, MPI_LONG, left, 7, MPI_COMM_WORLD, &rq);
-        MPI_Wait(&rq, MPI_STATUS_IGNORE);
-        if (token < 0)
-            break; /* the end, passed on once around */
-        token++;
-        if (rank == 0 && token >= hops) {
-            double secs = bench_now() - t0;
-            token = -1;
-            MPI_Send(&token, 1, MPI_LONG, right, 7, MPI_COMM_WORLD);
-            MPI_Recv(&token, 1, MPI_LONG, left, 7, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-            return (double)hops / secs;
-        }
-        MPI_Send(&token, 1, MPI_LONG, right, 7, MPI_COMM_WORLD);
-    }
-    if (rank != 0)
-        MPI_Send(&token, 1, MPI_LONG, right, 7, MPI_COMM_WORLD);
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     int provided, rank, size, reps = argc > 1 ? atoi(argv[1]) : 5;
@@ -109,7 +78,7 @@ int main(int argc, char **argv)
     rap_run(); /* every node knows its neighbour */
     g_hops = laps * size;
     for (int r = -1; r < reps; r++) {
-        double raw_r = raw_ring(rank, size, g_hops), t;
+        double raw_r = bench_raw_ring(rank, size, g_hops), t;
         if (rank == 0)
             rap_send(NULL, me, TOKEN, &zero, sizeof(zero));
         rap_run();
