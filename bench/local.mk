@@ -22,6 +22,7 @@ bench_programs += %D%/caf_bench
 %C%_caf_bench_LDADD = $(CAF_LIBS)
 endif
 
-bench: $(bench_programs)
+EXTRA_DIST += %D%/jacobi.sh
+bench: $(bench_programs) $(example_programs)
 	MPIEXEC='$(MPIEXEC)' $(SHELL) $(srcdir)/bench/run.sh
 .PHONY: bench

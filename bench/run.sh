@@ -77,6 +77,7 @@ awk 'function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j 
 RAPTORS_WORKERS="$WORKERS" "$MPIEXEC" --bind-to none $fwd -np 1 bench/local_rate "$REPS" | show
 RAPTORS_WORKERS="$WORKERS" "$MPIEXEC" --bind-to none $fwd -np 1 bench/timer | show
 "$MPIEXEC" $over -np 4 bench/pubsub 3 | show
+MPIEXEC="$MPIEXEC" RAP_MPIEXEC_KIND="$RAP_MPIEXEC_KIND" sh "$(dirname "$0")/jacobi.sh" | show
 # The profile's cost: the same binaries with RAPTORS_PROFILE=off and on,
 # alternating, REPS times each (one measured round a run, after a warm-up).
 pfwd=

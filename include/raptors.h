@@ -648,6 +648,121 @@ RAP_API int rap_unsubscribe(rap_ctx *ctx, const char *topic);
  *          ctx NULL (then from outside actors). */
 RAP_API int rap_publish(rap_ctx *ctx, const char *topic, uint32_t type, const void *data, size_t len);
 
+/* ----------------------------------------------------------- actor groups */
+
+/* An indexed group of actors of one type (Charm++'s chare array): made by
+ * rap_group_spawn, spread over the ranks that host the type, each member
+ * addressed by its index with rap_group_at on any rank, with no ids to
+ * hand around and no message to look one up.  Plain data: copy it, send
+ * it in messages.  Its fields are for reading; only rap_group_spawn fills
+ * one. */
+typedef struct rap_group {
+    uint32_t id;         /* the group's number in the job (0: none) */
+    uint32_t actor_type;
+    uint32_t dims[3];    /* extent of each dimension (1 past ndims) */
+    uint32_t ndims;      /* 1, 2 or 3 */
+    uint32_t placement;  /* RAP_GROUP_BLOCK or RAP_GROUP_ROUND_ROBIN */
+    uint32_t flags;      /* the runtime's */
+} rap_group;
+
+/* Placements: contiguous runs of indices per rank (index x + dims[0] *
+ * (y + dims[1] * z), the ranks in order, their counts differing by at
+ * most one), or index i on the (i mod N)-th of the N ranks hosting the
+ * type.  A group of a movable type (rap_actor_type_movable) starts so
+ * placed and is then balanced like any actors (rap_rebalance). */
+#define RAP_GROUP_BLOCK 0u
+#define RAP_GROUP_ROUND_ROBIN 1u
+/* Most members in one group. */
+#define RAP_GROUP_MAX_MEMBERS (UINT32_C(1) << 24)
+
+/* Create a group of dims[0] x ... x dims[ndims-1] actors of `actor_type`,
+ * placed by `placement` over the ranks that host the type; each member's
+ * init gets a copy of `arg` (rap_group_self tells it its index).  The
+ * members on this rank are created before it returns, those of other
+ * ranks by a SystemActionMsg to each (one per rank); messages to a member
+ * sent before its rank has created it wait there for it (none is lost).
+ * The calling actor supervises the members: a member whose init fails is
+ * reported to it as a RAP_ERROR_SPAWN event whose `cookie` is the
+ * member's index (logged for ctx NULL), and messages to that member are
+ * dead letters.
+ * Returns:   RAP_OK; RAP_EINVAL (NULL dims or group_out, ndims not 1..3,
+ *            a dimension 0, unknown placement, arg NULL with len);
+ *            RAP_ERANGE (more than RAP_GROUP_MAX_MEMBERS members, or this
+ *            rank made 2^18 / ranks groups); RAP_ENOTYPE (no rank hosts
+ *            the type); RAP_ETOOBIG (arg); RAP_ESTATE; RAP_ENOMEM.
+ * Thread:    owner (inside the handler given `ctx`), or any thread with
+ *            ctx NULL (main on one rank, before rap_run or during it). */
+RAP_API int rap_group_spawn(rap_ctx *ctx, uint32_t actor_type, int ndims, const uint32_t *dims,
+                            uint32_t placement, const void *arg, size_t len, rap_group *group_out);
+
+/* The id of member (x, y, z) of `g` (unused coordinates 0), computed
+ * here: send to it with rap_send as to any actor.
+ * Returns: the id; RAP_AID_NONE for an index out of range or a group
+ *          that is not one.  Thread: any. */
+RAP_API rap_aid rap_group_at(const rap_group *g, uint32_t x, uint32_t y, uint32_t z);
+
+/* The group of the calling actor and its index in it (idx_out[0..2],
+ * unused coordinates 0); either pointer may be NULL.
+ * Returns: RAP_OK; RAP_EINVAL (ctx NULL, not a group member).  Thread: owner. */
+RAP_API int rap_group_self(const rap_ctx *ctx, rap_group *g_out, uint32_t idx_out[3]);
+
+/* Send a copy of `len` bytes at `data` as message type `type` to every
+ * member of `g`: to those on this rank as the caller's own sends, and
+ * once to each other rank with members, whose System actor hands a copy
+ * to each of them (never a message per remote member).  One sender's
+ * broadcasts reach each member in the order sent (not ordered with its
+ * direct sends).
+ * Ownership: `data` stays the caller's (copied).
+ * Returns:   RAP_OK; RAP_EINVAL (NULL or malformed g); as rap_send for the
+ *            message; RAP_ESTATE; RAP_ENOMEM.
+ * Thread:    owner, or any thread with ctx NULL. */
+RAP_API int rap_group_broadcast(rap_ctx *ctx, const rap_group *g, uint32_t type, const void *data,
+                                size_t len);
+
+/* Reduction operators over arrays of 8-byte elements (len / 8 of them,
+ * combined element by element); rap_reducer_register adds others. */
+enum rap_reduce_op {
+    RAP_SUM_I64 = 1, RAP_SUM_U64 = 2, RAP_SUM_F64 = 3,
+    RAP_MIN_I64 = 4, RAP_MIN_U64 = 5, RAP_MIN_F64 = 6,
+    RAP_MAX_I64 = 7, RAP_MAX_U64 = 8, RAP_MAX_F64 = 9
+};
+/* Deliver a reduction's result to every member of the group (for `to`). */
+#define RAP_GROUP_ALL (~(rap_aid)0)
+/* Largest value a reduction combines. */
+#define RAP_REDUCE_MAX 65536u
+
+/* Combine `len` bytes at `in` into `acc` (the same length): must be
+ * associative and commutative, as contributions combine in any order. */
+typedef void (*rap_reduce_fn)(void *acc, const void *in, size_t len);
+
+/* Register a reduction operator by name (the same in every executable
+ * of an MPMD job); *op_out receives its id for rap_contribute.
+ * Returns:   RAP_OK; RAP_EINVAL (NULL name, fn or op_out, empty name);
+ *            RAP_EEXIST (name registered); RAP_ECOLLIDE; RAP_ERANGE (64
+ *            registered); RAP_ESTATE after rap_init.
+ * Thread:    as rap_msg_type_register. */
+RAP_API int rap_reducer_register(const char *name, rap_reduce_fn fn, uint32_t *op_out);
+
+/* Contribute `len` bytes at `data` to reduction `redno` of the calling
+ * actor's group (Charm++'s contribute): when every member has contributed
+ * to `redno`, the values combined by `op` come as one message of type
+ * `result_type` (from RAP_AID_NONE) to actor `to`, or to every member
+ * for RAP_GROUP_ALL.  Each rank combines its members' values and sends
+ * one message up a tree of the ranks with members.  Several reductions
+ * may be in flight, one per number; a number is free again once its
+ * result is sent.  Every member contributes once per reduction, with the
+ * same op, length, result type and target (a contribution that differs
+ * from the first is logged and left out; a member that ended or never
+ * started leaves the reduction unfinished).
+ * Ownership: `data` stays the caller's (copied).
+ * Returns:   RAP_OK; RAP_EINVAL (ctx NULL, not a group member, unknown op,
+ *            len 0 or not a multiple of 8 for a built-in op, `to` not an
+ *            actor); RAP_ETOOBIG (len over RAP_REDUCE_MAX); as rap_send
+ *            for result_type with `len` bytes; RAP_ESTATE; RAP_ENOMEM.
+ * Thread:    owner (inside the handler given `ctx`). */
+RAP_API int rap_contribute(rap_ctx *ctx, uint32_t redno, uint32_t op, const void *data, size_t len,
+                           uint32_t result_type, rap_aid to);
+
 /* ---------------------------------------------------------------- logging */
 
 typedef enum rap_log_level {
@@ -747,6 +862,8 @@ RAP_API int rap_profile_write(const char *path);
  *     price_msg_publish(ctx, "prices", &p);           // rap_publish
  *     price_msg_ask(ctx, to, &p, timeout_ns, cookie); // rap_ask
  *     price_msg_reply(ctx, &p);                       // rap_reply
+ *     price_msg_broadcast(ctx, &group, &p);           // rap_group_broadcast
+ *     price_msg_contribute(ctx, n, RAP_SUM_F64, &p, to); // rap_contribute, result type price_msg
  *
  * RAP_MESSAGE_TAIL(name, "wire.name", T, E, max) declares a type T whose
  * last member is a flexible array of E, with at most `max` elements: its
@@ -782,6 +899,15 @@ RAP_API int rap_profile_write(const char *path);
     {                                                                                                         \
         return rap_reply(ctx, name##_id, m, sizeof(T));                                                       \
     }                                                                                                         \
+    RAP_MAYBE_UNUSED static inline int name##_broadcast(rap_ctx *ctx, const rap_group *g, const T *m)         \
+    {                                                                                                         \
+        return rap_group_broadcast(ctx, g, name##_id, m, sizeof(T));                                          \
+    }                                                                                                         \
+    RAP_MAYBE_UNUSED static inline int name##_contribute(rap_ctx *ctx, uint32_t redno, uint32_t op,           \
+                                                         const T *m, rap_aid to)                              \
+    {                                                                                                         \
+        return rap_contribute(ctx, redno, op, m, sizeof(T), name##_id, to);                                   \
+    }                                                                                                         \
     typedef int name##_fixed_marker
 
 #define RAP_MESSAGE_TAIL(name, wire, T, E, max)                                                               \
@@ -800,6 +926,11 @@ RAP_API int rap_profile_write(const char *path);
     {                                                                                                         \
         return n > (size_t)(max) ? RAP_ETOOBIG                                                                \
                                  : rap_publish(ctx, topic, name##_id, m, sizeof(T) + n * sizeof(E));          \
+    }                                                                                                         \
+    RAP_MAYBE_UNUSED static inline int name##_broadcast(rap_ctx *ctx, const rap_group *g, const T *m, size_t n) \
+    {                                                                                                         \
+        return n > (size_t)(max) ? RAP_ETOOBIG                                                                \
+                                 : rap_group_broadcast(ctx, g, name##_id, m, sizeof(T) + n * sizeof(E));      \
     }                                                                                                         \
     RAP_MAYBE_UNUSED static inline size_t name##_count(size_t len)                                            \
     {                                                                                                         \

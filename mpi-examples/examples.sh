@@ -22,6 +22,14 @@ check "^rebalance: [1-9][0-9]* actors moved" -np 2 $d/balance 6
 check "^heartbeat: 4 ranks, 10 beats each every 20 ms: all counted" -np 4 $d/heartbeat 10 20
 check "^kvstore: 4 ranks, 500 keys each; main thread asked for key 1999: 3996001 (OK)" -np 4 $d/kvstore 500
 check "^feed: 4 ranks, 100 prices published to 8 watchers: all got all in order, mean 104.50" -np 4 $d/feed 100
+# Jacobi: the actors' result (4 ranks, 16 blocks) against the same
+# iterations in one plain MPI process (jacobi_mpi -np 1: the sequential run).
+j=$(check "^jacobi: 128x128 grid, 4x4 blocks, 4 ranks, 100 iterations" -np 4 $d/jacobi 128 4 4 100)
+s=$(check "^jacobi_mpi: 128x128 grid, 1x1 blocks, 1 ranks, 100 iterations" -np 1 $d/jacobi_mpi 128 1 1 100)
+printf '%s\n%s\n' "$j" "$s" | awk '{ for (i = 1; i < NF; i++) { if ($i == "residual") r[NR] = $(i + 1) + 0; if ($i == "checksum") c[NR] = $(i + 1) + 0 } }
+    function off(a, b) { return (a > b ? a - b : b - a) > 1e-9 * (b > 0 ? b : -b) }
+    END { if (NR != 2 || c[2] == 0 || off(r[1], r[2]) || off(c[1], c[2])) { print "FAIL: jacobi differs from the sequential run"; exit 1 }
+          print "jacobi: residual and checksum match the sequential run" }' || exit 1
 # RAPTORS_STATS=1: every rank prints its counters at rap_finalize.  Open MPI
 # passes a variable to its ranks when told (-x NAME); MPICH's hydra passes the
 # whole environment and has no -x.
@@ -32,4 +40,4 @@ for r in 0 1 2 3; do
     printf '%s\n' "$out" | grep -q "^raptors stats rank $r: sent_local=[0-9]* .* handled=[1-9]" ||
         { printf 'FAIL: no stats line for rank %s\n%s\n' "$r" "$out"; exit 1; }
 done
-echo "examples: hello, primes, pingpong, ring, mpmd, balance, heartbeat, kvstore, feed all ran; stats printed by every rank"
+echo "examples: hello, primes, pingpong, ring, mpmd, balance, heartbeat, kvstore, feed, jacobi all ran; stats printed by every rank"

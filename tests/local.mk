@@ -40,6 +40,7 @@ unit_tests = \
 	%D%/unit/util/test_topk \
 	%D%/unit/util/test_u64map \
 	%D%/unit/msg/test_wire \
+	%D%/unit/msg/test_group \
 	%D%/unit/msg/test_pool \
 	%D%/unit/actor/test_types \
 	%D%/unit/actor/test_mailbox \
@@ -54,6 +55,7 @@ TESTS += $(unit_tests)
 %C%_unit_util_test_topk_LDADD = $(unit_ldadd)
 %C%_unit_util_test_u64map_LDADD = $(unit_ldadd)
 %C%_unit_msg_test_wire_LDADD = $(unit_ldadd)
+%C%_unit_msg_test_group_LDADD = $(unit_ldadd)
 %C%_unit_msg_test_pool_LDADD = $(unit_ldadd)
 %C%_unit_actor_test_types_LDADD = $(unit_ldadd)
 %C%_unit_actor_test_mailbox_LDADD = $(unit_ldadd)
@@ -92,7 +94,7 @@ mpi_tests = \
 	%D%/mpi/migrate_np3 \
 	%D%/mpi/rebalance_np2 %D%/mpi/autolb_np2 %D%/mpi/place_np3 \
 	%D%/mpi/timer_np2 %D%/mpi/ask_np2 %D%/mpi/pubsub_np3 %D%/mpi/flush_np2 \
-	%D%/mpi/monitor_np2 %D%/mpi/sync_np2 %D%/mpi/defer_np2
+	%D%/mpi/monitor_np2 %D%/mpi/sync_np2 %D%/mpi/defer_np2 %D%/mpi/group_np3
 check_PROGRAMS += $(mpi_tests)
 TESTS += $(mpi_tests)
 %C%_mpi_spawn_np2_SOURCES = %D%/mpi/spawn.c
@@ -140,6 +142,7 @@ TESTS += $(mpi_tests)
 %C%_mpi_monitor_np2_SOURCES = %D%/mpi/monitor.c
 %C%_mpi_sync_np2_SOURCES = %D%/mpi/sync.c
 %C%_mpi_defer_np2_SOURCES = %D%/mpi/defer.c
+%C%_mpi_group_np3_SOURCES = %D%/mpi/group.c
 %C%_mpi_orphan_np2_LDADD = src/libraptors-core.la $(MPI_LIBS)
 # The profile test reads the profile back (jansson) and injects bad samples.
 prof_test_cflags = $(AM_CFLAGS) $(JANSSON_CFLAGS)

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Typed messages (RAP_MESSAGE, RAP_MESSAGE_TAIL, RAP_HANDLER): a program
 # whose handlers and sends match their message types compiles cleanly; a
-# handler taking another payload type, a send of another payload type and
-# a tail handler without its count each fail to compile.
+# handler taking another payload type, a send (or broadcast) of another
+# payload type and a tail handler without its count each fail to compile.
 set -u
 cc=${CC:-cc}
 tmp=$(mktemp -d) || exit 99
@@ -35,7 +35,9 @@ int setup(uint32_t type)
     union { halo h; char room[sizeof(halo) + 4 * sizeof(double)]; } u = { .h.from = 1 };
     int rc = RAP_REGISTER(price_msg);
     rc |= RAP_REGISTER(halo_msg) | RAP_ON(type, price_msg, on_price) | RAP_ON(type, halo_msg, on_halo);
-    return rc | price_msg_send(NULL, 1, &p) | halo_msg_send(NULL, 1, &u.h, 4);
+    rap_group g = { 0 };
+    rc |= price_msg_broadcast(NULL, &g, &p) | price_msg_contribute(NULL, 1, RAP_SUM_F64, &p, RAP_GROUP_ALL);
+    return rc | price_msg_send(NULL, 1, &p) | halo_msg_send(NULL, 1, &u.h, 4) | halo_msg_broadcast(NULL, &g, &u.h, 4);
 }
 C
 } > "$tmp/good.c"
@@ -53,14 +55,19 @@ int f(void) { other o = { 1 }; return price_msg_send(NULL, 1, &o); }
 C
 } > "$tmp/bad_send.c"
 { head; cat <<'C'
+int f(void);
+int f(void) { other o = { 1 }; rap_group g = { 0 }; return price_msg_broadcast(NULL, &g, &o); }
+C
+} > "$tmp/bad_broadcast.c"
+{ head; cat <<'C'
 static int on_halo(rap_ctx *ctx, void *s, rap_aid from, const halo *h) { return h->from; }
 RAP_HANDLER_TAIL(halo_msg, void, on_halo);
 C
 } > "$tmp/bad_tail.c"
-for bad in bad_handler bad_send bad_tail; do
+for bad in bad_handler bad_send bad_broadcast bad_tail; do
     if compile $bad; then
         echo "FAIL: $bad compiled, but its payload type does not match its message type"; exit 1
     fi
     echo "$bad: refused as it should be: $(grep -m1 -E 'error' "$tmp/$bad.err")"
 done
-echo "typed messages: the matching program compiles; 3 mismatches refused"
+echo "typed messages: the matching program compiles; 4 mismatches refused"

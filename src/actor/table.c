@@ -35,6 +35,21 @@ typedef struct guest_stripe {
     guest *head;
 } guest_stripe;
 
+/* A group's members at home here; and the messages held for groups not
+ * ready here, by group (a short list: groups being made). */
+#define GROUP_SLOTS (1u << RAP_GROUP_NUM_BITS)
+typedef struct gtab {
+    struct gtab *next; /* every table, for foreach and destroy */
+    uint32_t lo, stride, count;
+    _Atomic bool ready;
+    _Atomic(rap_actor *) slot[];
+} gtab;
+typedef struct gheld {
+    uint32_t gnum;
+    rap_env *first, *last;
+    struct gheld *next;
+} gheld;
+
 struct rap_table {
     guest_stripe guests[GUEST_STRIPES];
     _Atomic uint64_t nguests;
@@ -42,8 +57,11 @@ struct rap_table {
     _Atomic uint64_t next_serial;
     _Atomic uint64_t live;
     _Atomic(page *) *dir;
+    _Atomic(gtab *) *gdir; /* group number -> its table, installed once */
+    gtab *groups;          /* under `lock` */
+    gheld *held;           /* under `lock` */
 
-    pthread_mutex_t lock; /* guards the free list and `chunks` */
+    pthread_mutex_t lock; /* guards the free list and `chunks`, groups and held */
     rap_actor *free;
     void **chunks;
     size_t nchunks, capchunks;
@@ -60,7 +78,10 @@ int rap__table_create(int rank, rap_table **table_out)
         return RAP_ENOMEM;
     memset(t, 0, bytes);
     t->dir = calloc(DIR_SLOTS, sizeof(*t->dir));
-    if (t->dir == NULL) {
+    t->gdir = calloc(GROUP_SLOTS, sizeof(*t->gdir));
+    if (t->dir == NULL || t->gdir == NULL) {
+        free(t->dir);
+        free(t->gdir);
         free(t);
         return RAP_ENOMEM;
     }
@@ -87,6 +108,19 @@ void rap__table_destroy(rap_table *t)
     for (size_t i = 0, n = pages_used(t); i < n; i++)
         free(atomic_load_explicit(&t->dir[i], memory_order_relaxed));
     free(t->dir);
+    for (gtab *g = t->groups, *next; g != NULL; g = next) {
+        next = g->next;
+        free(g);
+    }
+    free(t->gdir);
+    for (gheld *h = t->held, *next; h != NULL; h = next) {
+        next = h->next;
+        for (rap_env *e = h->first, *en; e != NULL; e = en) {
+            en = atomic_load_explicit(&e->next, memory_order_relaxed);
+            rap__env_free(e);
+        }
+        free(h);
+    }
     for (size_t i = 0; i < t->nchunks; i++)
         free(t->chunks[i]);
     free(t->chunks);
@@ -157,11 +191,26 @@ rap_actor *rap__table_alloc(rap_table *t)
     return a;
 }
 
+/* A group member's slot: only in a group opened here, and for a lookup
+ * only once it is ready. */
+static _Atomic(rap_actor *) *group_slot(rap_table *t, uint64_t serial, bool lookup)
+{
+    uint32_t gnum = rap__aid_gnum(serial), i = rap__aid_gindex(serial);
+    gtab *g = atomic_load_explicit(&t->gdir[gnum], memory_order_acquire);
+
+    if (g == NULL || (lookup && !atomic_load_explicit(&g->ready, memory_order_acquire)) || i < g->lo ||
+        (i - g->lo) % g->stride != 0 || (i - g->lo) / g->stride >= g->count)
+        return NULL;
+    return &g->slot[(i - g->lo) / g->stride];
+}
+
 static _Atomic(rap_actor *) *slot_of(rap_table *t, uint64_t serial, bool create)
 {
     uint64_t pi;
     page *p;
 
+    if (serial & RAP_SERIAL_GROUP)
+        return group_slot(t, serial, false);
     serial &= ~RAP_SERIAL_MOVABLE; /* one serial space, movable or not */
     pi = serial >> PAGE_BITS;
     if (pi >= DIR_SLOTS)
@@ -247,7 +296,9 @@ int rap__table_publish_aid(rap_table *t, rap_actor *a, rap_aid aid)
     if (RAP_AID_RANK(aid) != t->rank)
         return publish_guest(t, a, aid);
     /* Back home: only under a serial this rank handed out. */
-    if ((serial & ~RAP_SERIAL_MOVABLE) >= atomic_load_explicit(&t->next_serial, memory_order_relaxed))
+    if ((serial & RAP_SERIAL_GROUP) ? group_slot(t, serial, false) == NULL
+                                    : (serial & ~RAP_SERIAL_MOVABLE) >=
+                                          atomic_load_explicit(&t->next_serial, memory_order_relaxed))
         return RAP_EINVAL;
     return rap__table_publish_marked(t, a, serial, 0);
 }
@@ -281,7 +332,8 @@ rap_actor *rap__table_acquire(rap_table *t, rap_aid aid)
 
     if (RAP_AID_RANK(aid) != t->rank)
         return rap__aid_movable(aid) ? acquire_guest(t, aid) : NULL;
-    slot = slot_of(t, RAP_AID_SERIAL(aid), false);
+    slot = rap__aid_is_group(aid) ? group_slot(t, RAP_AID_SERIAL(aid), true)
+                                  : slot_of(t, RAP_AID_SERIAL(aid), false);
     if (slot == NULL)
         return NULL;
     /* acquire: pairs with the release store in publish. */
@@ -373,6 +425,12 @@ void rap__table_foreach(rap_table *t, void (*fn)(rap_actor *a, void *arg), void 
             fn(list[k], arg);
         free(list);
     }
+    for (gtab *g = t->groups; g != NULL; g = g->next)
+        for (uint32_t k = 0; k < g->count; k++) {
+            rap_actor *a = atomic_load_explicit(&g->slot[k], memory_order_acquire);
+            if (a != NULL)
+                fn(a, arg);
+        }
     for (size_t pi = 0, n = pages_used(t); pi < n; pi++) {
         page *p = atomic_load_explicit(&t->dir[pi], memory_order_acquire);
         if (p == NULL)
@@ -382,5 +440,134 @@ void rap__table_foreach(rap_table *t, void (*fn)(rap_actor *a, void *arg), void 
             if (a != NULL)
                 fn(a, arg);
         }
+    }
+}
+
+/* ------------------------------------------------------------- groups */
+
+int rap__table_group_open(rap_table *t, uint32_t gnum, uint32_t lo, uint32_t stride, uint32_t count)
+{
+    gtab *g, *none = NULL;
+
+    if (gnum == 0 || gnum >= GROUP_SLOTS || stride == 0)
+        return RAP_ERANGE;
+    if ((g = calloc(1, sizeof(*g) + (size_t)count * sizeof(g->slot[0]))) == NULL)
+        return RAP_ENOMEM;
+    g->lo = lo;
+    g->stride = stride;
+    g->count = count;
+    pthread_mutex_lock(&t->lock);
+    if (!atomic_compare_exchange_strong_explicit(&t->gdir[gnum], &none, g, memory_order_acq_rel,
+                                                 memory_order_acquire)) {
+        pthread_mutex_unlock(&t->lock);
+        free(g);
+        return RAP_EEXIST;
+    }
+    g->next = t->groups;
+    t->groups = g;
+    pthread_mutex_unlock(&t->lock);
+    return RAP_OK;
+}
+
+bool rap__table_group_hold(rap_table *t, rap_env *env)
+{
+    uint32_t gnum = rap__aid_gnum(env->hdr.to);
+    gtab *g;
+    gheld *h;
+
+    pthread_mutex_lock(&t->lock);
+    g = atomic_load_explicit(&t->gdir[gnum], memory_order_acquire);
+    if (g != NULL && atomic_load_explicit(&g->ready, memory_order_acquire)) {
+        pthread_mutex_unlock(&t->lock);
+        return false;
+    }
+    for (h = t->held; h != NULL && h->gnum != gnum; h = h->next)
+        ;
+    if (h == NULL && (h = calloc(1, sizeof(*h))) != NULL) {
+        h->gnum = gnum;
+        h->next = t->held;
+        t->held = h;
+    }
+    if (h == NULL) { /* out of memory: it is a dead letter */
+        pthread_mutex_unlock(&t->lock);
+        return false;
+    }
+    atomic_store_explicit(&env->next, NULL, memory_order_relaxed);
+    if (h->last != NULL)
+        atomic_store_explicit(&h->last->next, env, memory_order_relaxed);
+    else
+        h->first = env;
+    h->last = env;
+    pthread_mutex_unlock(&t->lock);
+    return true;
+}
+
+void rap__table_group_ready(rap_table *t, uint32_t gnum, void (*fn)(rap_actor *a, rap_env *env))
+{
+    rap_env *dead = NULL, *dead_last = NULL;
+    gtab *g;
+    gheld *h = NULL;
+
+    pthread_mutex_lock(&t->lock);
+    g = atomic_load_explicit(&t->gdir[gnum], memory_order_acquire);
+    for (gheld **pp = &t->held; *pp != NULL; pp = &(*pp)->next)
+        if ((*pp)->gnum == gnum) {
+            h = *pp;
+            *pp = h->next;
+            break;
+        }
+    /* Under the lock: a message that finds the group not ready waits on
+     * it in rap__table_group_hold, and then finds it ready, after these.
+     * Those without a member are reported after it is dropped (a report
+     * may send, and so route, again). */
+    for (rap_env *e = h ? h->first : NULL, *next; e != NULL; e = next) {
+        _Atomic(rap_actor *) *slot = g ? group_slot(t, RAP_AID_SERIAL(e->hdr.to), false) : NULL;
+        rap_actor *a = slot ? atomic_load_explicit(slot, memory_order_acquire) : NULL;
+        next = atomic_load_explicit(&e->next, memory_order_relaxed);
+        atomic_store_explicit(&e->next, NULL, memory_order_relaxed);
+        if (a != NULL) {
+            atomic_fetch_add(&a->refs, 1);
+            if (!atomic_load(&a->alive) || atomic_load(&a->aid) != e->hdr.to) {
+                atomic_fetch_sub(&a->refs, 1);
+                a = NULL;
+            }
+        }
+        if (a != NULL) {
+            fn(a, e);
+        } else {
+            if (dead_last != NULL)
+                atomic_store_explicit(&dead_last->next, e, memory_order_relaxed);
+            else
+                dead = e;
+            dead_last = e;
+        }
+    }
+    if (g != NULL)
+        atomic_store_explicit(&g->ready, true, memory_order_release);
+    pthread_mutex_unlock(&t->lock);
+    free(h);
+    for (rap_env *e = dead, *next; e != NULL; e = next) {
+        next = atomic_load_explicit(&e->next, memory_order_relaxed);
+        atomic_store_explicit(&e->next, NULL, memory_order_relaxed);
+        fn(NULL, e);
+    }
+}
+
+void rap__table_group_drop_held(rap_table *t, void (*fn)(rap_env *env))
+{
+    gheld *list;
+
+    pthread_mutex_lock(&t->lock);
+    list = t->held;
+    t->held = NULL;
+    pthread_mutex_unlock(&t->lock);
+    for (gheld *h = list, *next; h != NULL; h = next) {
+        next = h->next;
+        for (rap_env *e = h->first, *en; e != NULL; e = en) {
+            en = atomic_load_explicit(&e->next, memory_order_relaxed);
+            atomic_store_explicit(&e->next, NULL, memory_order_relaxed);
+            fn(e);
+        }
+        free(h);
     }
 }

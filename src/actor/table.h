@@ -92,4 +92,24 @@ uint64_t rap__table_live(const rap_table *t);
 /* Call fn for each published actor (no concurrent publish or remove). */
 void rap__table_foreach(rap_table *t, void (*fn)(rap_actor *a, void *arg), void *arg);
 
+/* Actor groups (msg/group.h): the members this rank is home to live in a
+ * table per group, indexed by (index - lo) / stride.  A group is opened
+ * before its members are published and made ready once they all are;
+ * until then a lookup of a member fails, and a message to one is held
+ * (rap__table_group_hold) to be delivered when the group is ready, before
+ * any later message: nothing sent to a member before its rank made it is
+ * lost or reordered.
+ * Open: RAP_OK; RAP_EEXIST (opened already); RAP_ERANGE (bad number);
+ * RAP_ENOMEM. */
+int rap__table_group_open(rap_table *t, uint32_t gnum, uint32_t lo, uint32_t stride, uint32_t count);
+/* Keep `env` (to a member of a group not ready here) for later; false if
+ * the group is ready (look the member up again). */
+bool rap__table_group_hold(rap_table *t, rap_env *env);
+/* Make group `gnum` ready: each held message goes to fn with its member
+ * (a reference held, for fn to release) or NULL (no such member), in the
+ * order held, before any later message can find a member. */
+void rap__table_group_ready(rap_table *t, uint32_t gnum, void (*fn)(rap_actor *a, rap_env *env));
+/* Hand every message still held (for groups never made here) to fn. */
+void rap__table_group_drop_held(rap_table *t, void (*fn)(rap_env *env));
+
 #endif

@@ -39,6 +39,12 @@ enum rap_sysop {
     RAP_SYS_PUBLISH = 16,     /* SYS_ACTION from a publisher to the System actor of a rank with
                                  subscribers: rap_wire_pub + the message's payload */
     RAP_SYS_MONITOR = 17,     /* SYS_ACTION to the System actor of an actor's home: rap_wire_monitor */
+    RAP_SYS_GROUP = 18,       /* SYS_ACTION from a group's creator to every other rank's System
+                                 actor: rap_wire_group + the members' init argument */
+    RAP_SYS_GROUP_CAST = 19,  /* SYS_ACTION from a broadcaster to the System actor of a rank with
+                                 members: rap_wire_gcast + the message's payload */
+    RAP_SYS_GROUP_RED = 20,   /* SYS_ACTION to the System actor of a member's home (its value)
+                                 or of a reduction tree's parent (a partial): rap_wire_gred + value */
     RAP_SYS_OP_COUNT
 };
 
@@ -117,6 +123,29 @@ typedef struct rap_wire_pub {
     uint32_t type;   /* the user message type */
     uint32_t len;
 } rap_wire_pub;
+
+/* Payload of RAP_SYS_GROUP: the group; its members' init argument follows. */
+typedef struct rap_wire_group {
+    rap_group g;
+} rap_wire_group;
+
+/* Head of the payload of RAP_SYS_GROUP_CAST; `len` bytes follow. */
+typedef struct rap_wire_gcast {
+    rap_group g;
+    uint32_t type;   /* the user message type */
+    uint32_t len;
+} rap_wire_gcast;
+
+/* Head of the payload of RAP_SYS_GROUP_RED; the value (`len` bytes)
+ * follows: one member's (part 0, from the member) or a subtree's combined
+ * (part 1, from the child's System actor). */
+typedef struct rap_wire_gred {
+    rap_group g;
+    uint32_t redno, op, result_type, len;
+    uint64_t to;     /* the result's actor, or RAP_GROUP_ALL */
+    uint32_t part;
+    uint32_t reserved;
+} rap_wire_gred;
 
 /* Payload of RAP_SYS_MONITOR: `watcher` watches `target`. */
 typedef struct rap_wire_monitor {

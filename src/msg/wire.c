@@ -1,6 +1,7 @@
 /* msg/wire.c -- validation of wire images (see wire.h). */
 #include <string.h>
 
+#include "msg/group.h"
 #include "msg/msgtype.h"
 #include "msg/wire.h"
 
@@ -276,6 +277,58 @@ int rap__wire_validate(const void *buf, size_t n, int tag,
                 FAIL("monitor request for an actor this rank is not the home of");
             if (!rap__aid_valid(w.watcher, lim->size) || rap__aid_is_runtime(w.watcher) || w.watcher != h.from)
                 FAIL("monitor request not from the watching actor");
+            return RAP_OK;
+        }
+        case RAP_SYS_GROUP: {
+            rap_wire_group w;
+            if (h.len < sizeof(w))
+                FAIL("group creation shorter than its header");
+            memcpy(&w, payload, sizeof(w));
+            if (h.to != rap__aid_system(lim->my_rank) || !rap__group_ok(&w.g))
+                FAIL("group creation not to the System actor, or of a shape no group has");
+            if (h.from != RAP_AID_NONE && rap__aid_is_runtime(h.from) && RAP_AID_SERIAL(h.from) != RAP_SERIAL_OUTSIDE)
+                FAIL("group creation from a runtime actor");
+            return RAP_OK;
+        }
+        case RAP_SYS_GROUP_CAST: {
+            rap_wire_gcast w;
+            const rap_msg_type *mt;
+            if (h.len < sizeof(w))
+                FAIL("group broadcast shorter than its header");
+            memcpy(&w, payload, sizeof(w));
+            if (h.to != rap__aid_system(lim->my_rank) || !rap__group_ok(&w.g))
+                FAIL("group broadcast not to the System actor, or to a shape no group has");
+            if (w.len != h.len - sizeof(w))
+                FAIL("group broadcast whose length does not match its payload");
+            if (w.type < RAP_TYPE_USER_MIN || (mt = rap__msgtype_find(w.type)) == NULL ||
+                rap__msgtype_check_len(mt, w.len) != RAP_OK)
+                FAIL("group broadcast of an unregistered type, or of a length its type does not allow");
+            if (h.from != RAP_AID_NONE && rap__aid_is_runtime(h.from))
+                FAIL("group broadcast from a runtime actor");
+            return RAP_OK;
+        }
+        case RAP_SYS_GROUP_RED: {
+            rap_wire_gred w;
+            const rap_msg_type *mt;
+            if (h.len < sizeof(w))
+                FAIL("reduction shorter than its header");
+            memcpy(&w, payload, sizeof(w));
+            if (h.to != rap__aid_system(lim->my_rank) || !rap__group_ok(&w.g))
+                FAIL("reduction not to the System actor, or of a shape no group has");
+            if (w.len != h.len - sizeof(w) || w.len == 0 || w.len > RAP_REDUCE_MAX || w.op == 0 ||
+                w.part > 1 || w.reserved != 0)
+                FAIL("reduction whose length, operator or part is out of range");
+            if (w.part == 0 && (!rap__aid_is_group(h.from) || rap__aid_gnum(h.from) != w.g.id ||
+                                rap__aid_gindex(h.from) >= rap__group_size(&w.g) ||
+                                (int)RAP_AID_RANK(h.from) != lim->my_rank))
+                FAIL("reduction value not from a member of the group at home here");
+            if (w.part == 1 && RAP_AID_SERIAL(h.from) != RAP_SERIAL_SYSTEM)
+                FAIL("reduction partial not from a System actor");
+            if (w.result_type < RAP_TYPE_USER_MIN || (mt = rap__msgtype_find(w.result_type)) == NULL ||
+                rap__msgtype_check_len(mt, w.len) != RAP_OK)
+                FAIL("reduction result of an unregistered type, or of a length its type does not allow");
+            if (w.to != RAP_GROUP_ALL && (!rap__aid_valid(w.to, lim->size) || rap__aid_is_runtime(w.to)))
+                FAIL("reduction result for an actor that cannot be");
             return RAP_OK;
         }
         case RAP_SYS_CREDIT:

@@ -14,5 +14,6 @@ const rap_service *const rap__services[] = {
     &rap__ask_service,
     &rap__pubsub_service,
     &rap__monitor_service,
+    &rap__group_service,
     NULL,
 };

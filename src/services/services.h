@@ -15,5 +15,6 @@ extern const rap_service rap__timer_service;
 extern const rap_service rap__ask_service;
 extern const rap_service rap__pubsub_service;
 extern const rap_service rap__monitor_service;
+extern const rap_service rap__group_service;
 
 #endif

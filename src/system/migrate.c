@@ -116,6 +116,9 @@ bool rap__mig_deliver(rap_env *env)
         rap__table_release(a);
         return true;
     }
+    if (rap__aid_is_group(to) && (int)RAP_AID_RANK(to) == g_node.rank &&
+        rap__table_group_hold(g_node.table, env))
+        return false; /* its group is not made here yet */
     hops = env_hops(env);
     dest = next_place(to, hops, env->src_rank);
     if (dest == g_node.rank && (a = rap__table_acquire(g_node.table, to)) != NULL) {

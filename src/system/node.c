@@ -630,6 +630,7 @@ static void finalize_node(void)
 {
     rap__services_drain();
     run_until_quiescent();
+    rap__group_drop_held(); /* for groups never made: dead letters */
     rap__actors_destroy_user();
     run_until_quiescent();
     if (g_node.cfg.stats)

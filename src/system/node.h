@@ -135,6 +135,11 @@ void rap__transmit(int dest, rap_env *env);
  * them for its rank. */
 void rap__deliver_chain(rap_aid to, rap_env *first, rap_env *last, size_t n);
 void rap__dead_letter_report(const rap_env *env);
+/* Actor groups (actor/table.h): deliver a held message to its member
+ * (NULL: a dead letter), the callback of rap__table_group_ready; report
+ * the messages still held for groups never made here (rap_finalize). */
+void rap__group_push(rap_actor *a, rap_env *env);
+void rap__group_drop_held(void);
 void rap__send_error(rap_aid to, int kind, uint32_t op, int err_kind, int code,
                      rap_aid about, uint32_t msg_type, uint64_t cookie);
 int rap__sys_send(int kind, uint32_t op, rap_aid to, rap_aid from, const void *payload, size_t len);
@@ -157,8 +162,9 @@ int rap__send_wrapped(rap_ctx *ctx, int kind, rap_aid to, uint32_t rt_type, cons
  * rank, or rap_stop here). */
 void rap__node_stop(int status);
 
-/* spawn.c: actors' life on this rank. */
-int rap__actor_create(uint32_t type, rap_aid parent, const void *arg, size_t len, int worker,
+/* spawn.c: actors' life on this rank.  `serial` 0: a fresh one; else the
+ * serial the actor takes (a group member's, msg/aid.h). */
+int rap__actor_create(uint32_t type, rap_aid parent, uint64_t serial, const void *arg, size_t len, int worker,
                       rap_aid *aid_out);
 /* A runtime actor (System, services) of `type` at its well-known `serial`. */
 int rap__actor_create_runtime(uint32_t type, uint64_t serial);
@@ -219,6 +225,8 @@ void rap__stats_print(void);
 int rap__types_exchange(void);
 void rap__types_free(void);
 size_t rap__types_hosts(uint32_t type, const rap_host **first_out);
+/* Whether actor type `type` is movable (in the executables that host it). */
+bool rap__types_movable(uint32_t type);
 /* Names for log lines and errors, written to buf: a message type by its
  * registered name (also when only other executables registered it), an
  * actor id with its type's name when the actor lives on this rank. */

@@ -86,6 +86,28 @@ static void dead_letter(rap_env *env)
     rap__env_free(env);
 }
 
+void rap__group_push(rap_actor *a, rap_env *env)
+{
+    if (a == NULL) {
+        dead_letter(env);
+        return;
+    }
+    rap__ctr_add(RAP_CTR_MAILBOX_IN, 1);
+    if (rap__mailbox_push(&a->mb, env))
+        rap__actor_schedule(a);
+    rap__table_release(a);
+}
+
+void rap__group_drop_held(void) { rap__table_group_drop_held(g_node.table, dead_letter); }
+
+/* A message to a group member that is not here: held until its group is
+ * ready on this rank, or (ready) looked up once more. */
+static void deliver_group_miss(rap_env *env)
+{
+    if (!rap__table_group_hold(g_node.table, env))
+        rap__group_push(rap__table_acquire(g_node.table, env->hdr.to), env);
+}
+
 /* Queue first..last (n, linked, all to one actor on rank `dest`) for the
  * transport. */
 static void transmit_chain(int dest, rap_env *first, rap_env *last, size_t n)
@@ -130,7 +152,10 @@ void rap__deliver_chain(rap_aid to, rap_env *first, rap_env *last, size_t n)
         rap_env *next;
         for (rap_env *env = first; env != NULL; env = next) {
             next = atomic_load_explicit(&env->next, memory_order_relaxed);
-            dead_letter(env);
+            if (rap__aid_is_group(to))
+                deliver_group_miss(env);
+            else
+                dead_letter(env);
         }
         return;
     }

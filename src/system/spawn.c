@@ -66,7 +66,7 @@ static void release_new(rap_actor *a)
         rap__sched_push(rap__sched_of(a), &a->task);
 }
 
-int rap__actor_create(uint32_t type, rap_aid parent, const void *arg, size_t len, int worker,
+int rap__actor_create(uint32_t type, rap_aid parent, uint64_t serial, const void *arg, size_t len, int worker,
                       rap_aid *aid_out)
 {
     rap_actor_type *at = rap__atype_find(type);
@@ -91,7 +91,7 @@ int rap__actor_create(uint32_t type, rap_aid parent, const void *arg, size_t len
         /* Nothing runs before it is reachable: publish it idle, so that
          * the first message schedules it (no hold, no release). */
         rap__mailbox_init_empty(&a->mb);
-        rc = rap__table_publish_marked(g_node.table, a, 0, at->movable ? RAP_SERIAL_MOVABLE : 0);
+        rc = rap__table_publish_marked(g_node.table, a, serial, at->movable ? RAP_SERIAL_MOVABLE : 0);
         if (rc != RAP_OK)
             goto free_mailbox;
         *aid_out = atomic_load_explicit(&a->aid, memory_order_relaxed);
@@ -100,7 +100,7 @@ int rap__actor_create(uint32_t type, rap_aid parent, const void *arg, size_t len
     rc = rap__mailbox_init(&a->mb);
     if (rc != RAP_OK)
         goto free_state;
-    rc = rap__table_publish_marked(g_node.table, a, 0, at->movable ? RAP_SERIAL_MOVABLE : 0);
+    rc = rap__table_publish_marked(g_node.table, a, serial, at->movable ? RAP_SERIAL_MOVABLE : 0);
     if (rc != RAP_OK)
         goto free_mailbox;
     atomic_fetch_add(&g_node.active, 1); /* held by its creator during init */
@@ -201,8 +201,7 @@ int rap_spawn(rap_ctx *ctx, uint32_t actor_type, const void *arg, size_t len, ra
         return RAP_ESTATE;
     if (aid_out == NULL || (arg == NULL && len > 0))
         return RAP_EINVAL;
-    return rap__actor_create(actor_type, rap__ctx_aid(ctx), arg, len, ctx ? ctx->worker : -1,
-                             aid_out);
+    return rap__actor_create(actor_type, rap__ctx_aid(ctx), 0, arg, len, ctx ? ctx->worker : -1, aid_out);
 }
 
 int rap_spawn_on(rap_ctx *ctx, int rank, uint32_t actor_type, const void *arg, size_t len,

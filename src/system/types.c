@@ -77,7 +77,7 @@ static int pack_mine(uint32_t **rec_out, int *nwords_out, char **names_out, int 
     for (size_t i = 0; i < na; i++) {
         const rap_actor_type *a = rap__atype_at(i);
         uint32_t *r = &rec[n++ * REC_WORDS];
-        r[0] = 1, r[1] = a->id, r[2] = a->check, r[3] = 0, r[4] = 0;
+        r[0] = 1, r[1] = a->id, r[2] = a->check, r[3] = 0, r[4] = a->movable ? 1u : 0u;
         p = stpcpy(p, a->name) + 1;
     }
     *rec_out = rec;
@@ -135,6 +135,15 @@ static int compare(const job_type *a, const job_type *b)
                     "raptors: %s types \"%s\" (rank %d) and \"%s\" (rank %d) have the same id "
                     "%08x: rename one of them\n",
                     cls_name(a->cls), a->name, a->first_rank, b->name, b->first_rank, a->id);
+        return RAP_ECOLLIDE;
+    }
+    if (a->cls == 1 && a->flags != b->flags) {
+        const job_type *m = a->flags ? a : b, *o = a->flags ? b : a;
+        if (g_node.rank == 0)
+            fprintf(stderr,
+                    "raptors: actor type \"%s\" is movable on rank %d but not on rank %d: every "
+                    "executable must declare it alike (rap_actor_type_movable)\n",
+                    a->name, m->first_rank, o->first_rank);
         return RAP_ECOLLIDE;
     }
     if (a->size != b->size || a->flags != b->flags) {
@@ -279,6 +288,14 @@ size_t rap__types_hosts(uint32_t type, const rap_host **first_out)
         lo++;
     *first_out = &g_node.hosts[first];
     return lo - first;
+}
+
+static const job_type *find(uint32_t cls, uint32_t id);
+
+bool rap__types_movable(uint32_t type)
+{
+    const job_type *t = find(1, type);
+    return t != NULL && t->flags != 0;
 }
 
 static const job_type *find(uint32_t cls, uint32_t id)

@@ -502,6 +502,91 @@ static void random_bytes_are_rejected_safely(void)
     CU_ASSERT_EQUAL(accepted, 0);
 }
 
+/* Group creation, broadcast and reduction (my rank 1 of 4): the
+ * descriptor, lengths, types and senders each checked. */
+static void group_operations(void)
+{
+    rap_group g = { .id = 6, .actor_type = 300, .dims = { 4, 2, 1 }, .ndims = 2 };
+    rap_wire_group wg = { .g = g };
+    rap_wire_gcast wc = { .g = g, .type = FIX8, .len = 8 };
+    rap_wire_gred wr = { .g = g, .redno = 3, .op = RAP_SUM_F64, .result_type = FIX8, .len = 8, .to = AID(2, 40) };
+    rap_aid member = rap__aid_group(1, 6, 3, false);
+    rap_wire_hdr *h;
+    int S = RAP_KIND_SYS_ACTION;
+
+#define PUT(x) memcpy(buf + sizeof(rap_wire_hdr), &(x), sizeof(x))
+    h = SYS(RAP_SYS_GROUP, sizeof(wg) + 4), h->from = AID(2, 40);
+    PUT(wg);
+    CU_ASSERT_EQUAL(check(N(sizeof(wg) + 4), S), RAP_OK);      /* with an init argument */
+    h->from = rap__aid_outside(2);                             /* made by main on rank 2 */
+    CU_ASSERT_EQUAL(check(N(sizeof(wg) + 4), S), RAP_OK);
+    h->from = AID(2, 2);                                       /* from a runtime actor */
+    CU_ASSERT_EQUAL(check(N(sizeof(wg) + 4), S), RAP_EMALFORMED);
+    h = SYS(RAP_SYS_GROUP, sizeof(wg) - 1), h->from = AID(2, 40);
+    CU_ASSERT_EQUAL(check(N(sizeof(wg) - 1), S), RAP_EMALFORMED); /* shorter than its header */
+    {   /* descriptors no group has */
+        rap_group bad[6] = { g, g, g, g, g, g };
+        bad[0].id = 0, bad[1].ndims = 4, bad[2].dims[0] = 0, bad[3].dims[2] = 2, bad[4].placement = 9;
+        bad[5].dims[0] = 1u << 23, bad[5].dims[1] = 4; /* 2^25 members */
+        for (int i = 0; i < 6; i++) {
+            rap_wire_group b = { .g = bad[i] };
+            h = SYS(RAP_SYS_GROUP, sizeof(b)), h->from = AID(2, 40);
+            PUT(b);
+            CU_ASSERT_EQUAL(check(N(sizeof(b)), S), RAP_EMALFORMED);
+        }
+    }
+    h = SYS(RAP_SYS_GROUP_CAST, sizeof(wc) + 8), h->from = AID(0, 40);
+    PUT(wc);
+    CU_ASSERT_EQUAL(check(N(sizeof(wc) + 8), S), RAP_OK);
+    h->from = RAP_AID_NONE;                                    /* from outside actors (a result) */
+    CU_ASSERT_EQUAL(check(N(sizeof(wc) + 8), S), RAP_OK);
+    h->from = AID(0, RAP_SERIAL_LOGGER);                       /* from a runtime actor */
+    CU_ASSERT_EQUAL(check(N(sizeof(wc) + 8), S), RAP_EMALFORMED);
+    h->from = AID(0, 40), wc.len = 7;                          /* the payload is 8 */
+    PUT(wc);
+    CU_ASSERT_EQUAL(check(N(sizeof(wc) + 8), S), RAP_EMALFORMED);
+    wc.len = 8, wc.type = 77777;                               /* an unregistered type */
+    PUT(wc);
+    CU_ASSERT_EQUAL(check(N(sizeof(wc) + 8), S), RAP_EMALFORMED);
+
+    h = SYS(RAP_SYS_GROUP_RED, sizeof(wr) + 8), h->from = member;
+    PUT(wr);
+    CU_ASSERT_EQUAL(check(N(sizeof(wr) + 8), S), RAP_OK);      /* a member's value, at its home */
+    h->from = rap__aid_group(2, 6, 3, false);                  /* a member whose home is another rank */
+    CU_ASSERT_EQUAL(check(N(sizeof(wr) + 8), S), RAP_EMALFORMED);
+    h->from = rap__aid_group(1, 7, 3, false);                  /* a member of another group */
+    CU_ASSERT_EQUAL(check(N(sizeof(wr) + 8), S), RAP_EMALFORMED);
+    h->from = rap__aid_group(1, 6, 8, false);                  /* an index past the group */
+    CU_ASSERT_EQUAL(check(N(sizeof(wr) + 8), S), RAP_EMALFORMED);
+    h->from = AID(3, RAP_SERIAL_SYSTEM);                       /* a member's value from a System actor */
+    CU_ASSERT_EQUAL(check(N(sizeof(wr) + 8), S), RAP_EMALFORMED);
+    wr.part = 1;                                               /* a child's partial: fine */
+    PUT(wr);
+    CU_ASSERT_EQUAL(check(N(sizeof(wr) + 8), S), RAP_OK);
+    h->from = member;                                          /* a partial from a member */
+    CU_ASSERT_EQUAL(check(N(sizeof(wr) + 8), S), RAP_EMALFORMED);
+    h->from = AID(3, RAP_SERIAL_SYSTEM), wr.to = RAP_GROUP_ALL; /* to every member */
+    PUT(wr);
+    CU_ASSERT_EQUAL(check(N(sizeof(wr) + 8), S), RAP_OK);
+    wr.to = AID(9, 40);                                        /* to an actor of no rank */
+    PUT(wr);
+    CU_ASSERT_EQUAL(check(N(sizeof(wr) + 8), S), RAP_EMALFORMED);
+    wr.to = RAP_GROUP_ALL, wr.part = 2;                        /* neither part */
+    PUT(wr);
+    CU_ASSERT_EQUAL(check(N(sizeof(wr) + 8), S), RAP_EMALFORMED);
+    wr.part = 1, wr.op = 0;                                    /* no operator */
+    PUT(wr);
+    CU_ASSERT_EQUAL(check(N(sizeof(wr) + 8), S), RAP_EMALFORMED);
+    wr.op = RAP_SUM_F64, wr.result_type = VAR64, wr.len = 8;   /* a variable result type of 8 bytes: fine */
+    PUT(wr);
+    CU_ASSERT_EQUAL(check(N(sizeof(wr) + 8), S), RAP_OK);
+    wr.len = 0;                                                /* nothing to combine */
+    h = SYS(RAP_SYS_GROUP_RED, sizeof(wr)), h->from = AID(3, RAP_SERIAL_SYSTEM);
+    PUT(wr);
+    CU_ASSERT_EQUAL(check(N(sizeof(wr)), S), RAP_EMALFORMED);
+#undef PUT
+}
+
 static CU_TestInfo tests[] = {
     { "envelope round trip", envelope_round_trip },
     { "each bad header field is rejected", each_bad_header_field_is_rejected },
@@ -511,6 +596,7 @@ static CU_TestInfo tests[] = {
     { "migration marks and operations", migration_marks },
     { "error payloads", error_payloads },
     { "batch headers", batch_headers },
+    { "group operations", group_operations },
     { "random bytes are rejected safely", random_bytes_are_rejected_safely },
     CU_TEST_INFO_NULL,
 };
