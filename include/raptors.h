@@ -74,7 +74,8 @@ RAP_API const char *rap_version(void);
     X(EVERSION, -17, "ranks run incompatible Raptors wire formats")           \
     X(ENOTMOVABLE,-18, "actor cannot move (its type is not movable)")       \
     X(EGONE,    -19, "timer already fired or cancelled")                  \
-    X(ETIMEDOUT,-20, "no reply in time")
+    X(ETIMEDOUT,-20, "no reply in time")                                     \
+    X(EGAVEUP,  -21, "supervisor gave up: its children failed too often")
 
 enum rap_err {
     RAP_OK = 0,
@@ -254,6 +255,69 @@ RAP_API int rap_actor_type_movable(uint32_t actor_type, rap_pack_fn pack,
  * Thread:    as rap_actor_type_register. */
 RAP_API int rap_actor_type_blocking(uint32_t actor_type);
 
+/* Supervision (Erlang/OTP's supervisors, Akka's strategies).  Every
+ * actor is supervised by the actor that spawned it (rap_spawn,
+ * rap_spawn_on, rap_group_spawn), or by its rank's System actor when made
+ * from outside actors.  An actor *fails* when a handler returns an error
+ * or calls rap_exit_with with a non-zero reason (and, for a permanent
+ * child, when it exits); a failed child of a supervising type is
+ * suspended (its messages wait) while its supervisor decides, on whatever
+ * rank each is, by a SystemActionMsg:
+ *   RAP_RESUME   go on with its state, as if the message had succeeded;
+ *   RAP_RESTART  run fini, zero the state and run init again with the
+ *                original spawn arguments, under the same id (every
+ *                reference to it stays valid; the messages in its mailbox
+ *                are kept, the failed message is not retried);
+ *   RAP_STOP     end it (what waits for it: dead letters);
+ *   RAP_ESCALATE the supervisor stops its children and fails itself, to
+ *                its own supervisor (code RAP_EGAVEUP).
+ * The decision is the type's rap_decide_fn for the event, or RAP_RESTART;
+ * the strategy says which children it applies to: the failed one
+ * (RAP_ONE_FOR_ONE), all of them (RAP_ONE_FOR_ALL), or the failed one and
+ * those made after it (RAP_REST_FOR_ONE).  More than `max_restarts`
+ * restarts within `within_ns` escalate instead.  A failure that reaches
+ * the System actor (a supervisor made from outside actors gave up) is
+ * logged and stops the job with exit status 1.  An actor whose
+ * supervisor does not supervise (declares no strategy) goes on after a
+ * failure, and its supervisor gets a RAP_ERROR_CHILD event. */
+#define RAP_ONE_FOR_ONE 1
+#define RAP_ONE_FOR_ALL 2
+#define RAP_REST_FOR_ONE 3
+#define RAP_RESUME 1
+#define RAP_RESTART 2
+#define RAP_STOP 3
+#define RAP_ESCALATE 4
+/* Restart types of a child (by its actor type): restarted after a
+ * failure and after it exits (permanent, the default); after a failure
+ * only (transient); never: a failure stops it (temporary). */
+#define RAP_PERMANENT 0
+#define RAP_TRANSIENT 1
+#define RAP_TEMPORARY 2
+
+/* Make `actor_type` a supervisor of the actors it spawns, with
+ * `strategy`, allowing `max_restarts` restarts within `within_ns`
+ * (both 0: 1 in 5 s, as OTP).
+ * Returns:   RAP_OK; RAP_EINVAL (unknown strategy, only one of the two
+ *            limits 0); RAP_ENOTYPE; RAP_EEXIST (declared already);
+ *            RAP_ESTATE after rap_init.
+ * Thread:    as rap_actor_type_register. */
+RAP_API int rap_actor_type_supervise(uint32_t actor_type, int strategy, uint32_t max_restarts,
+                                     uint64_t within_ns);
+
+/* The restart type of the actors of `actor_type` as children.
+ * Returns / Thread: as rap_actor_type_supervise (RAP_EINVAL: unknown type). */
+RAP_API int rap_actor_type_restart(uint32_t actor_type, int restart);
+
+/* Decides what to do about one failure of a child (`ev`: kind
+ * RAP_ERROR_CHILD, the child, the message type it failed on (0 for init
+ * or an exit), its code or reason; `cookie` its restart type).  Return
+ * RAP_RESUME, RAP_RESTART, RAP_STOP or RAP_ESCALATE. */
+typedef int (*rap_decide_fn)(rap_ctx *ctx, void *state, const rap_error_event *ev);
+
+/* Make `fn` the decider of supervising type `actor_type`.
+ * Returns / Thread: as rap_actor_type_on. */
+RAP_API int rap_actor_type_on_failure(uint32_t actor_type, rap_decide_fn fn);
+
 /* The id a name has (or would have) as a type, without registering it.
  * Returns: RAP_OK; RAP_EINVAL (NULL or empty name).  Thread: any. */
 RAP_API int rap_type_id(const char *name, uint32_t *id_out);
@@ -378,6 +442,13 @@ RAP_API int rap_destroy(rap_ctx *ctx, rap_aid aid);
 /* Stop the calling actor when its current handler returns.
  * Returns: RAP_OK; RAP_EINVAL without an actor.  Thread: owner. */
 RAP_API int rap_exit(rap_ctx *ctx);
+
+/* As rap_exit for reason 0; otherwise the actor *fails* with `reason`
+ * when its handler returns (as if the handler had returned it): its
+ * supervisor decides (see rap_actor_type_supervise), or, unsupervised, it
+ * ends and its creator gets a RAP_ERROR_CHILD event.
+ * Returns: RAP_OK; RAP_EINVAL without an actor.  Thread: owner. */
+RAP_API int rap_exit_with(rap_ctx *ctx, int reason);
 
 /* Watch actor `aid`, on any rank: when it ends (its handler's rap_exit,
  * rap_destroy), the calling actor's error handler gets a RAP_ERROR_DOWN

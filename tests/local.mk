@@ -94,7 +94,7 @@ mpi_tests = \
 	%D%/mpi/migrate_np3 \
 	%D%/mpi/rebalance_np2 %D%/mpi/autolb_np2 %D%/mpi/place_np3 \
 	%D%/mpi/timer_np2 %D%/mpi/ask_np2 %D%/mpi/pubsub_np3 %D%/mpi/flush_np2 \
-	%D%/mpi/monitor_np2 %D%/mpi/sync_np2 %D%/mpi/defer_np2 %D%/mpi/group_np3
+	%D%/mpi/monitor_np2 %D%/mpi/sync_np2 %D%/mpi/defer_np2 %D%/mpi/group_np3 %D%/mpi/supervise_np3
 check_PROGRAMS += $(mpi_tests)
 TESTS += $(mpi_tests)
 %C%_mpi_spawn_np2_SOURCES = %D%/mpi/spawn.c
@@ -143,6 +143,7 @@ TESTS += $(mpi_tests)
 %C%_mpi_sync_np2_SOURCES = %D%/mpi/sync.c
 %C%_mpi_defer_np2_SOURCES = %D%/mpi/defer.c
 %C%_mpi_group_np3_SOURCES = %D%/mpi/group.c
+%C%_mpi_supervise_np3_SOURCES = %D%/mpi/supervise.c
 %C%_mpi_orphan_np2_LDADD = src/libraptors-core.la $(MPI_LIBS)
 # The profile test reads the profile back (jansson) and injects bad samples.
 prof_test_cflags = $(AM_CFLAGS) $(JANSSON_CFLAGS)

@@ -37,7 +37,7 @@ elif [ "${1:-}" = --tsan ]; then
            tests/mpi/flow_np2 tests/mpi/fanout_np1 tests/unit/msg/test_pool tests/mpi/sizes_np2
            tests/unit/net/test_flow tests/mpi/strand_np2 tests/mpi/guard_np2 tests/mpi/starve_np1
            tests/mpi/destroy_order_np2 tests/mpi/orphan_np2 tests/mpi/finalize_np2
-           tests/mpi/profile_np3 tests/mpi/trace_np2 tests/mpi/migrate_np3 tests/mpi/timer_np2 tests/mpi/ask_np2 tests/mpi/pubsub_np3 tests/mpi/flush_np2 tests/mpi/monitor_np2 tests/mpi/sync_np2 tests/mpi/defer_np2 tests/mpi/group_np3"
+           tests/mpi/profile_np3 tests/mpi/trace_np2 tests/mpi/migrate_np3 tests/mpi/timer_np2 tests/mpi/ask_np2 tests/mpi/pubsub_np3 tests/mpi/flush_np2 tests/mpi/monitor_np2 tests/mpi/sync_np2 tests/mpi/defer_np2 tests/mpi/group_np3 tests/mpi/supervise_np3"
 elif [ "${1:-}" = --mpich ]; then
     dir=build-mpich
     mpi="--with-mpi=mpich"

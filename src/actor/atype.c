@@ -190,3 +190,50 @@ int rap_actor_type_movable(uint32_t actor_type, rap_pack_fn pack, rap_unpack_fn 
     at->unpack = unpack;
     return RAP_OK;
 }
+
+int rap_actor_type_supervise(uint32_t actor_type, int strategy, uint32_t max_restarts, uint64_t within_ns)
+{
+    rap_actor_type *at;
+
+    if (strategy < RAP_ONE_FOR_ONE || strategy > RAP_REST_FOR_ONE || (max_restarts == 0) != (within_ns == 0))
+        return RAP_EINVAL;
+    if (reg.frozen)
+        return RAP_ESTATE;
+    at = rap__atype_find(actor_type);
+    if (at == NULL || actor_type < RAP_TYPE_USER_MIN)
+        return RAP_ENOTYPE;
+    if (at->strategy != 0)
+        return RAP_EEXIST;
+    at->strategy = strategy;
+    at->max_restarts = max_restarts ? max_restarts : 1;
+    at->within_ns = within_ns ? within_ns : UINT64_C(5000000000);
+    return RAP_OK;
+}
+
+int rap_actor_type_restart(uint32_t actor_type, int restart)
+{
+    rap_actor_type *at;
+
+    if (restart < RAP_PERMANENT || restart > RAP_TEMPORARY)
+        return RAP_EINVAL;
+    if (reg.frozen)
+        return RAP_ESTATE;
+    at = rap__atype_find(actor_type);
+    if (at == NULL || actor_type < RAP_TYPE_USER_MIN)
+        return RAP_ENOTYPE;
+    at->restart = restart;
+    return RAP_OK;
+}
+
+int rap_actor_type_on_failure(uint32_t actor_type, rap_decide_fn fn)
+{
+    rap_actor_type *at = NULL;
+    int rc = settable(actor_type, fn != NULL, &at);
+
+    if (rc != RAP_OK)
+        return rc;
+    if (at->decide != NULL)
+        return RAP_EEXIST;
+    at->decide = fn;
+    return RAP_OK;
+}

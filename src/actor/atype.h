@@ -30,6 +30,11 @@ typedef struct rap_actor_type {
     rap_reply_fn on_reply;       /* rap_actor_type_on_reply: answers to its rap_ask requests */
     bool movable;                /* rap_actor_type_movable: pack/unpack NULL for plain bytes */
     bool blocking;               /* rap_actor_type_blocking: runs on the sync threads */
+    int restart;                 /* rap_actor_type_restart: RAP_PERMANENT ... */
+    int strategy;                /* rap_actor_type_supervise: 0, or RAP_ONE_FOR_ONE ... */
+    uint32_t max_restarts;       /* ... within within_ns */
+    uint64_t within_ns;
+    rap_decide_fn decide;        /* rap_actor_type_on_failure */
     rap_pack_fn pack;
     rap_unpack_fn unpack;
     rap_handler_entry *handlers; /* sorted by msg_type after freeze */

@@ -176,6 +176,9 @@ rap_actor *rap__table_alloc(rap_table *t)
     a->type = NULL;
     a->state = NULL;
     a->exiting = false;
+    a->destroyed = false;
+    a->supervised = false;
+    a->suspended = false;
     /* The counts reset below must not be seen before the id's reset was (a
      * sample reads them without a reference: its read of the id again
      * after them must then differ; seqlock order, see sample.c). */

@@ -53,6 +53,9 @@ typedef struct rap_actor {
     };
     _Atomic int alive;
     bool exiting;                /* stop after the current message */
+    bool destroyed;              /* ... because it was told to (a destroy request, its supervisor) */
+    bool supervised;             /* its creator supervises it (system/supervise.c) */
+    bool suspended;              /* failed: its messages wait for its supervisor's decision */
     alignas(RAP_CACHELINE) _Atomic uint32_t refs; /* senders inside a push */
     rap_mailbox mb;              /* head ... stub ... tail */
     rap_actor_prof prof;         /* the runner's line, after the tail */

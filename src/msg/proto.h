@@ -45,13 +45,17 @@ enum rap_sysop {
                                  members: rap_wire_gcast + the message's payload */
     RAP_SYS_GROUP_RED = 20,   /* SYS_ACTION to the System actor of a member's home (its value)
                                  or of a reduction tree's parent (a partial): rap_wire_gred + value */
+    RAP_SYS_SUPERVISE = 21,   /* SYS_ACTION from a supervisor to a child: rap_wire_sup (resume,
+                                 restart or stop it) */
+    RAP_SYS_CHILD = 22,       /* SYS_ACTION from a supervised child to its supervisor: rap_wire_child
+                                 (made, or ended) */
     RAP_SYS_OP_COUNT
 };
 
 /* Payload of RAP_SYS_SPAWN; the init argument follows it. */
 typedef struct rap_wire_spawn {
     uint32_t actor_type;
-    uint32_t reserved;
+    uint32_t supervised; /* not 0: the requester supervises the new actor, its child number this */
     uint64_t cookie;
 } rap_wire_spawn;
 
@@ -127,6 +131,8 @@ typedef struct rap_wire_pub {
 /* Payload of RAP_SYS_GROUP: the group; its members' init argument follows. */
 typedef struct rap_wire_group {
     rap_group g;
+    uint32_t supervised; /* not 0: the creator supervises the members, its child number this */
+    uint32_t reserved;
 } rap_wire_group;
 
 /* Head of the payload of RAP_SYS_GROUP_CAST; `len` bytes follow. */
@@ -146,6 +152,22 @@ typedef struct rap_wire_gred {
     uint32_t part;
     uint32_t reserved;
 } rap_wire_gred;
+
+/* Payload of RAP_SYS_SUPERVISE. */
+typedef struct rap_wire_sup {
+    int32_t action; /* RAP_RESUME, RAP_RESTART or RAP_STOP */
+    uint32_t reserved;
+} rap_wire_sup;
+
+/* Payload of RAP_SYS_CHILD: `child` (the sender) was made (op 1) or ended
+ * (2); `seq`: the number its supervisor gave its spawn (their order). */
+typedef struct rap_wire_child {
+    uint64_t child;
+    uint32_t op;
+    uint32_t seq;
+} rap_wire_child;
+#define RAP_CHILD_MADE 1u
+#define RAP_CHILD_ENDED 2u
 
 /* Payload of RAP_SYS_MONITOR: `watcher` watches `target`. */
 typedef struct rap_wire_monitor {

@@ -158,12 +158,17 @@ int rap__wire_validate(const void *buf, size_t n, int tag,
         return check_err_payload(&h, payload, why);
     case RAP_KIND_SYS_ACTION:
         switch (h.type) {
-        case RAP_SYS_SPAWN:
-            if (h.len < sizeof(rap_wire_spawn))
+        case RAP_SYS_SPAWN: {
+            rap_wire_spawn sp;
+            if (h.len < sizeof(sp))
                 FAIL("spawn request too short");
             if (h.to != rap__aid_system(lim->my_rank))
                 FAIL("spawn request not addressed to the System actor");
+            memcpy(&sp, payload, sizeof(sp));
+            if (sp.supervised != 0 && (h.from == RAP_AID_NONE || rap__aid_is_runtime(h.from)))
+                FAIL("spawn request supervised by no actor");
             return RAP_OK;
+        }
         case RAP_SYS_PLACE:
             if (h.len < sizeof(rap_wire_spawn))
                 FAIL("placement request too short");
@@ -286,6 +291,8 @@ int rap__wire_validate(const void *buf, size_t n, int tag,
             memcpy(&w, payload, sizeof(w));
             if (h.to != rap__aid_system(lim->my_rank) || !rap__group_ok(&w.g))
                 FAIL("group creation not to the System actor, or of a shape no group has");
+            if (w.reserved != 0 || (w.supervised != 0 && (h.from == RAP_AID_NONE || rap__aid_is_runtime(h.from))))
+                FAIL("group creation supervised by no actor");
             if (h.from != RAP_AID_NONE && rap__aid_is_runtime(h.from) && RAP_AID_SERIAL(h.from) != RAP_SERIAL_OUTSIDE)
                 FAIL("group creation from a runtime actor");
             return RAP_OK;
@@ -329,6 +336,29 @@ int rap__wire_validate(const void *buf, size_t n, int tag,
                 FAIL("reduction result of an unregistered type, or of a length its type does not allow");
             if (w.to != RAP_GROUP_ALL && (!rap__aid_valid(w.to, lim->size) || rap__aid_is_runtime(w.to)))
                 FAIL("reduction result for an actor that cannot be");
+            return RAP_OK;
+        }
+        case RAP_SYS_SUPERVISE: {
+            rap_wire_sup w;
+            if (h.len != sizeof(w))
+                FAIL("supervisor's decision has the wrong size");
+            memcpy(&w, payload, sizeof(w));
+            if (w.action < RAP_RESUME || w.action > RAP_STOP || w.reserved != 0)
+                FAIL("supervisor's decision that is not resume, restart or stop");
+            if (!rap__aid_valid(h.to, lim->size) || rap__aid_is_runtime(h.to) || h.from == RAP_AID_NONE ||
+                rap__aid_is_runtime(h.from))
+                FAIL("supervisor's decision not between two actors");
+            return RAP_OK;
+        }
+        case RAP_SYS_CHILD: {
+            rap_wire_child w;
+            if (h.len != sizeof(w))
+                FAIL("child's notice has the wrong size");
+            memcpy(&w, payload, sizeof(w));
+            if ((w.op != RAP_CHILD_MADE && w.op != RAP_CHILD_ENDED) || w.child != h.from)
+                FAIL("child's notice that is not made or ended, or not from the child");
+            if (!rap__aid_valid(h.to, lim->size) || rap__aid_is_runtime(h.to) || rap__aid_is_runtime(h.from))
+                FAIL("child's notice not between two actors");
             return RAP_OK;
         }
         case RAP_SYS_CREDIT:

@@ -123,7 +123,7 @@ static rap_aid member_aid(const ginfo *gi, uint32_t i)
 
 /* Create the members at home here, supervised by `parent`, and make the
  * group ready (what waited for them goes to them). */
-static void make_members(const ginfo *gi, rap_aid parent, const void *arg, size_t len, int worker)
+static void make_members(const ginfo *gi, rap_aid parent, uint32_t sup_seq, const void *arg, size_t len, int worker)
 {
     char name[RAP_NAME_MAX];
     int rc = rap__table_group_open(g_node.table, gi->g.id, gi->lo, gi->stride, gi->count);
@@ -136,8 +136,8 @@ static void make_members(const ginfo *gi, rap_aid parent, const void *arg, size_
     for (uint32_t k = 0; k < gi->count; k++) {
         uint32_t i = gi->lo + k * gi->stride;
         rap_aid aid;
-        rc = rap__actor_create(gi->g.actor_type, parent, RAP_AID_SERIAL(member_aid(gi, i)), arg, len, worker,
-                               &aid);
+        rc = rap__actor_create(gi->g.actor_type, parent, RAP_AID_SERIAL(member_aid(gi, i)), sup_seq, arg, len,
+                               worker, &aid);
         if (rc == RAP_OK)
             continue;
         if (parent != RAP_AID_NONE && RAP_AID_SERIAL(parent) != RAP_SERIAL_OUTSIDE)
@@ -155,6 +155,7 @@ int rap_group_spawn(rap_ctx *ctx, uint32_t actor_type, int ndims, const uint32_t
 {
     rap_group g = { .actor_type = actor_type, .dims = { 1, 1, 1 }, .placement = placement };
     uint64_t n = 1, num;
+    uint32_t seq;
     rap_aid from;
     ginfo *gi;
 
@@ -182,10 +183,11 @@ int rap_group_spawn(rap_ctx *ctx, uint32_t actor_type, int ndims, const uint32_t
     g.flags = rap__types_movable(actor_type) ? RAP_GROUP_F_MOVABLE : 0;
     if ((gi = info_of(&g)) == NULL)
         return RAP_ENOMEM;
+    seq = rap__sup_seq(ctx);
     /* The other hosts first: their members come up while ours do. */
     from = ctx != NULL && ctx->actor != NULL ? rap__ctx_aid(ctx) : rap__aid_outside(G.rank);
     for (uint32_t p = 0; p < gi->nhosts; p++) {
-        rap_wire_group w = { .g = g };
+        rap_wire_group w = { .g = g, .supervised = seq };
         rap_env *env;
         if (gi->hosts[p].rank == G.rank)
             continue;
@@ -198,7 +200,7 @@ int rap_group_spawn(rap_ctx *ctx, uint32_t actor_type, int ndims, const uint32_t
         rap__route(env);
     }
     if (gi->node >= 0)
-        make_members(gi, rap__ctx_aid(ctx), arg, len, ctx != NULL ? ctx->worker : -1);
+        make_members(gi, rap__ctx_aid(ctx), seq, arg, len, ctx != NULL ? ctx->worker : -1);
     *group_out = g;
     return RAP_OK;
 }
@@ -220,7 +222,7 @@ static void op_group(rap_ctx *ctx, const rap_env *env)
         rap__table_group_ready(g_node.table, w.g.id, rap__group_push);
         return;
     }
-    make_members(gi, env->hdr.from, (const char *)rap__env_cpayload(env) + sizeof(w),
+    make_members(gi, env->hdr.from, w.supervised, (const char *)rap__env_cpayload(env) + sizeof(w),
                  env->hdr.len - sizeof(w), ctx->worker);
 }
 

@@ -488,6 +488,7 @@ close_services:
 free_table:
     rap__actors_free_all();
     rap__table_destroy(g_node.table);
+    rap__sup_free();
     rap__directory_destroy();
 free_types:
     rap__types_free();
@@ -631,6 +632,7 @@ static void finalize_node(void)
     rap__services_drain();
     run_until_quiescent();
     rap__group_drop_held(); /* for groups never made: dead letters */
+    atomic_store(&rap__sup_quiet, true); /* the actors end with the job, not one by one */
     rap__actors_destroy_user();
     run_until_quiescent();
     if (g_node.cfg.stats)
@@ -651,6 +653,7 @@ static void finalize_node(void)
     rap__services_close();
     rap__actors_free_all();
     rap__table_destroy(g_node.table);
+    rap__sup_free();
     rap__directory_destroy();
     rap__types_free();
     rap__outbox_destroy();

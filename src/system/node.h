@@ -32,6 +32,7 @@ struct rap_ctx {
     rap_wire_ask *ask; /* the request being handled (rap_reply), or NULL */
     const rap_env *cur; /* the message being handled (rap_defer), or NULL */
     bool deferred;     /* rap_defer kept it already */
+    int fail;          /* rap_exit_with's reason, for when the handler returns */
 };
 
 typedef struct rap_host {
@@ -135,6 +136,26 @@ void rap__transmit(int dest, rap_env *env);
  * them for its rank. */
 void rap__deliver_chain(rap_aid to, rap_env *first, rap_env *last, size_t n);
 void rap__dead_letter_report(const rap_env *env);
+/* supervise.c: supervision (rap_actor_type_supervise).  A supervised
+ * actor was made (keeps its spawn arguments, tells its supervisor); it
+ * failed (true: suspended and reported; false: not supervised, the caller
+ * reports as before); it exits by itself (true: a permanent child: kept,
+ * suspended, reported); a supervisor hears of a child's failure (true:
+ * decided); a decision or a child's notice reached an actor; an actor
+ * ends (its entry goes, its supervisor hears, its children end). */
+void rap__sup_made(rap_actor *a, rap_aid parent, uint32_t seq, const void *arg, size_t len);
+bool rap__sup_failed(rap_ctx *ctx, rap_actor *a, uint32_t msg_type, int code);
+bool rap__sup_exits(rap_ctx *ctx, rap_actor *a);
+bool rap__sup_child_failed(rap_ctx *ctx, rap_actor *a, const rap_error_event *ev);
+void rap__sup_op(rap_ctx *ctx, rap_actor *a, const rap_env *env);
+void rap__sup_end(rap_actor *a);
+/* rap_finalize: ends tell no one (quiet), then what is kept goes (free). */
+extern _Atomic bool rap__sup_quiet;
+void rap__sup_free(void);
+/* 0 when the calling actor's type does not supervise what it spawns;
+ * else the number of this spawn among its children (their order). */
+uint32_t rap__sup_seq(const rap_ctx *ctx);
+
 /* Actor groups (actor/table.h): deliver a held message to its member
  * (NULL: a dead letter), the callback of rap__table_group_ready; report
  * the messages still held for groups never made here (rap_finalize). */
@@ -163,9 +184,10 @@ int rap__send_wrapped(rap_ctx *ctx, int kind, rap_aid to, uint32_t rt_type, cons
 void rap__node_stop(int status);
 
 /* spawn.c: actors' life on this rank.  `serial` 0: a fresh one; else the
- * serial the actor takes (a group member's, msg/aid.h). */
-int rap__actor_create(uint32_t type, rap_aid parent, uint64_t serial, const void *arg, size_t len, int worker,
-                      rap_aid *aid_out);
+ * serial the actor takes (a group member's, msg/aid.h).  `sup_seq` not 0:
+ * its parent supervises it, and numbered its spawn so (rap__sup_seq). */
+int rap__actor_create(uint32_t type, rap_aid parent, uint64_t serial, uint32_t sup_seq, const void *arg,
+                      size_t len, int worker, rap_aid *aid_out);
 /* A runtime actor (System, services) of `type` at its well-known `serial`. */
 int rap__actor_create_runtime(uint32_t type, uint64_t serial);
 void rap__actor_teardown(rap_actor *a, int worker, bool call_fini);

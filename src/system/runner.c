@@ -69,14 +69,30 @@ static inline rap_aid user_from(rap_aid from)
     return RAP_AID_SERIAL(from) == RAP_SERIAL_OUTSIDE ? RAP_AID_NONE : from;
 }
 
+/* A handler returned `rc` (or called rap_exit_with): a failure goes to
+ * the supervisor, which decides (supervise.c), or, unsupervised, is
+ * reported; rap_exit_with then ends the actor. */
+static void handler_done(rap_ctx *ctx, rap_actor *a, uint32_t msg_type, int rc)
+{
+    bool exit_after = false;
+
+    if (rc == RAP_OK && ctx->fail != 0) {
+        rc = ctx->fail;
+        exit_after = true;
+    }
+    ctx->fail = 0;
+    if (rc == RAP_OK || rap__sup_failed(ctx, a, msg_type, rc))
+        return;
+    child_failed(a, msg_type, rc);
+    if (exit_after)
+        a->exiting = true;
+}
+
 /* Every handler runs here. */
 static void call_handler(rap_ctx *ctx, rap_actor *a, rap_handler_fn fn, uint32_t msg_type,
                          const rap_env *env)
 {
-    int rc = fn(ctx, a->state, user_from(env->hdr.from), rap__env_cpayload(env), env->hdr.len);
-
-    if (rc != RAP_OK)
-        child_failed(a, msg_type, rc);
+    handler_done(ctx, a, msg_type, fn(ctx, a->state, user_from(env->hdr.from), rap__env_cpayload(env), env->hdr.len));
 }
 
 static void deliver_error(rap_ctx *ctx, rap_actor *a, const rap_env *env)
@@ -88,6 +104,8 @@ static void deliver_error(rap_ctx *ctx, rap_actor *a, const rap_env *env)
     memcpy(&w, rap__env_cpayload(env), sizeof(w));
     ev = (rap_error_event){ .kind = w.kind, .code = w.code, .actor = w.actor,
                             .msg_type = w.msg_type, .cookie = w.cookie };
+    if (ev.kind == RAP_ERROR_CHILD && a->type->strategy != 0 && rap__sup_child_failed(ctx, a, &ev))
+        return;
     if (a->type->on_error != NULL) {
         a->type->on_error(ctx, a->state, &ev);
         return;
@@ -143,8 +161,7 @@ static void ask_request(rap_ctx *ctx, rap_actor *a, const rap_env *env)
     ctx->ask = &q;
     rc = fn(ctx, a->state, user_from(env->hdr.from), q.len > 0 ? p + sizeof(q) : NULL, q.len);
     ctx->ask = NULL;
-    if (rc != RAP_OK)
-        child_failed(a, q.type, rc);
+    handler_done(ctx, a, q.type, rc);
 }
 
 /* A spawn answer to an actor: its RAP_MSG_SPAWNED handler, or the log. */
@@ -194,10 +211,18 @@ static void dispatch(rap_ctx *ctx, rap_actor *a, rap_env *env)
         rap__ctr_add(RAP_CTR_DROPPED_STOPPED, 1);
         return;
     }
+    if (a->suspended && h->kind == RAP_KIND_ACTOR_ACTION && h->type != RAP_MSG_DESTROY &&
+        (h->type >= RAP_TYPE_USER_MIN || h->type == RAP_MSG_ASK)) {
+        /* Failed: it waits, in order, for the supervisor's decision. */
+        if (rap__mig_defer(a, env) != RAP_OK)
+            rap__dead_letter_report(env);
+        return;
+    }
     if (h->kind == RAP_KIND_ACTOR_ACTION) {
         rap_handler_fn fn;
         if (h->type == RAP_MSG_DESTROY) {
             a->exiting = true;
+            a->destroyed = true;
             return;
         }
         if (h->type == RAP_MSG_SEND_AS) {
@@ -244,6 +269,8 @@ static void dispatch(rap_ctx *ctx, rap_actor *a, rap_env *env)
             rap__sysactor_dispatch(ctx, env);
         else if (h->type == RAP_SYS_SPAWN_REPLY)
             spawn_reply(ctx, a, env);
+        else if (h->type == RAP_SYS_SUPERVISE || h->type == RAP_SYS_CHILD)
+            rap__sup_op(ctx, a, env);
         return;
     default:
         return;
@@ -311,7 +338,7 @@ void rap__run_actor(rap_task *task, int worker)
             rap__net_consumed(g_node.net, env);
         if (prof)
             rap__probe_message_done(&turn);
-        if (a->exiting) {
+        if (a->exiting && !(a->supervised && rap__sup_exits(&ctx, a))) {
             end = TURN_EXIT;
             break;
         }

@@ -40,6 +40,8 @@ void rap__actor_teardown(rap_actor *a, int worker, bool call_fini)
     rap__table_remove(g_node.table, a);
     if (call_fini && a->type->fini != NULL)
         a->type->fini(&ctx, a->state);
+    if (a->supervised || a->type->strategy != 0)
+        rap__sup_end(a); /* its supervisor hears; its children end */
     if (atomic_load_explicit(&g_node.by_actor, memory_order_relaxed) != 0)
         rap__services_actor_end(aid); /* its timers and requests, fini's included */
     rap__mig_gone(a); /* after fini: its sends are stamped */
@@ -66,8 +68,8 @@ static void release_new(rap_actor *a)
         rap__sched_push(rap__sched_of(a), &a->task);
 }
 
-int rap__actor_create(uint32_t type, rap_aid parent, uint64_t serial, const void *arg, size_t len, int worker,
-                      rap_aid *aid_out)
+int rap__actor_create(uint32_t type, rap_aid parent, uint64_t serial, uint32_t sup_seq, const void *arg,
+                      size_t len, int worker, rap_aid *aid_out)
 {
     rap_actor_type *at = rap__atype_find(type);
     rap_actor *a;
@@ -94,6 +96,8 @@ int rap__actor_create(uint32_t type, rap_aid parent, uint64_t serial, const void
         rc = rap__table_publish_marked(g_node.table, a, serial, at->movable ? RAP_SERIAL_MOVABLE : 0);
         if (rc != RAP_OK)
             goto free_mailbox;
+        if (sup_seq != 0)
+            rap__sup_made(a, parent, sup_seq, arg, len);
         *aid_out = atomic_load_explicit(&a->aid, memory_order_relaxed);
         return RAP_OK;
     }
@@ -104,6 +108,8 @@ int rap__actor_create(uint32_t type, rap_aid parent, uint64_t serial, const void
     if (rc != RAP_OK)
         goto free_mailbox;
     atomic_fetch_add(&g_node.active, 1); /* held by its creator during init */
+    if (sup_seq != 0)
+        rap__sup_made(a, parent, sup_seq, arg, len);
     {
         rap_ctx ctx = { .actor = a, .worker = worker };
         rc = at->init(&ctx, a->state, arg, len);
@@ -201,7 +207,8 @@ int rap_spawn(rap_ctx *ctx, uint32_t actor_type, const void *arg, size_t len, ra
         return RAP_ESTATE;
     if (aid_out == NULL || (arg == NULL && len > 0))
         return RAP_EINVAL;
-    return rap__actor_create(actor_type, rap__ctx_aid(ctx), 0, arg, len, ctx ? ctx->worker : -1, aid_out);
+    return rap__actor_create(actor_type, rap__ctx_aid(ctx), 0, rap__sup_seq(ctx), arg, len, ctx ? ctx->worker : -1,
+                             aid_out);
 }
 
 int rap_spawn_on(rap_ctx *ctx, int rank, uint32_t actor_type, const void *arg, size_t len,
@@ -223,6 +230,7 @@ int rap_spawn_on(rap_ctx *ctx, int rank, uint32_t actor_type, const void *arg, s
     nhosts = rap__types_hosts(actor_type, &hosts);
     if (nhosts == 0)
         return RAP_ENOTYPE;
+    req.supervised = rap__sup_seq(ctx);
     uint32_t op = RAP_SYS_SPAWN;
     rap_aid to;
     if (rank == RAP_ANY_RANK && nhosts > 1 && rap__probe_on()) {
@@ -281,6 +289,17 @@ int rap_exit(rap_ctx *ctx)
     if (ctx == NULL || ctx->actor == NULL)
         return RAP_EINVAL;
     ctx->actor->exiting = true;
+    return RAP_OK;
+}
+
+int rap_exit_with(rap_ctx *ctx, int reason)
+{
+    if (ctx == NULL || ctx->actor == NULL)
+        return RAP_EINVAL;
+    if (reason == 0)
+        ctx->actor->exiting = true;
+    else
+        ctx->fail = reason; /* the handler's failure when it returns (runner.c) */
     return RAP_OK;
 }
 

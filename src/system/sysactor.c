@@ -32,7 +32,7 @@ static void op_spawn(rap_ctx *ctx, const rap_env *env)
     if (atomic_load(&g_node.stopping))
         rc = RAP_ESTOPPED;
     else
-        rc = rap__actor_create(req.actor_type, h->from, 0,
+        rc = rap__actor_create(req.actor_type, h->from, 0, req.supervised,
                                (const char *)rap__env_cpayload(env) + sizeof(req),
                                h->len - sizeof(req), ctx->worker, &aid);
     if (rc == RAP_OK && h->from != RAP_AID_NONE) {

@@ -587,6 +587,53 @@ static void group_operations(void)
 #undef PUT
 }
 
+/* Supervision (my rank 1 of 4): decisions and children's notices between
+ * two actors; a supervised spawn only from an actor. */
+static void supervision_operations(void)
+{
+    rap_wire_sup d = { .action = RAP_RESTART };
+    rap_wire_child c = { .child = AID(2, 40), .op = RAP_CHILD_MADE, .seq = 3 };
+    rap_wire_spawn sp = { .actor_type = 300, .supervised = 5, .cookie = 1 };
+    rap_wire_hdr *h;
+    int S = RAP_KIND_SYS_ACTION;
+
+#define PUT(x) memcpy(buf + sizeof(rap_wire_hdr), &(x), sizeof(x))
+    h = good(S, RAP_SYS_SUPERVISE, sizeof(d)), h->to = AID(1, 40), h->from = AID(0, 17);
+    PUT(d);
+    CU_ASSERT_EQUAL(check(N(sizeof(d)), S), RAP_OK);
+    h->from = AID(0, RAP_SERIAL_SYSTEM);                       /* from a runtime actor */
+    CU_ASSERT_EQUAL(check(N(sizeof(d)), S), RAP_EMALFORMED);
+    h->from = AID(0, 17), h->to = AID(1, RAP_SERIAL_SYSTEM);   /* to one */
+    CU_ASSERT_EQUAL(check(N(sizeof(d)), S), RAP_EMALFORMED);
+    h->to = AID(1, 40), d.action = RAP_ESCALATE;               /* not for a child to carry out */
+    PUT(d);
+    CU_ASSERT_EQUAL(check(N(sizeof(d)), S), RAP_EMALFORMED);
+    d.action = 0;
+    PUT(d);
+    CU_ASSERT_EQUAL(check(N(sizeof(d)), S), RAP_EMALFORMED);
+    h = good(S, RAP_SYS_SUPERVISE, sizeof(d) + 1), h->to = AID(1, 40), h->from = AID(0, 17);
+    CU_ASSERT_EQUAL(check(N(sizeof(d) + 1), S), RAP_EMALFORMED); /* the wrong size */
+
+    h = good(S, RAP_SYS_CHILD, sizeof(c)), h->to = AID(1, 40), h->from = AID(2, 40);
+    PUT(c);
+    CU_ASSERT_EQUAL(check(N(sizeof(c)), S), RAP_OK);
+    h->from = AID(3, 40);                                      /* not from the child */
+    CU_ASSERT_EQUAL(check(N(sizeof(c)), S), RAP_EMALFORMED);
+    h->from = AID(2, 40), c.op = 3;                            /* neither made nor ended */
+    PUT(c);
+    CU_ASSERT_EQUAL(check(N(sizeof(c)), S), RAP_EMALFORMED);
+
+    h = SYS(RAP_SYS_SPAWN, sizeof(sp)), h->from = AID(2, 40);
+    PUT(sp);
+    CU_ASSERT_EQUAL(check(N(sizeof(sp)), S), RAP_OK);
+    h->from = RAP_AID_NONE;                                    /* supervised by no actor */
+    CU_ASSERT_EQUAL(check(N(sizeof(sp)), S), RAP_EMALFORMED);
+    sp.supervised = 0;
+    PUT(sp);
+    CU_ASSERT_EQUAL(check(N(sizeof(sp)), S), RAP_OK);
+#undef PUT
+}
+
 static CU_TestInfo tests[] = {
     { "envelope round trip", envelope_round_trip },
     { "each bad header field is rejected", each_bad_header_field_is_rejected },
@@ -597,6 +644,7 @@ static CU_TestInfo tests[] = {
     { "error payloads", error_payloads },
     { "batch headers", batch_headers },
     { "group operations", group_operations },
+    { "supervision operations", supervision_operations },
     { "random bytes are rejected safely", random_bytes_are_rejected_safely },
     CU_TEST_INFO_NULL,
 };
