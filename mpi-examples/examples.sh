@@ -22,6 +22,7 @@ check "^rebalance: [1-9][0-9]* actors moved" -np 2 $d/balance 6
 check "^heartbeat: 4 ranks, 10 beats each every 20 ms: all counted" -np 4 $d/heartbeat 10 20
 check "^kvstore: 4 ranks, 500 keys each; main thread asked for key 1999: 3996001 (OK)" -np 4 $d/kvstore 500
 check "^feed: 4 ranks, 100 prices published to 8 watchers: all got all in order, mean 104.50" -np 4 $d/feed 100
+check "^pool: 100 jobs on 8 workers (4 ranks): 10 worker crashes, 10 restarts, all answered, sum of squares 338350 (OK)" -np 4 $d/pool 100 2
 # Jacobi: the actors' result (4 ranks, 16 blocks) against the same
 # iterations in one plain MPI process (jacobi_mpi -np 1: the sequential run).
 j=$(check "^jacobi: 128x128 grid, 4x4 blocks, 4 ranks, 100 iterations" -np 4 $d/jacobi 128 4 4 100)
@@ -40,4 +41,4 @@ for r in 0 1 2 3; do
     printf '%s\n' "$out" | grep -q "^raptors stats rank $r: sent_local=[0-9]* .* handled=[1-9]" ||
         { printf 'FAIL: no stats line for rank %s\n%s\n' "$r" "$out"; exit 1; }
 done
-echo "examples: hello, primes, pingpong, ring, mpmd, balance, heartbeat, kvstore, feed, jacobi all ran; stats printed by every rank"
+echo "examples: hello, primes, pingpong, ring, mpmd, balance, heartbeat, kvstore, feed, jacobi, pool all ran; stats printed by every rank"

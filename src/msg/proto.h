@@ -143,15 +143,23 @@ typedef struct rap_wire_gcast {
 } rap_wire_gcast;
 
 /* Head of the payload of RAP_SYS_GROUP_RED; the value (`len` bytes)
- * follows: one member's (part 0, from the member) or a subtree's combined
- * (part 1, from the child's System actor). */
+ * follows: one member's (part 0, from the member), a subtree's combined
+ * (part 1, from the child's System actor: a reduction to one actor), or,
+ * for a reduction to every member (recursive doubling between System
+ * actors), a rank's past the largest power of two (part 2), one round's
+ * exchange (part 3, `round`), the result for such a rank (part 4). */
 typedef struct rap_wire_gred {
     rap_group g;
     uint32_t redno, op, result_type, len;
     uint64_t to;     /* the result's actor, or RAP_GROUP_ALL */
     uint32_t part;
-    uint32_t reserved;
+    uint32_t round;
 } rap_wire_gred;
+#define RAP_RED_MEMBER 0u
+#define RAP_RED_CHILD 1u
+#define RAP_RED_EXTRA 2u
+#define RAP_RED_ROUND 3u
+#define RAP_RED_RESULT 4u
 
 /* Payload of RAP_SYS_SUPERVISE. */
 typedef struct rap_wire_sup {

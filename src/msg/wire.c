@@ -323,13 +323,14 @@ int rap__wire_validate(const void *buf, size_t n, int tag,
             if (h.to != rap__aid_system(lim->my_rank) || !rap__group_ok(&w.g))
                 FAIL("reduction not to the System actor, or of a shape no group has");
             if (w.len != h.len - sizeof(w) || w.len == 0 || w.len > RAP_REDUCE_MAX || w.op == 0 ||
-                w.part > 1 || w.reserved != 0)
-                FAIL("reduction whose length, operator or part is out of range");
+                w.part > RAP_RED_RESULT || w.round >= 32 || (w.round != 0 && w.part != RAP_RED_ROUND) ||
+                (w.part >= RAP_RED_EXTRA && w.to != RAP_GROUP_ALL))
+                FAIL("reduction whose length, operator, part or round is out of range");
             if (w.part == 0 && (!rap__aid_is_group(h.from) || rap__aid_gnum(h.from) != w.g.id ||
                                 rap__aid_gindex(h.from) >= rap__group_size(&w.g) ||
                                 (int)RAP_AID_RANK(h.from) != lim->my_rank))
                 FAIL("reduction value not from a member of the group at home here");
-            if (w.part == 1 && RAP_AID_SERIAL(h.from) != RAP_SERIAL_SYSTEM)
+            if (w.part != RAP_RED_MEMBER && RAP_AID_SERIAL(h.from) != RAP_SERIAL_SYSTEM)
                 FAIL("reduction partial not from a System actor");
             if (w.result_type < RAP_TYPE_USER_MIN || (mt = rap__msgtype_find(w.result_type)) == NULL ||
                 rap__msgtype_check_len(mt, w.len) != RAP_OK)

@@ -47,7 +47,12 @@ typedef struct ginfo {
 typedef struct red {
     uint32_t op, result_type, len;
     rap_aid to;
-    uint32_t got, kids; /* members' values and children's partials in */
+    uint32_t got;         /* members' values in */
+    uint32_t kids;        /* to an actor: children's partials in; to all: the extra rank's (0 or 1) */
+    uint32_t sent, done;  /* to all: rounds sent, rounds combined */
+    uint32_t early;       /* to all: bit r: the partner's value of round r is in parts */
+    bool pre_sent;        /* to all, an extra rank: its value went to its partner */
+    unsigned char *parts; /* to all: 32 rounds x len, made at the first early value */
     unsigned char val[];
 } red;
 
@@ -395,46 +400,109 @@ static void combine(uint32_t op, unsigned char *acc, const unsigned char *in, si
     }
 }
 
-/* Send reduction w's value: to the parent's System actor, or (the root)
- * the result to its target. */
-static void pass_on(const ginfo *gi, const rap_wire_gred *w0, const unsigned char *val)
+/* A reduction's message to the System actor of `rank`. */
+static void send_red(int rank, const rap_wire_gred *w, uint32_t part, uint32_t round, const unsigned char *val)
 {
-    rap_wire_gred w = *w0;
+    rap_wire_gred out = *w;
     rap_env *env;
-    int rc;
 
-    if (gi->node == 0) {
-        if (w.to == RAP_GROUP_ALL)
-            rc = cast(gi, NULL, RAP_AID_NONE, w.result_type, val, w.len);
-        else
-            rc = rap__sys_send(RAP_KIND_ACTOR_ACTION, w.result_type, w.to, RAP_AID_NONE, val, w.len);
-        if (rc != RAP_OK)
-            rap__log(RAP_LOG_ERROR, RAP_AID_NONE, "group %u: reduction %u's result not sent: %s", w.g.id, w.redno,
-                     rap_err_name(rc));
+    out.part = part;
+    out.round = round;
+    if ((env = rap__env_alloc(sizeof(out) + out.len)) == NULL) {
+        rap__log(RAP_LOG_ERROR, RAP_AID_NONE, "group %u: reduction %u lost: out of memory", w->g.id, w->redno);
         return;
     }
-    w.part = 1;
-    if ((env = rap__env_alloc(sizeof(w) + w.len)) == NULL) {
-        rap__log(RAP_LOG_ERROR, RAP_AID_NONE, "group %u: reduction %u lost: out of memory", w.g.id, w.redno);
-        return;
-    }
-    memcpy(rap__env_payload(env), &w, sizeof(w));
-    memcpy((char *)rap__env_payload(env) + sizeof(w), val, w.len);
-    rap__env_set(env, RAP_KIND_SYS_ACTION, RAP_SYS_GROUP_RED,
-                 rap__aid_system(gi->hosts[gi->tree[(gi->node - 1) / 2]].rank), rap__aid_system(G.rank));
+    memcpy(rap__env_payload(env), &out, sizeof(out));
+    memcpy((char *)rap__env_payload(env) + sizeof(out), val, out.len);
+    rap__env_set(env, RAP_KIND_SYS_ACTION, RAP_SYS_GROUP_RED, rap__aid_system(rank), rap__aid_system(G.rank));
     rap__route(env);
 }
 
-/* Count a member's value (part 0) or a child's partial (part 1) into
- * reduction w of this rank; pass the combination on when it is whole. */
+/* The result of a reduction to one actor, from the root. */
+static void deliver(const rap_wire_gred *w, const unsigned char *val)
+{
+    int rc = rap__sys_send(RAP_KIND_ACTOR_ACTION, w->result_type, w->to, RAP_AID_NONE, val, w->len);
+    if (rc != RAP_OK)
+        rap__log(RAP_LOG_ERROR, RAP_AID_NONE, "group %u: reduction %u's result not sent: %s", w->g.id, w->redno,
+                 rap_err_name(rc));
+}
+
+/* What take decided to send, once the lock is dropped (a send may route
+ * an arrival here again). */
+typedef struct red_out {
+    int n;
+    struct { int rank; uint32_t part, round; } to[34]; /* rank -1: this rank's members, -2: the result's actor */
+    unsigned char *vals[34];                            /* a round each, the result, the extra's */
+} red_out;
+
+static void out_add(red_out *o, int rank, uint32_t part, uint32_t round, const unsigned char *val, uint32_t len)
+{
+    unsigned char *copy = malloc(len);
+    if (copy == NULL) {
+        rap__log(RAP_LOG_ERROR, RAP_AID_NONE, "a reduction's step lost: out of memory");
+        return;
+    }
+    memcpy(copy, val, len);
+    o->to[o->n].rank = rank, o->to[o->n].part = part, o->to[o->n].round = round;
+    o->vals[o->n++] = copy;
+}
+
+/* A reduction to every member: recursive doubling between the ranks with
+ * members (their positions in `tree`, 0..T-1).  With P the largest power
+ * of two <= T, position p >= P (an extra) gives its value to p - P and
+ * gets the result from it; the others exchange values with p ^ 2^r in
+ * rounds r = 0, 1, ... (a round's value may come early), each ending with
+ * the same combination (ops are commutative), and deliver to their own
+ * members.  Under the lock; `ready` when this rank's members are all in. */
+static bool all_step(const ginfo *gi, red *r, const rap_wire_gred *w, red_out *o)
+{
+    uint32_t t = gi->ntree, p = (uint32_t)gi->node, pw = 1, rounds = 0;
+
+    while (pw * 2 <= t)
+        pw *= 2, rounds++;
+    if (r->got < gi->count)
+        return false;
+    if (p >= pw) { /* an extra: its value goes once; the result comes back (RAP_RED_RESULT) */
+        if (!r->pre_sent)
+            out_add(o, gi->hosts[gi->tree[p - pw]].rank, RAP_RED_EXTRA, 0, r->val, r->len);
+        r->pre_sent = true;
+        return false;
+    }
+    if (p + pw < t && r->kids < 1)
+        return false; /* its extra's value first */
+    for (;;) {
+        if (r->sent == r->done && r->done < rounds) {
+            out_add(o, gi->hosts[gi->tree[p ^ (1u << r->done)]].rank, RAP_RED_ROUND, r->done, r->val, r->len);
+            r->sent++;
+        }
+        if (r->done < rounds && (r->early & (1u << r->done))) {
+            combine(r->op, r->val, r->parts + (size_t)r->done * r->len, r->len);
+            r->done++;
+            continue;
+        }
+        break;
+    }
+    if (r->done < rounds)
+        return false;
+    out_add(o, -1, 0, 0, r->val, r->len);
+    if (p + pw < t)
+        out_add(o, gi->hosts[gi->tree[p + pw]].rank, RAP_RED_RESULT, 0, r->val, r->len);
+    (void)w;
+    return true;
+}
+
+/* Count a member's value, or a partial from another rank, into reduction
+ * w of this rank, and pass it on when this rank's part is whole: up the
+ * tree (to one actor), or by recursive doubling (to every member). */
 static void take(const rap_wire_gred *w, const unsigned char *val, rap_aid from)
 {
     uint64_t key = (uint64_t)w->g.id << 32 | w->redno, v;
     char name[RAP_NAME_MAX];
     ginfo *gi;
     red *r = NULL;
-    bool whole = false;
+    bool whole = false, all = w->to == RAP_GROUP_ALL;
     const char *bad = NULL;
+    red_out o = { 0 };
 
     pthread_mutex_lock(&G.lock);
     if ((gi = info_locked(&w->g)) == NULL) {
@@ -445,38 +513,69 @@ static void take(const rap_wire_gred *w, const unsigned char *val, rap_aid from)
         r = (red *)(uintptr_t)v;
         if (r->op != w->op || r->len != w->len || r->result_type != w->result_type || r->to != w->to)
             bad = "its operator, length, result type or target differs from the first contribution's";
-        else
-            combine(w->op, r->val, val, w->len);
-    } else if ((r = malloc(sizeof(*r) + w->len)) == NULL ||
+    } else if ((r = calloc(1, sizeof(*r) + w->len)) == NULL ||
                rap__u64map_put(&G.reds, key, (uint64_t)(uintptr_t)r) != RAP_OK) {
         free(r);
         r = NULL;
         bad = "out of memory";
     } else {
-        *r = (red){ .op = w->op, .result_type = w->result_type, .len = w->len, .to = w->to };
-        memcpy(r->val, val, w->len);
+        r->op = w->op, r->result_type = w->result_type, r->len = w->len, r->to = w->to;
+        r->got = UINT32_MAX; /* no value yet: the first is copied, not combined */
     }
-    if (bad == NULL) {
-        uint32_t kids = (2u * (uint32_t)gi->node + 1 < gi->ntree) + (2u * (uint32_t)gi->node + 2 < gi->ntree);
-        if (w->part == 0)
+    if (bad == NULL && w->part == RAP_RED_ROUND) { /* kept for its round */
+        if (r->parts == NULL && (r->parts = malloc(32 * (size_t)w->len)) == NULL)
+            bad = "out of memory";
+        else
+            memcpy(r->parts + (size_t)w->round * w->len, val, w->len), r->early |= 1u << w->round;
+    } else if (bad == NULL && w->part == RAP_RED_RESULT) {
+        out_add(&o, -1, 0, 0, val, w->len);
+        whole = true;
+    } else if (bad == NULL) {
+        if (r->got == UINT32_MAX)
+            memcpy(r->val, val, w->len), r->got = 0;
+        else
+            combine(w->op, r->val, val, w->len);
+        if (w->part == RAP_RED_MEMBER)
             r->got++;
         else
             r->kids++;
-        if (r->got >= gi->count && r->kids >= kids) {
-            whole = true;
-            rap__u64map_del(&G.reds, key, NULL);
+    }
+    if (bad == NULL && !whole && r->got != UINT32_MAX) {
+        if (all) {
+            whole = all_step(gi, r, w, &o);
+        } else {
+            uint32_t kids = (2u * (uint32_t)gi->node + 1 < gi->ntree) + (2u * (uint32_t)gi->node + 2 < gi->ntree);
+            if (r->got >= gi->count && r->kids >= kids) {
+                whole = true;
+                if (gi->node == 0)
+                    out_add(&o, -2, 0, 0, r->val, r->len); /* the root: the result to its actor */
+                else
+                    out_add(&o, gi->hosts[gi->tree[(gi->node - 1) / 2]].rank, RAP_RED_CHILD, 0, r->val, r->len);
+            }
         }
     }
+    if (whole)
+        rap__u64map_del(&G.reds, key, NULL);
     pthread_mutex_unlock(&G.lock);
     if (bad != NULL) {
         rap__log(RAP_LOG_ERROR, RAP_AID_NONE, "group %u: reduction %u: a value from %s left out: %s", w->g.id,
                  w->redno, rap__actor_name(from, name, sizeof(name)), bad);
         return;
     }
-    if (whole) {
-        rap_wire_gred out = *w;
-        out.part = 1;
-        pass_on(gi, &out, r->val);
+    for (int i = 0; i < o.n; i++) {
+        if (o.to[i].rank == -1) {
+            if (cast_here(gi, NULL, RAP_AID_NONE, w->result_type, o.vals[i], w->len) != RAP_OK)
+                rap__log(RAP_LOG_ERROR, RAP_AID_NONE, "group %u: reduction %u's result not delivered here",
+                         w->g.id, w->redno);
+        } else if (o.to[i].rank == -2) {
+            deliver(w, o.vals[i]);
+        } else {
+            send_red(o.to[i].rank, w, o.to[i].part, o.to[i].round, o.vals[i]);
+        }
+        free(o.vals[i]);
+    }
+    if (whole && r != NULL) {
+        free(r->parts);
         free(r);
     }
 }
@@ -514,7 +613,7 @@ int rap_contribute(rap_ctx *ctx, uint32_t redno, uint32_t op, const void *data, 
     w.len = (uint32_t)len;
     w.to = to;
     w.part = 0;
-    w.reserved = 0;
+    w.round = 0;
     if ((int)RAP_AID_RANK(me) == G.rank) {
         take(&w, data, me);
         return RAP_OK;
@@ -596,7 +695,14 @@ static void stop(void)
 }
 
 static const rap_service_op ops[] = {
-    { RAP_SYS_GROUP, op_group },
+    { RAP_SYS_GROUP, op_group }, /* runs the members' inits: in the System actor's turn */
+    { RAP_SYS_GROUP_CAST, op_cast },
+    { RAP_SYS_GROUP_RED, op_red },
+    { 0, NULL },
+};
+
+/* A broadcast's and a reduction's hops, at once as they arrive. */
+static const rap_service_op arrival_ops[] = {
     { RAP_SYS_GROUP_CAST, op_cast },
     { RAP_SYS_GROUP_RED, op_red },
     { 0, NULL },
@@ -605,6 +711,7 @@ static const rap_service_op ops[] = {
 const rap_service rap__group_service = {
     .name = "group",
     .ops = ops,
+    .arrival_ops = arrival_ops,
     .start = start,
     .stop = stop,
 };

@@ -150,6 +150,15 @@ void (*rap__services_op(uint32_t op))(rap_ctx *ctx, const rap_env *env)
     return NULL;
 }
 
+void (*rap__services_arrival_op(uint32_t op))(rap_ctx *ctx, const rap_env *env)
+{
+    for (int i = 0; rap__services[i] != NULL; i++)
+        for (const rap_service_op *o = rap__services[i]->arrival_ops; o != NULL && o->fn != NULL; o++)
+            if (o->op == op)
+                return o->fn;
+    return NULL;
+}
+
 void (*rap__services_actor_op(uint32_t type))(rap_ctx *ctx, const rap_env *env)
 {
     for (int i = 0; rap__services[i] != NULL; i++)

@@ -18,6 +18,7 @@
 #include "system/migrate.h"
 #include "system/node.h"
 #include "system/outbox.h"
+#include "system/service.h"
 
 /* What an envelope is, for a log line: "message pp.ping", "error event",
  * "system request 1" (a static buffer per thread). */
@@ -286,6 +287,16 @@ static void on_arrival(void *arg, rap_env *env)
         rap__net_consumed(g_node.net, env);
         rap__env_free(env);
         return;
+    }
+    if (env->hdr.kind == RAP_KIND_SYS_ACTION && env->hdr.type >= RAP_SYS_GROUP_CAST &&
+        env->hdr.type <= RAP_SYS_GROUP_RED) {
+        void (*op)(rap_ctx *, const rap_env *) = rap__services_arrival_op(env->hdr.type);
+        if (op != NULL) { /* a collective's hop: at once (service.h) */
+            op(NULL, env);
+            rap__net_consumed(g_node.net, env);
+            rap__env_free(env);
+            return;
+        }
     }
     if (rap__outbox_hold_arrival(env))
         return;

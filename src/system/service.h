@@ -79,6 +79,12 @@ typedef struct rap_service {
      * service handles when they reach any actor, user or runtime, on the
      * worker running that actor ({0, NULL}-terminated; NULL: none). */
     const rap_service_op *actor_ops;
+    /* System operations ({0, NULL}-terminated; NULL: none) handled as they
+     * arrive from another rank, on the MPI token's holder, instead of in
+     * the System actor's turn (ctx NULL): short, never blocking; they may
+     * send.  For the hops of a collective, where a turn of the System
+     * actor per hop would be the cost. */
+    const rap_service_op *arrival_ops;
 } rap_service;
 
 /* Every service, in start order (stopped in reverse), NULL-terminated;
@@ -99,6 +105,8 @@ void rap__services_actor_end(rap_aid aid);
 void rap__services_stop(void);
 /* The handler of system operation `op` among the services', or NULL. */
 void (*rap__services_op(uint32_t op))(rap_ctx *ctx, const rap_env *env);
+/* The handler of system operation `op` as it arrives, or NULL. */
+void (*rap__services_arrival_op(uint32_t op))(rap_ctx *ctx, const rap_env *env);
 /* The handler of runtime message type `type` reaching an actor, or NULL. */
 void (*rap__services_actor_op(uint32_t type))(rap_ctx *ctx, const rap_env *env);
 

@@ -571,7 +571,7 @@ static void group_operations(void)
     wr.to = AID(9, 40);                                        /* to an actor of no rank */
     PUT(wr);
     CU_ASSERT_EQUAL(check(N(sizeof(wr) + 8), S), RAP_EMALFORMED);
-    wr.to = RAP_GROUP_ALL, wr.part = 2;                        /* neither part */
+    wr.to = RAP_GROUP_ALL, wr.part = 5;                        /* no such part */
     PUT(wr);
     CU_ASSERT_EQUAL(check(N(sizeof(wr) + 8), S), RAP_EMALFORMED);
     wr.part = 1, wr.op = 0;                                    /* no operator */
