@@ -819,7 +819,10 @@ RAP_API int rap_reducer_register(const char *name, rap_reduce_fn fn, uint32_t *o
  * to `redno`, the values combined by `op` come as one message of type
  * `result_type` (from RAP_AID_NONE) to actor `to`, or to every member
  * for RAP_GROUP_ALL.  Each rank combines its members' values and sends
- * one message up a tree of the ranks with members.  Several reductions
+ * one message up a tree of the ranks with members (to one actor), or
+ * exchanges one per round with another rank by recursive doubling (to
+ * every member: log2(ranks) rounds, the same result on every rank; the
+ * operator must be commutative and associative).  Several reductions
  * may be in flight, one per number; a number is free again once its
  * result is sent.  Every member contributes once per reduction, with the
  * same op, length, result type and target (a contribution that differs

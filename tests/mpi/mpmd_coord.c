@@ -2,16 +2,20 @@
  * mpmd_worker`.  Only this executable has the coordinator type and only
  * the other has the worker type; spawn-by-type must find the workers'
  * ranks, and refuse what no rank (or the named rank) can host.
+ * The coordinator supervises a worker of the other executable: two jobs,
+ * a failure, a job: the failure reaches it (its decider), the worker is
+ * restarted there (the last job is the new instance's first).
  * With MPMD_MISMATCH=1 it registers "mpmd.job" with another size, and
  * rap_init must fail with RAP_ECOLLIDE on every rank. */
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "support/mpitest.h"
 #include "mpmd.h"
 
-static uint32_t JOB, DONE, COORD, WORKER;
-static _Atomic int answers, wrong, refused;
+static uint32_t JOB, DONE, COORD, WORKER, SWORKER, SJOB, SDONE;
+static _Atomic int answers, wrong, refused, decided, sdone_last = -1, sdones;
 static _Atomic int moved_to = -1; /* where job 1's worker was sent */
 
 static int coord_start(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
@@ -25,6 +29,25 @@ static int coord_start(rap_ctx *ctx, void *state, rap_aid from, const void *data
     MT_CHECK(rap_spawn(ctx, WORKER, NULL, 0, &(rap_aid){ 0 }) == RAP_ENOTYPE);
     for (int i = 0; i < MPMD_JOBS; i++)
         MT_OK(rap_spawn_on(ctx, RAP_ANY_RANK, WORKER, NULL, 0, (uint64_t)i));
+    MT_OK(rap_spawn_on(ctx, 2, SWORKER, NULL, 0, 100));
+    return RAP_OK;
+}
+
+static int coord_decide(rap_ctx *ctx, void *state, const rap_error_event *ev)
+{
+    (void)ctx, (void)state;
+    if (ev->kind == RAP_ERROR_CHILD && ev->code == RAP_EHANDLER && ev->msg_type == SJOB && RAP_AID_RANK(ev->actor) == 2)
+        atomic_fetch_add(&decided, 1);
+    return RAP_RESTART;
+}
+
+static int coord_sdone(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
+{
+    int64_t count;
+    (void)ctx, (void)state, (void)from, (void)len;
+    memcpy(&count, data, sizeof(count));
+    atomic_store(&sdone_last, (int)count);
+    atomic_fetch_add(&sdones, 1);
     return RAP_OK;
 }
 
@@ -33,6 +56,12 @@ static int coord_spawned(rap_ctx *ctx, void *state, rap_aid from, const void *da
     const rap_spawned *s = data;
     mpmd_job j = { (int64_t)s->cookie + 3 };
     (void)state, (void)from, (void)len;
+    if (s->cookie == 100) { /* the supervised worker: 2 jobs, a failure, 1 job */
+        const int64_t script[4] = { 1, 2, 0, 3 };
+        for (int i = 0; i < 4; i++)
+            MT_OK(rap_send(ctx, s->aid, SJOB, &script[i], sizeof(script[i])));
+        return RAP_OK;
+    }
     if (RAP_AID_RANK(s->aid) == 0)
         atomic_fetch_add(&wrong, 1);
     if (s->cookie == 0) /* to a rank without the type: refused */
@@ -81,6 +110,12 @@ int main(int argc, char **argv)
     MT_OK(rap_actor_type_on(COORD, RAP_MSG_SPAWNED, coord_spawned));
     MT_OK(rap_actor_type_on(COORD, DONE, coord_done));
     MT_OK(rap_actor_type_on_error(COORD, coord_error));
+    MT_OK(rap_msg_type_register("mpmd.sjob", sizeof(int64_t), RAP_MSG_FIXED, &SJOB));
+    MT_OK(rap_msg_type_register("mpmd.sdone", sizeof(int64_t), RAP_MSG_FIXED, &SDONE));
+    MT_OK(rap_type_id("mpmd.sworker", &SWORKER));
+    MT_OK(rap_actor_type_supervise(COORD, RAP_ONE_FOR_ONE, 0, 0));
+    MT_OK(rap_actor_type_on_failure(COORD, coord_decide));
+    MT_OK(rap_actor_type_on(COORD, SDONE, coord_sdone));
     rc = rap_init(&argc, &argv);
     if (getenv("MPMD_MISMATCH")) {
         if (rc != RAP_ECOLLIDE) {
@@ -98,6 +133,8 @@ int main(int argc, char **argv)
     MT_CHECK(atomic_load(&answers) == MPMD_JOBS);
     MT_CHECK(atomic_load(&wrong) == 0);
     MT_CHECK(atomic_load(&refused) == 1);
+    MT_CHECK(atomic_load(&decided) == 1);                              /* across executables */
+    MT_CHECK(atomic_load(&sdones) == 3 && atomic_load(&sdone_last) == 1); /* restarted: its first job */
     MT_OK(rap_finalize());
     printf("mpmd: %d jobs answered by the worker executable\n", MPMD_JOBS);
     return 0;

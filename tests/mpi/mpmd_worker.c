@@ -1,10 +1,23 @@
 /* MPMD, the worker executable (see mpmd_coord.c). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "support/mpitest.h"
 #include "mpmd.h"
 
-static uint32_t JOB, DONE, EXTRA, WORKER;
+static uint32_t JOB, DONE, EXTRA, WORKER, SWORKER, SJOB, SDONE;
+
+/* The supervised worker: counts its jobs; a job of 0 fails it. */
+static int sworker_job(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
+{
+    int64_t n, *count = state;
+    (void)len;
+    memcpy(&n, data, sizeof(n));
+    if (n == 0)
+        return RAP_EHANDLER;
+    ++*count;
+    return rap_send(ctx, from, SDONE, count, sizeof(*count));
+}
 
 static int worker_job(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
 {
@@ -26,6 +39,10 @@ int main(int argc, char **argv)
     MT_OK(rap_actor_type_register("mpmd.worker", 0, NULL, NULL, &WORKER));
     MT_OK(rap_actor_type_on(WORKER, JOB, worker_job));
     MT_OK(rap_actor_type_movable(WORKER, NULL, NULL));
+    MT_OK(rap_msg_type_register("mpmd.sjob", sizeof(int64_t), RAP_MSG_FIXED, &SJOB));
+    MT_OK(rap_msg_type_register("mpmd.sdone", sizeof(int64_t), RAP_MSG_FIXED, &SDONE));
+    MT_OK(rap_actor_type_register("mpmd.sworker", sizeof(int64_t), NULL, NULL, &SWORKER));
+    MT_OK(rap_actor_type_on(SWORKER, SJOB, sworker_job));
     rc = rap_init(&argc, &argv);
     if (getenv("MPMD_MISMATCH")) {
         if (rc != RAP_ECOLLIDE) {
