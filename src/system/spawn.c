@@ -6,10 +6,10 @@
  * Invariants: `active` rises before an actor is queued and falls only when
  *             its runner marks the mailbox empty or tears the actor down,
  *             so a rank with a message to handle is never idle.  A new
- *             actor with an init callback is held by its creator (its
- *             mailbox not marked empty) until init returns, so messages
- *             sent to it meanwhile wait; one without init is published
- *             already marked empty.  Teardown removes the actor from the
+ *             actor with an init callback, or a supervised one, is held by
+ *             its creator (its mailbox not marked empty) until init returns
+ *             (its supervision set up first), so messages sent to it
+ *             meanwhile wait; any other is published already marked empty.  Teardown removes the actor from the
  *             table first, so no push can start, then turns what is left in
  *             its mailbox into dead letters.
  * Threads:    any thread creates (the creator runs init); the actor's
@@ -89,15 +89,13 @@ int rap__actor_create(uint32_t type, rap_aid parent, uint64_t serial, uint32_t s
         rc = RAP_ENOMEM;
         goto free_actor;
     }
-    if (at->init == NULL) {
+    if (at->init == NULL && sup_seq == 0) {
         /* Nothing runs before it is reachable: publish it idle, so that
          * the first message schedules it (no hold, no release). */
         rap__mailbox_init_empty(&a->mb);
         rc = rap__table_publish_marked(g_node.table, a, serial, at->movable ? RAP_SERIAL_MOVABLE : 0);
         if (rc != RAP_OK)
             goto free_mailbox;
-        if (sup_seq != 0)
-            rap__sup_made(a, parent, sup_seq, arg, len);
         *aid_out = atomic_load_explicit(&a->aid, memory_order_relaxed);
         return RAP_OK;
     }
@@ -107,12 +105,12 @@ int rap__actor_create(uint32_t type, rap_aid parent, uint64_t serial, uint32_t s
     rc = rap__table_publish_marked(g_node.table, a, serial, at->movable ? RAP_SERIAL_MOVABLE : 0);
     if (rc != RAP_OK)
         goto free_mailbox;
-    atomic_fetch_add(&g_node.active, 1); /* held by its creator during init */
+    atomic_fetch_add(&g_node.active, 1); /* held by its creator during init (and its supervision's setup) */
     if (sup_seq != 0)
         rap__sup_made(a, parent, sup_seq, arg, len);
     {
         rap_ctx ctx = { .actor = a, .worker = worker };
-        rc = at->init(&ctx, a->state, arg, len);
+        rc = at->init != NULL ? at->init(&ctx, a->state, arg, len) : RAP_OK;
         if (rc != RAP_OK) {
             if (rc > 0 || rc < RAP_EHANDLER)
                 rc = RAP_EHANDLER;
