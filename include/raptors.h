@@ -137,7 +137,10 @@ typedef enum rap_error_kind {
     RAP_ERROR_DEAD_LETTER = 1, /* `actor` does not exist (never did, or destroyed) */
     RAP_ERROR_UNHANDLED = 2,   /* `actor`'s type has no handler for `msg_type` */
     RAP_ERROR_SPAWN = 3,       /* rap_spawn_on() with `cookie` failed; `msg_type` is the actor type */
-    RAP_ERROR_CHILD = 4,       /* child `actor`'s handler for `msg_type` returned `code` */
+    RAP_ERROR_CHILD = 4,       /* child `actor`'s handler for `msg_type` returned `code` (or it
+                                  called rap_exit_with; msg_type 0: init on a restart, or an
+                                  exit); a supervising type's decider gets it instead, with
+                                  `cookie` the child's restart type (rap_actor_type_supervise) */
     RAP_ERROR_MIGRATE = 5,     /* rap_migrate() of `actor` failed (`code`: RAP_ENOHOST, the rank
                                   does not host its type; RAP_EMALFORMED, its state did not
                                   unpack there; RAP_ENOMEM); `cookie` is the rank asked for.
