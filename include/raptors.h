@@ -547,11 +547,11 @@ RAP_API int rap_flush(rap_ctx *ctx);
  * rap_redeliver (Akka's stash, Erlang's selective receive, Charm++'s
  * `when`): a handler that gets a message it is not ready for (a halo of the
  * next iteration) defers it and returns.  Once per message; a copy is kept
- * (the caller need not).  Deferred messages of an actor that ends are dead
- * letters; those left at rap_finalize are dropped.
+ * (the caller need not).  An actor that moves takes its deferred messages
+ * with it.  Deferred messages of an actor that ends are dead letters;
+ * those left at rap_finalize are dropped.
  * Returns: RAP_OK; RAP_EINVAL (ctx NULL, or not inside a handler);
- *          RAP_ESTATE (deferred already, a runtime message, or an actor of
- *          a movable type: not supported yet); RAP_ENOMEM.
+ *          RAP_ESTATE (deferred already, or a runtime message); RAP_ENOMEM.
  * Thread:  owner (inside the handler given `ctx`). */
 RAP_API int rap_defer(rap_ctx *ctx);
 

@@ -203,7 +203,16 @@ typedef struct rap_wire_migrate {
     uint32_t actor_type, epoch;      /* epoch: moves so far, this one counted */
     uint32_t nout, nin;
     uint64_t state_len;
+    /* After the state: the copies the actor keeps (rap_defer; redelivered
+     * ones not yet handled come first, `nready` of them), each a header
+     * and its payload padded to 8 bytes, `copies_len` bytes in all. */
+    uint32_t nready, ndeferred;
+    uint64_t copies_len;
+    uint32_t flags;                  /* RAP_MIGF_*: the actor's supervision state */
+    uint32_t reserved;
 } rap_wire_migrate;
+#define RAP_MIGF_SUPERVISED 1u
+#define RAP_MIGF_SUSPENDED 2u
 typedef struct rap_wire_seq {
     uint64_t aid;
     uint32_t seq, reserved;

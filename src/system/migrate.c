@@ -170,6 +170,43 @@ static inline void link_set(rap_env *env, rap_env *next)
     atomic_store_explicit(&env->next, next, memory_order_relaxed);
 }
 
+/* A kept copy (rap_defer) has no sequence number: it was taken in order
+ * once already. */
+static inline bool is_copy(const rap_env *e) { return (e->hdr.flags & 0xfu) != RAP_WIRE_SEQ; }
+
+static size_t copy_rec_size(const rap_env *e) { return sizeof(rap_wire_hdr) + ((size_t)e->hdr.len + 7) / 8 * 8; }
+
+/* The copies of list `e` (only those not sequenced: `copies_only`), for
+ * a move: counted and sized (out NULL), or written at `out`. */
+static size_t pack_copies(rap_env *e, bool copies_only, char *out, uint32_t *n)
+{
+    size_t bytes = 0;
+
+    *n = 0;
+    for (; e != NULL; e = link_of(e)) {
+        if (copies_only && !is_copy(e))
+            continue;
+        if (out != NULL) {
+            memcpy(out + bytes, &e->hdr, sizeof(e->hdr));
+            memset(out + bytes + sizeof(e->hdr), 0, copy_rec_size(e) - sizeof(e->hdr));
+            if (e->hdr.len > 0)
+                memcpy(out + bytes + sizeof(e->hdr), rap__env_cpayload(e), e->hdr.len);
+        }
+        bytes += copy_rec_size(e);
+        (*n)++;
+    }
+    return bytes;
+}
+
+static void free_list(rap_env *e)
+{
+    while (e != NULL) {
+        rap_env *next = link_of(e);
+        rap__env_free(e);
+        e = next;
+    }
+}
+
 /* Move the held messages of `from` that are now next to `ready`. */
 static void promote(rap_mig *m, rap_aid from, uint32_t *expect)
 {
@@ -307,7 +344,8 @@ bool rap__mig_start(rap_actor *a, int worker)
     const rap_actor_type *at = a->type;
     rap_aid aid = atomic_load_explicit(&a->aid, memory_order_relaxed);
     int to = m->move_to;
-    size_t slen, n;
+    size_t slen, n, rbytes, dbytes;
+    uint32_t nready, ndeferred;
     rap_wire_migrate w;
     rap_wire_seq *seqs;
     rap_env *env;
@@ -315,7 +353,9 @@ bool rap__mig_start(rap_actor *a, int worker)
 
     (void)worker;
     slen = at->pack != NULL ? at->pack(a->state, NULL, 0) : at->state_size;
-    n = sizeof(w) + ((size_t)m->out.n + m->in.n) * sizeof(rap_wire_seq) + slen;
+    rbytes = pack_copies(m->ready, true, NULL, &nready);
+    dbytes = pack_copies(m->deferred, false, NULL, &ndeferred);
+    n = sizeof(w) + ((size_t)m->out.n + m->in.n) * sizeof(rap_wire_seq) + slen + rbytes + dbytes;
     if (slen > RAP_MAX_PAYLOAD || n > RAP_MAX_PAYLOAD || (env = rap__env_alloc(n)) == NULL) {
         m->move_to = -1;
         move_failed(aid, m->requester, to, slen > RAP_MAX_PAYLOAD ? RAP_ETOOBIG : RAP_ENOMEM, at->name);
@@ -323,7 +363,10 @@ bool rap__mig_start(rap_actor *a, int worker)
     }
     w = (rap_wire_migrate){ .aid = aid, .parent = a->parent, .requester = m->requester,
                             .actor_type = at->id, .epoch = m->epoch + 1, .nout = m->out.n,
-                            .nin = m->in.n, .state_len = slen };
+                            .nin = m->in.n, .state_len = slen, .nready = nready, .ndeferred = ndeferred,
+                            .copies_len = rbytes + dbytes,
+                            .flags = (a->supervised ? RAP_MIGF_SUPERVISED : 0u) |
+                                     (a->suspended ? RAP_MIGF_SUSPENDED : 0u) };
     p = rap__env_payload(env);
     memcpy(p, &w, sizeof(w));
     seqs = (rap_wire_seq *)(void *)(p + sizeof(w));
@@ -332,7 +375,7 @@ bool rap__mig_start(rap_actor *a, int worker)
     /* Messages taken in order but not yet handled go with the others: the
      * new place expects them again. */
     for (rap_env *e = m->ready; e != NULL; e = link_of(e))
-        for (uint32_t i = 0; i < m->in.n; i++) {
+        for (uint32_t i = 0; i < m->in.n && !is_copy(e); i++) {
             rap_wire_seq s;
             memcpy(&s, &seqs[m->out.n + i], sizeof(s));
             if (s.aid == e->hdr.from && rap__seq_before(env_seq(e), s.seq)) {
@@ -352,6 +395,10 @@ bool rap__mig_start(rap_actor *a, int worker)
     } else if (slen > 0) {
         memcpy(p, a->state, slen);
     }
+    /* Its kept copies go inside: they are the actor's, not messages on
+     * their way (the new place keeps them as they were). */
+    pack_copies(m->ready, true, p + slen, &nready);
+    pack_copies(m->deferred, false, p + slen + rbytes, &ndeferred);
     rap__env_set(env, RAP_KIND_SYS_ACTION, RAP_SYS_MIGRATE, rap__aid_system(to),
                  rap__aid_system(g_node.rank));
     m->moving = true;
@@ -450,6 +497,50 @@ static void answer(int rank, rap_aid aid, rap_aid requester, int code, int to)
         answer_env(env, rank);
 }
 
+/* The kept copies of an actor that moved here (rap_wire_migrate): the
+ * first `nready` to its ready list, the rest to its deferred list.  Each
+ * is checked: an ActorActionMsg to the actor, its length within the
+ * bytes.  RAP_OK, RAP_EMALFORMED or RAP_ENOMEM. */
+static int unpack_copies(rap_actor *a, const rap_wire_migrate *w, const char *p)
+{
+    uint64_t off = 0, total = (uint64_t)w->nready + w->ndeferred;
+    rap_mig *m = a->mig;
+
+    for (uint64_t i = 0; i < total; i++) {
+        rap_wire_hdr h;
+        rap_env *e;
+        if (w->copies_len - off < sizeof(h))
+            return RAP_EMALFORMED;
+        memcpy(&h, p + off, sizeof(h));
+        if (h.kind != RAP_KIND_ACTOR_ACTION || h.to != w->aid || h.flags != 0 ||
+            (uint64_t)h.len > w->copies_len - off - sizeof(h) ||
+            (h.from != RAP_AID_NONE && !rap__aid_valid(h.from, g_node.size)))
+            return RAP_EMALFORMED;
+        if ((e = rap__env_alloc(h.len)) == NULL)
+            return RAP_ENOMEM;
+        e->hdr = h;
+        e->src_rank = -1;
+        if (h.len > 0)
+            memcpy(rap__env_payload(e), p + off + sizeof(h), h.len);
+        link_set(e, NULL);
+        if (i < w->nready) {
+            if (m->ready_tail != NULL)
+                link_set(m->ready_tail, e);
+            else
+                m->ready = e;
+            m->ready_tail = e;
+        } else {
+            if (m->deferred_tail != NULL)
+                link_set(m->deferred_tail, e);
+            else
+                m->deferred = e;
+            m->deferred_tail = e;
+        }
+        off += copy_rec_size(e);
+    }
+    return off == w->copies_len ? RAP_OK : RAP_EMALFORMED;
+}
+
 /* Install an actor that moved here; RAP_OK or why not. */
 static int install(const rap_wire_migrate *w, const rap_wire_seq *seqs, const void *state,
                    int worker)
@@ -494,14 +585,26 @@ static int install(const rap_wire_migrate *w, const rap_wire_seq *seqs, const vo
         rap__seqmap_load(&a->mig->in, seqs + w->nout, w->nin) != RAP_OK)
         goto fail;
     a->mig->epoch = w->epoch;
-    rap__mailbox_init_empty(&a->mb);
+    if ((rc = unpack_copies(a, w, (const char *)state + w->state_len)) != RAP_OK)
+        goto fail;
+    a->supervised = (w->flags & RAP_MIGF_SUPERVISED) != 0;
+    a->suspended = (w->flags & RAP_MIGF_SUSPENDED) != 0;
+    /* With kept messages to handle next, it runs at once (its mailbox
+     * unmarked, so no sender schedules it too); else a message wakes it. */
+    bool run = a->mig->ready != NULL;
+    if ((rc = run ? rap__mailbox_init(&a->mb) : rap__mailbox_init_empty(&a->mb)) != RAP_OK)
+        goto fail;
     if ((rc = rap__table_publish_aid(g_node.table, a, w->aid)) != RAP_OK) {
         rap__mailbox_destroy(&a->mb);
         goto fail;
     }
+    if (run)
+        rap__actor_schedule(a);
     return RAP_OK;
 fail:
     if (a->mig != NULL) {
+        free_list(a->mig->ready);
+        free_list(a->mig->deferred);
         rap__seqmap_free(&a->mig->out);
         rap__seqmap_free(&a->mig->in);
         free(a->mig);
@@ -527,8 +630,11 @@ void rap__mig_op_migrate(rap_ctx *ctx, const rap_env *env)
     if (!rap__aid_valid(w.aid, g_node.size) || !rap__aid_movable(w.aid))
         why = "not a movable actor's id";
     else if (nseq > (h->len - sizeof(w)) / sizeof(rap_wire_seq) ||
-             w.state_len != h->len - sizeof(w) - nseq * sizeof(rap_wire_seq))
+             w.state_len > h->len - sizeof(w) - nseq * sizeof(rap_wire_seq) ||
+             w.copies_len != h->len - sizeof(w) - nseq * sizeof(rap_wire_seq) - w.state_len)
         why = "sizes that do not add up to its length";
+    else if ((w.flags & ~(RAP_MIGF_SUPERVISED | RAP_MIGF_SUSPENDED)) != 0 || w.reserved != 0)
+        why = "unknown flags";
     else if (w.parent != RAP_AID_NONE && !rap__aid_valid(w.parent, g_node.size))
         why = "a bad parent id";
     if (why != NULL) {
@@ -554,8 +660,14 @@ void rap__mig_op_migrate(rap_ctx *ctx, const rap_env *env)
     if (rc != RAP_OK) {
         rap__env_free(done);
         rap__env_free(dir);
-        if (rc == RAP_EMALFORMED)
+        if (rc == RAP_EMALFORMED) {
+            char who[RAP_AID_STR_MAX];
             rap__ctr_add(RAP_CTR_MALFORMED, 1);
+            rap__log(RAP_LOG_ERROR, RAP_AID_NONE,
+                     "refused the migration of %s from rank %d: it is here already, its state did not unpack, "
+                     "or a message it kept is malformed",
+                     rap__aid_str(w.aid, who, sizeof(who)), from);
+        }
         answer(from, w.aid, w.requester, rc, g_node.rank);
         return;
     }
@@ -614,8 +726,14 @@ void rap__mig_op_done(rap_ctx *ctx, const rap_env *env)
         }
         pass_on(d.rank, c);
     }
-    while ((e = rap__mig_ready_pop(a)) != NULL)
-        pass_on(d.rank, e);
+    while ((e = rap__mig_ready_pop(a)) != NULL) {
+        if (is_copy(e))
+            rap__env_free(e); /* it went inside the move */
+        else
+            pass_on(d.rank, e);
+    }
+    free_list(m->deferred); /* so did these */
+    m->deferred = m->deferred_tail = NULL;
     /* Held ones go oldest first. */
     {
         rap_env *rev = NULL;

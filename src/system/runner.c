@@ -386,7 +386,7 @@ int rap_defer(rap_ctx *ctx)
 
     if (ctx == NULL || ctx->actor == NULL || (e = ctx->cur) == NULL)
         return RAP_EINVAL;
-    if (ctx->deferred || ctx->actor->type->movable || e->hdr.kind != RAP_KIND_ACTOR_ACTION ||
+    if (ctx->deferred || e->hdr.kind != RAP_KIND_ACTOR_ACTION ||
         (e->hdr.type < RAP_TYPE_USER_MIN && e->hdr.type != RAP_MSG_ASK))
         return RAP_ESTATE;
     if (rap__mig_defer(ctx->actor, e) != RAP_OK)

@@ -293,7 +293,7 @@ bool rap__sup_failed(rap_ctx *ctx, rap_actor *a, uint32_t msg_type, int code)
         a->exiting = true;
         a->destroyed = true;
     } else {
-        a->suspended = !a->type->movable; /* a movable actor's kept messages would not move with it */
+        a->suspended = true;
     }
     report(a, msg_type, code);
     return true;
@@ -305,7 +305,7 @@ bool rap__sup_exits(rap_ctx *ctx, rap_actor *a)
     if (a->destroyed || a->type->restart != RAP_PERMANENT || atomic_load(&g_node.stopping))
         return false;
     a->exiting = false;
-    a->suspended = !a->type->movable;
+    a->suspended = true;
     report(a, 0, RAP_OK);
     return true;
 }

@@ -5,39 +5,62 @@
  * of later iterations and redelivers when it moves on: it must see each
  * iteration's parts complete, in iteration order, and the parts from each
  * sender in the order sent.  A request (rap_ask) deferred and answered
- * later; bad calls. */
+ * later; bad calls.  The same stage of a movable type moves to the other
+ * rank after each iteration, its deferred messages (and those redelivered,
+ * not yet handled) with it. */
 #include <stdatomic.h>
 #include <string.h>
 
 #include "support/mpitest.h"
 
 enum { ITERS = 10, PARTS = 4 };
-static uint32_t PART, GO, Q, A, STAGE, SENDER, ASKER;
-static _Atomic int failures, done_iters, replied, deferred_twice = 1;
+static uint32_t PART, GO, Q, A, STAGE, STAGEM, SENDER, ASKER;
+static _Atomic int failures, done_iters, replied, deferred_twice = 1, moved_iters, moved_failures;
 
 typedef struct part { int iter, k, sender; } part;
 typedef struct stage { int iter, got, last_k[2][ITERS]; } stage;
 
-static int stage_part(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
+/* One part of an iteration: early ones deferred; an iteration's parts in
+ * order from each sender; the next iteration's early parts redelivered. */
+static int stage_step(rap_ctx *ctx, stage *s, const part *p, _Atomic int *fails, _Atomic int *iters)
 {
-    stage *s = state;
-    part p;
-    (void)from, (void)len;
-    memcpy(&p, data, sizeof(p));
-    if (p.iter > s->iter) { /* early: later */
+    if (p->iter > s->iter) { /* early: later */
         MT_OK(rap_defer(ctx));
         atomic_store(&deferred_twice, rap_defer(ctx) == RAP_ESTATE);
         return RAP_OK;
     }
-    if (p.iter != s->iter || p.k <= s->last_k[p.sender][p.iter])
-        atomic_fetch_add(&failures, 1); /* a past iteration, or out of order */
-    s->last_k[p.sender][p.iter] = p.k;
+    if (p->iter != s->iter || p->k <= s->last_k[p->sender][p->iter])
+        atomic_fetch_add(fails, 1); /* a past iteration, or out of order */
+    s->last_k[p->sender][p->iter] = p->k;
     if (++s->got < PARTS)
         return RAP_OK;
     s->got = 0;
     s->iter++;
-    atomic_fetch_add(&done_iters, 1);
+    atomic_fetch_add(iters, 1);
     return rap_redeliver(ctx); /* the next iteration's early parts come now */
+}
+
+static int stage_part(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
+{
+    part p;
+    (void)from, (void)len;
+    memcpy(&p, data, sizeof(p));
+    return stage_step(ctx, state, &p, &failures, &done_iters);
+}
+
+/* The movable stage: the same, and a move to the other rank after each
+ * iteration (its deferred and redelivered messages go with it). */
+static int stagem_part(rap_ctx *ctx, void *state, rap_aid from, const void *data, size_t len)
+{
+    stage *s = state;
+    int before = s->iter, rc;
+    part p;
+    (void)from, (void)len;
+    memcpy(&p, data, sizeof(p));
+    rc = stage_step(ctx, s, &p, &moved_failures, &moved_iters);
+    if (s->iter != before)
+        MT_OK(rap_migrate(ctx, rap_self(ctx), 1 - rap_rank()));
+    return rc;
 }
 
 /* A request that comes before its time is deferred too, and answered when
@@ -86,7 +109,8 @@ static void asker_reply(rap_ctx *ctx, void *state, rap_aid from, uint64_t cookie
 
 int main(int argc, char **argv)
 {
-    rap_aid st = RAP_AID_NONE, sender, asker;
+    rap_aid st = RAP_AID_NONE, stm = RAP_AID_NONE, sender, asker;
+    int mine[2], all[2];
 
     MT_OK(rap_msg_type_register("df.part", sizeof(part), RAP_MSG_FIXED, &PART));
     MT_OK(rap_msg_type_register("df.go", sizeof(rap_aid), RAP_MSG_FIXED, &GO));
@@ -95,6 +119,9 @@ int main(int argc, char **argv)
     MT_OK(rap_actor_type_register("df.stage", sizeof(stage), NULL, NULL, &STAGE));
     MT_OK(rap_actor_type_on(STAGE, PART, stage_part));
     MT_OK(rap_actor_type_on(STAGE, Q, stage_q));
+    MT_OK(rap_actor_type_register("df.stagem", sizeof(stage), NULL, NULL, &STAGEM));
+    MT_OK(rap_actor_type_movable(STAGEM, NULL, NULL));
+    MT_OK(rap_actor_type_on(STAGEM, PART, stagem_part));
     MT_OK(rap_actor_type_register("df.sender", 0, NULL, NULL, &SENDER));
     MT_OK(rap_actor_type_on(SENDER, GO, sender_go));
     MT_OK(rap_actor_type_register("df.asker", 0, NULL, NULL, &ASKER));
@@ -105,9 +132,12 @@ int main(int argc, char **argv)
         MT_SKIP("needs 2 ranks");
     MT_CHECK(rap_defer(NULL) == RAP_EINVAL);
     MT_CHECK(rap_redeliver(NULL) == RAP_EINVAL);
-    if (rap_rank() == 1)
+    if (rap_rank() == 1) {
         MT_OK(rap_spawn(NULL, STAGE, NULL, 0, &st));
+        MT_OK(rap_spawn(NULL, STAGEM, NULL, 0, &stm));
+    }
     MPI_Bcast(&st, 1, MPI_UINT64_T, 1, MPI_COMM_WORLD);
+    MPI_Bcast(&stm, 1, MPI_UINT64_T, 1, MPI_COMM_WORLD);
     MT_OK(rap_spawn(NULL, SENDER, NULL, 0, &sender));
     if (rap_rank() == 0) { /* the request first: it waits for all iterations */
         MT_OK(rap_spawn(NULL, ASKER, NULL, 0, &asker));
@@ -115,7 +145,12 @@ int main(int argc, char **argv)
     }
     MPI_Barrier(MPI_COMM_WORLD);
     MT_OK(rap_send(NULL, sender, GO, &st, sizeof(st)));
+    MT_OK(rap_send(NULL, sender, GO, &stm, sizeof(stm)));
     MT_OK(rap_run());
+    mine[0] = atomic_load(&moved_iters), mine[1] = atomic_load(&moved_failures);
+    MPI_Allreduce(mine, all, 2, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+    MT_CHECK(all[0] == ITERS && all[1] == 0); /* every iteration, in order, across ITERS moves */
+    MT_CHECK(atomic_load(&moved_iters) == ITERS / 2);
     if (rap_rank() == 1) {
         MT_CHECK(atomic_load(&done_iters) == ITERS);
         MT_CHECK(atomic_load(&failures) == 0);

@@ -19,7 +19,7 @@
 #include "system/node.h"
 #include "util/counters.h"
 
-static uint32_t GOOD, BIG, SINK;
+static uint32_t GOOD, BIG, SINK, MOVER;
 static _Atomic int good_seen, big_seen;
 enum { BIG_LEN = 100000 }; /* over an ActorAction slot: header and bulk */
 
@@ -70,6 +70,8 @@ int main(int argc, char **argv)
 
     MT_OK(rap_msg_type_register("bad.good", sizeof(int), RAP_MSG_FIXED, &GOOD));
     MT_OK(rap_actor_type_register("bad.sink", 0, NULL, NULL, &SINK));
+    MT_OK(rap_actor_type_register("bad.mover", 0, NULL, NULL, &MOVER));
+    MT_OK(rap_actor_type_movable(MOVER, NULL, NULL));
     MT_OK(rap_msg_type_register("bad.big", BIG_LEN, RAP_MSG_VAR, &BIG));
     MT_OK(rap_actor_type_on(SINK, GOOD, sink_good));
     MT_OK(rap_actor_type_on(SINK, BIG, sink_big));
@@ -197,6 +199,20 @@ int main(int argc, char **argv)
         mw.nout = 0, mw.actor_type = 0x7777777u;
         memcpy(mg + sizeof(mh), &mw, sizeof(mw));
         inject(mg, sizeof(mg), RAP_KIND_SYS_ACTION, 0), answers++;
+        {   /* A movable actor whose kept message is not a message to it
+             * (refused and counted on rank 0; the answer counted here). */
+            unsigned char mc[sizeof(rap_wire_hdr) + sizeof(rap_wire_migrate) + sizeof(rap_wire_hdr) + 8];
+            rap_wire_hdr kept = { RAP_WIRE_MAGIC, RAP_WIRE_VERSION, RAP_KIND_SYS_ACTION, GOOD, 0, 0, 8, 0 };
+            mw = (rap_wire_migrate){ .aid = (uint64_t)1 << RAP_AID_SERIAL_BITS | RAP_SERIAL_MOVABLE | 78u,
+                                     .actor_type = MOVER, .epoch = 1, .ndeferred = 1,
+                                     .copies_len = sizeof(rap_wire_hdr) + 8 };
+            kept.to = mw.aid;
+            mh.len = sizeof(mw) + sizeof(kept) + 8;
+            memcpy(mc, &mh, sizeof(mh)), memcpy(mc + sizeof(mh), &mw, sizeof(mw));
+            memcpy(mc + sizeof(mh) + sizeof(mw), &kept, sizeof(kept));
+            memset(mc + sizeof(mh) + sizeof(mw) + sizeof(kept), 0, 8);
+            inject(mc, sizeof(mc), RAP_KIND_SYS_ACTION, 0), injected++, answers++;
+        }
         MT_OK(rap_log(NULL, RAP_LOG_INFO, "the Logger still logs"));
         MT_OK(rap_send(NULL, sink, GOOD, &v, sizeof(v)));                   /* and a real one */
     }
