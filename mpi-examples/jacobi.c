@@ -38,7 +38,7 @@ static int block_init(rap_ctx *ctx, void *state, const void *arg, size_t len)
     memcpy(&b->p, arg, sizeof(b->p));
     rap_group_self(ctx, &b->g, idx);
     b->x = (int)idx[0], b->y = (int)idx[1], b->nx = b->p.n / b->p.bx, b->ny = b->p.n / b->p.by;
-    b->nnb = (b->x > 0) + (b->x < b->p.bx - 1) + (b->y > 0) + (b->y < b->p.by - 1);
+    b->nnb = (b->x > 0) + (b->x < b->p.bx - 1) + (b->y > 0) + (b->y < b->p.by - 1), b->iter = -1; /* not started */
     b->u = calloc((size_t)(b->nx + 2) * (size_t)(b->ny + 2), sizeof(double));
     b->v = calloc((size_t)(b->nx + 2) * (size_t)(b->ny + 2), sizeof(double));
     b->out = malloc(sizeof(halo) + sizeof(double) * (size_t)(b->nx > b->ny ? b->nx : b->ny));
@@ -102,13 +102,13 @@ static int begin(rap_ctx *ctx, block *b)
     return b->nnb == 0 ? finish(ctx, b) : rap_redeliver(ctx);
 }
 
-static int on_start(rap_ctx *ctx, block *b, rap_aid from, const params *p) { return begin(ctx, b); }
+static int on_start(rap_ctx *ctx, block *b, rap_aid from, const params *p) { return b->iter = 0, begin(ctx, b); }
 RAP_HANDLER(start_msg, block, on_start);
 
 static int on_halo(rap_ctx *ctx, block *b, rap_aid from, const halo *h, size_t n)
 {
     if (h->iter != b->iter)
-        return rap_defer(ctx); /* the next iteration's: handled again after rap_redeliver */
+        return rap_defer(ctx); /* the next iteration's (or the first, before the start): after rap_redeliver */
     for (size_t k = 0; k < n; k++)
         *edge(b, h->side, (int)k, 1) = h->v[k];
     return ++b->got == b->nnb ? finish(ctx, b) : RAP_OK;
