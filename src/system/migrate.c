@@ -499,8 +499,8 @@ static void answer(int rank, rap_aid aid, rap_aid requester, int code, int to)
 
 /* The kept copies of an actor that moved here (rap_wire_migrate): the
  * first `nready` to its ready list, the rest to its deferred list.  Each
- * is checked: an ActorActionMsg to the actor, its length within the
- * bytes.  RAP_OK, RAP_EMALFORMED or RAP_ENOMEM. */
+ * is checked: an ActorActionMsg (or a suspended supervisor's kept error
+ * event) to the actor, its length within the bytes.  RAP_OK, RAP_EMALFORMED or RAP_ENOMEM. */
 static int unpack_copies(rap_actor *a, const rap_wire_migrate *w, const char *p)
 {
     uint64_t off = 0, total = (uint64_t)w->nready + w->ndeferred;
@@ -512,7 +512,8 @@ static int unpack_copies(rap_actor *a, const rap_wire_migrate *w, const char *p)
         if (w->copies_len - off < sizeof(h))
             return RAP_EMALFORMED;
         memcpy(&h, p + off, sizeof(h));
-        if (h.kind != RAP_KIND_ACTOR_ACTION || h.to != w->aid || h.flags != 0 ||
+        if ((h.kind != RAP_KIND_ACTOR_ACTION && !(h.kind == RAP_KIND_ACTOR_ERROR && h.len == sizeof(rap_wire_err))) ||
+            h.to != w->aid || h.flags != 0 ||
             (uint64_t)h.len > w->copies_len - off - sizeof(h) ||
             (h.from != RAP_AID_NONE && !rap__aid_valid(h.from, g_node.size)))
             return RAP_EMALFORMED;

@@ -414,8 +414,12 @@ bool rap__sup_child_failed(rap_ctx *ctx, rap_actor *a, const rap_error_event *ev
     int d;
     size_t n;
 
-    if (a->suspended) /* failed itself: its own supervisor decides first */
-        return false;
+    if (a->suspended) { /* failed itself: its own supervisor decides first, then this */
+        if (ctx->cur == NULL || rap__mig_defer(a, ctx->cur) != RAP_OK)
+            rap__log(RAP_LOG_ERROR, RAP_AID_NONE, "supervisor %s (%s): a child's failure lost (out of memory)",
+                     rap__aid_str(aid, self, sizeof(self)), at->name);
+        return true;
+    }
     kid_add(aid, ev->actor, UINT32_MAX); /* its notice may come later: last until then */
     if (ev->cookie == RAP_TEMPORARY) /* it ends by itself */
         return true;
