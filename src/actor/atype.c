@@ -174,17 +174,25 @@ int rap_actor_type_on_error(uint32_t actor_type, rap_error_fn fn)
     return RAP_OK;
 }
 
+/* A user actor type whose properties may still be set. */
+static int user_settable(uint32_t actor_type, rap_actor_type **at_out)
+{
+    if (reg.frozen)
+        return RAP_ESTATE;
+    if ((*at_out = rap__atype_find(actor_type)) == NULL || actor_type < RAP_TYPE_USER_MIN)
+        return RAP_ENOTYPE;
+    return RAP_OK;
+}
+
 int rap_actor_type_movable(uint32_t actor_type, rap_pack_fn pack, rap_unpack_fn unpack)
 {
     rap_actor_type *at;
+    int rc;
 
     if ((pack == NULL) != (unpack == NULL))
         return RAP_EINVAL;
-    if (reg.frozen)
-        return RAP_ESTATE;
-    at = rap__atype_find(actor_type);
-    if (at == NULL || actor_type < RAP_TYPE_USER_MIN)
-        return RAP_ENOTYPE;
+    if ((rc = user_settable(actor_type, &at)) != RAP_OK)
+        return rc;
     at->movable = true;
     at->pack = pack;
     at->unpack = unpack;
@@ -194,14 +202,12 @@ int rap_actor_type_movable(uint32_t actor_type, rap_pack_fn pack, rap_unpack_fn 
 int rap_actor_type_supervise(uint32_t actor_type, int strategy, uint32_t max_restarts, uint64_t within_ns)
 {
     rap_actor_type *at;
+    int rc;
 
     if (strategy < RAP_ONE_FOR_ONE || strategy > RAP_REST_FOR_ONE || (max_restarts == 0) != (within_ns == 0))
         return RAP_EINVAL;
-    if (reg.frozen)
-        return RAP_ESTATE;
-    at = rap__atype_find(actor_type);
-    if (at == NULL || actor_type < RAP_TYPE_USER_MIN)
-        return RAP_ENOTYPE;
+    if ((rc = user_settable(actor_type, &at)) != RAP_OK)
+        return rc;
     if (at->strategy != 0)
         return RAP_EEXIST;
     at->strategy = strategy;
@@ -213,14 +219,12 @@ int rap_actor_type_supervise(uint32_t actor_type, int strategy, uint32_t max_res
 int rap_actor_type_restart(uint32_t actor_type, int restart)
 {
     rap_actor_type *at;
+    int rc;
 
     if (restart < RAP_PERMANENT || restart > RAP_TEMPORARY)
         return RAP_EINVAL;
-    if (reg.frozen)
-        return RAP_ESTATE;
-    at = rap__atype_find(actor_type);
-    if (at == NULL || actor_type < RAP_TYPE_USER_MIN)
-        return RAP_ENOTYPE;
+    if ((rc = user_settable(actor_type, &at)) != RAP_OK)
+        return rc;
     at->restart = restart;
     return RAP_OK;
 }

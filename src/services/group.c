@@ -189,6 +189,12 @@ int rap_group_spawn(rap_ctx *ctx, uint32_t actor_type, int ndims, const uint32_t
     if ((gi = info_of(&g)) == NULL)
         return RAP_ENOMEM;
     seq = rap__sup_seq(ctx);
+    for (uint32_t p = 0; seq != 0 && p < gi->ntree; p++) { /* the supervisor's children, in order */
+        uint32_t lo, stride, count;
+        rap__group_members(&g, gi->tree[p], gi->nhosts, &lo, &stride, &count);
+        for (uint32_t k = 0; k < count; k++)
+            rap__sup_kid_add(rap__ctx_aid(ctx), member_aid(gi, lo + k * stride), seq);
+    }
     /* The other hosts first: their members come up while ours do. */
     from = ctx != NULL && ctx->actor != NULL ? rap__ctx_aid(ctx) : rap__aid_outside(G.rank);
     for (uint32_t p = 0; p < gi->nhosts; p++) {
@@ -291,8 +297,9 @@ static int cast_here(const ginfo *gi, rap_ctx *ctx, rap_aid from, uint32_t type,
     return rc;
 }
 
-/* To every member: here directly, elsewhere once per rank. */
-static int cast(const ginfo *gi, rap_ctx *ctx, rap_aid from, uint32_t type, const void *data, size_t len)
+/* To every member, from ctx's actor (or from outside actors): here
+ * directly, elsewhere once per rank. */
+static int cast(const ginfo *gi, rap_ctx *ctx, uint32_t type, const void *data, size_t len)
 {
     rap_wire_gcast w = { .g = gi->g, .type = type, .len = (uint32_t)len };
     int rc = RAP_OK;
@@ -300,20 +307,10 @@ static int cast(const ginfo *gi, rap_ctx *ctx, rap_aid from, uint32_t type, cons
     for (uint32_t k = 0; k < gi->ntree && rc == RAP_OK; k++) {
         int r = gi->hosts[gi->tree[k]].rank;
         if (r == G.rank)
-            rc = cast_here(gi, ctx, from, type, data, len);
-        else if (ctx != NULL)
+            rc = cast_here(gi, ctx, RAP_AID_NONE, type, data, len);
+        else
             rc = rap__send_wrapped(ctx, RAP_KIND_SYS_ACTION, rap__aid_system(r), RAP_SYS_GROUP_CAST, &w, sizeof(w),
                                    data, len);
-        else {
-            rap_env *env = rap__env_alloc(sizeof(w) + len);
-            if (env == NULL)
-                return RAP_ENOMEM;
-            memcpy(rap__env_payload(env), &w, sizeof(w));
-            if (len > 0)
-                memcpy((char *)rap__env_payload(env) + sizeof(w), data, len);
-            rap__env_set(env, RAP_KIND_SYS_ACTION, RAP_SYS_GROUP_CAST, rap__aid_system(r), from);
-            rap__route(env);
-        }
     }
     return rc;
 }
@@ -333,7 +330,7 @@ int rap_group_broadcast(rap_ctx *ctx, const rap_group *g, uint32_t type, const v
         return RAP_ETOOBIG;
     if ((gi = info_of(g)) == NULL)
         return rap__types_hosts(g->actor_type, &(const rap_host *){ NULL }) ? RAP_ENOMEM : RAP_EINVAL;
-    return cast(gi, ctx, RAP_AID_NONE, type, data, len);
+    return cast(gi, ctx, type, data, len);
 }
 
 /* RAP_SYS_GROUP_CAST: a copy to each member at home here, from the
@@ -453,8 +450,9 @@ static void out_add(red_out *o, int rank, uint32_t part, uint32_t round, const u
  * gets the result from it; the others exchange values with p ^ 2^r in
  * rounds r = 0, 1, ... (a round's value may come early), each ending with
  * the same combination (ops are commutative), and deliver to their own
- * members.  Under the lock; `ready` when this rank's members are all in. */
-static bool all_step(const ginfo *gi, red *r, const rap_wire_gred *w, red_out *o)
+ * members.  Under the lock: advances as far as what is in allows, adds
+ * the sends to `o`, and returns true once this rank has the result. */
+static bool all_step(const ginfo *gi, red *r, red_out *o)
 {
     uint32_t t = gi->ntree, p = (uint32_t)gi->node, pw = 1, rounds = 0;
 
@@ -487,7 +485,6 @@ static bool all_step(const ginfo *gi, red *r, const rap_wire_gred *w, red_out *o
     out_add(o, -1, 0, 0, r->val, r->len);
     if (p + pw < t)
         out_add(o, gi->hosts[gi->tree[p + pw]].rank, RAP_RED_RESULT, 0, r->val, r->len);
-    (void)w;
     return true;
 }
 
@@ -542,7 +539,7 @@ static void take(const rap_wire_gred *w, const unsigned char *val, rap_aid from)
     }
     if (bad == NULL && !whole && r->got != UINT32_MAX) {
         if (all) {
-            whole = all_step(gi, r, w, &o);
+            whole = all_step(gi, r, &o);
         } else {
             uint32_t kids = (2u * (uint32_t)gi->node + 1 < gi->ntree) + (2u * (uint32_t)gi->node + 2 < gi->ntree);
             if (r->got >= gi->count && r->kids >= kids) {

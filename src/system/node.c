@@ -34,8 +34,16 @@ static _Atomic int last_exit_status;
 
 /* ------------------------------------------------------------ services */
 
+/* The services' arrival ops by operation (service.h), filled at setup:
+ * an arrival looks its operation up here. */
+static void (*arrival_ops[RAP_SYS_OP_COUNT])(rap_ctx *ctx, const rap_env *env);
+
 int rap__services_setup(void)
 {
+    for (int i = 0; rap__services[i] != NULL; i++)
+        for (const rap_service_op *o = rap__services[i]->arrival_ops; o != NULL && o->fn != NULL; o++)
+            if (o->op < RAP_SYS_OP_COUNT)
+                arrival_ops[o->op] = o->fn;
     for (int i = 0; rap__services[i] != NULL; i++) {
         const rap_service *s = rap__services[i];
         int rc;
@@ -152,11 +160,7 @@ void (*rap__services_op(uint32_t op))(rap_ctx *ctx, const rap_env *env)
 
 void (*rap__services_arrival_op(uint32_t op))(rap_ctx *ctx, const rap_env *env)
 {
-    for (int i = 0; rap__services[i] != NULL; i++)
-        for (const rap_service_op *o = rap__services[i]->arrival_ops; o != NULL && o->fn != NULL; o++)
-            if (o->op == op)
-                return o->fn;
-    return NULL;
+    return op < RAP_SYS_OP_COUNT ? arrival_ops[op] : NULL;
 }
 
 void (*rap__services_actor_op(uint32_t type))(rap_ctx *ctx, const rap_env *env)

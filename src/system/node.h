@@ -152,6 +152,9 @@ void rap__sup_end(rap_actor *a);
 /* rap_finalize: ends tell no one (quiet), then what is kept goes (free). */
 extern _Atomic bool rap__sup_quiet;
 void rap__sup_free(void);
+/* Add `aid`, spawned as `sup`'s seq-th child, to its children (a group's
+ * creator lists its members so, with no message from each). */
+void rap__sup_kid_add(rap_aid sup, rap_aid aid, uint32_t seq);
 /* 0 when the calling actor's type does not supervise what it spawns;
  * else the number of this spawn among its children (their order). */
 uint32_t rap__sup_seq(const rap_ctx *ctx);

@@ -288,8 +288,7 @@ static void on_arrival(void *arg, rap_env *env)
         rap__env_free(env);
         return;
     }
-    if (env->hdr.kind == RAP_KIND_SYS_ACTION && env->hdr.type >= RAP_SYS_GROUP_CAST &&
-        env->hdr.type <= RAP_SYS_GROUP_RED) {
+    if (env->hdr.kind == RAP_KIND_SYS_ACTION) {
         void (*op)(rap_ctx *, const rap_env *) = rap__services_arrival_op(env->hdr.type);
         if (op != NULL) { /* a collective's hop: at once (service.h) */
             op(NULL, env);

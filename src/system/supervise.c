@@ -112,44 +112,80 @@ static bool before(uint32_t seq, rap_aid aid, const kid_rec *k)
     return seq < k->seq || (seq == k->seq && aid < k->aid);
 }
 
-static void kid_add(rap_aid sup, rap_aid aid, uint32_t seq)
+/* Where (seq, aid) is or would go in r's children: a binary search. */
+static size_t kid_pos(const sup_rec *r, uint32_t seq, rap_aid aid)
+{
+    size_t lo = 0, hi = r->n;
+
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (before(seq, aid, &r->kids[mid]) || (r->kids[mid].seq == seq && r->kids[mid].aid == aid))
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+/* Remove `aid` from r's children: at its place by `seq`, or among those a
+ * failure added before its notice came (seq UINT32_MAX, at the end). */
+static void kid_remove_locked(sup_rec *r, rap_aid aid, uint32_t seq)
+{
+    size_t i = kid_pos(r, seq, aid);
+
+    if (i == r->n || r->kids[i].aid != aid) {
+        for (i = r->n; i > 0 && r->kids[i - 1].seq == UINT32_MAX; i--)
+            if (r->kids[i - 1].aid == aid)
+                break;
+        if (i == 0 || r->kids[i - 1].aid != aid)
+            return; /* not a child (any more) */
+        i--;
+    }
+    memmove(&r->kids[i], &r->kids[i + 1], (r->n - i - 1) * sizeof(*r->kids));
+    r->n--;
+}
+
+/* Add `aid` (spawned `seq`-th; UINT32_MAX: not known yet, a failure came
+ * first) to `sup`'s children, in spawn order. */
+void rap__sup_kid_add(rap_aid sup, rap_aid aid, uint32_t seq)
 {
     sup_rec *r;
+    size_t at;
 
     pthread_mutex_lock(&S.lock);
-    if ((r = sup_locked(sup, true)) != NULL) {
-        size_t i = 0, at = r->n;
-        while (i < r->n && r->kids[i].aid != aid)
-            i++;
-        if (i == r->n && r->n == r->cap) {
-            size_t ncap = r->cap ? 2 * r->cap : 8;
-            kid_rec *k = realloc(r->kids, ncap * sizeof(*k));
-            if (k != NULL)
-                r->kids = k, r->cap = ncap;
-        }
-        if (i == r->n && r->n < r->cap) {
-            while (at > 0 && before(seq, aid, &r->kids[at - 1]))
-                at--;
-            memmove(&r->kids[at + 1], &r->kids[at], (r->n - at) * sizeof(*r->kids));
-            r->kids[at] = (kid_rec){ seq, aid };
-            r->n++;
-        }
+    if ((r = sup_locked(sup, true)) == NULL)
+        goto out;
+    if (seq == UINT32_MAX) { /* rare: a failure before the notice */
+        for (size_t i = 0; i < r->n; i++)
+            if (r->kids[i].aid == aid)
+                goto out;
+    } else {
+        kid_remove_locked(r, aid, UINT32_MAX); /* one a failure added first takes its place */
     }
+    at = kid_pos(r, seq, aid);
+    if (at < r->n && r->kids[at].aid == aid && r->kids[at].seq == seq)
+        goto out;
+    if (r->n == r->cap) {
+        size_t ncap = r->cap ? 2 * r->cap : 8;
+        kid_rec *k = realloc(r->kids, ncap * sizeof(*k));
+        if (k == NULL)
+            goto out;
+        r->kids = k, r->cap = ncap;
+    }
+    memmove(&r->kids[at + 1], &r->kids[at], (r->n - at) * sizeof(*r->kids));
+    r->kids[at] = (kid_rec){ seq, aid };
+    r->n++;
+out:
     pthread_mutex_unlock(&S.lock);
 }
 
-static void kid_del(rap_aid sup, rap_aid kid)
+static void kid_del(rap_aid sup, rap_aid aid, uint32_t seq)
 {
     sup_rec *r;
 
     pthread_mutex_lock(&S.lock);
     if ((r = sup_locked(sup, false)) != NULL)
-        for (size_t i = 0; i < r->n; i++)
-            if (r->kids[i].aid == kid) {
-                memmove(&r->kids[i], &r->kids[i + 1], (r->n - i - 1) * sizeof(*r->kids));
-                r->n--;
-                break;
-            }
+        kid_remove_locked(r, aid, seq);
     pthread_mutex_unlock(&S.lock);
 }
 
@@ -238,9 +274,9 @@ static void tell_parent(rap_aid parent, rap_aid child, uint32_t op, uint32_t seq
     if (p != NULL) { /* here: at once */
         rap__table_release(p);
         if (op == RAP_CHILD_MADE)
-            kid_add(parent, child, seq);
+            rap__sup_kid_add(parent, child, seq);
         else
-            kid_del(parent, child);
+            kid_del(parent, child, seq);
         return;
     }
     if (rap__sys_send(RAP_KIND_SYS_ACTION, RAP_SYS_CHILD, parent, child, &w, sizeof(w)) != RAP_OK)
@@ -266,7 +302,8 @@ void rap__sup_made(rap_actor *a, rap_aid parent, uint32_t seq, const void *arg, 
             free(c);
         pthread_mutex_unlock(&S.lock);
     }
-    tell_parent(parent, aid, RAP_CHILD_MADE, seq);
+    if (!rap__aid_is_group(aid)) /* a group's creator listed its members itself */
+        tell_parent(parent, aid, RAP_CHILD_MADE, seq);
 }
 
 /* Report a failure (or a permanent child's exit: code RAP_OK, type 0) to
@@ -358,9 +395,9 @@ void rap__sup_op(rap_ctx *ctx, rap_actor *a, const rap_env *env)
         rap_wire_child w;
         memcpy(&w, rap__env_cpayload(env), sizeof(w));
         if (w.op == RAP_CHILD_MADE)
-            kid_add(aid, w.child, w.seq);
+            rap__sup_kid_add(aid, w.child, w.seq);
         else
-            kid_del(aid, w.child);
+            kid_del(aid, w.child, w.seq);
         return;
     }
     rap_wire_sup w;
@@ -420,7 +457,7 @@ bool rap__sup_child_failed(rap_ctx *ctx, rap_actor *a, const rap_error_event *ev
                      rap__aid_str(aid, self, sizeof(self)), at->name);
         return true;
     }
-    kid_add(aid, ev->actor, UINT32_MAX); /* its notice may come later: last until then */
+    rap__sup_kid_add(aid, ev->actor, UINT32_MAX); /* its notice may come later: last until then */
     if (ev->cookie == RAP_TEMPORARY) /* it ends by itself */
         return true;
     d = at->decide != NULL ? at->decide(ctx, a->state, ev) : RAP_RESTART;
@@ -462,6 +499,7 @@ void rap__sup_end(rap_actor *a)
 {
     rap_aid aid = atomic_load_explicit(&a->aid, memory_order_relaxed), parent = RAP_AID_NONE;
     child_rec *c = NULL;
+    uint32_t seq = 0;
     uint64_t v;
 
     pthread_mutex_lock(&S.lock);
@@ -470,10 +508,11 @@ void rap__sup_end(rap_actor *a)
     pthread_mutex_unlock(&S.lock);
     if (c != NULL) {
         parent = c->parent;
+        seq = c->seq;
         free(c);
     }
     if (a->supervised && parent != RAP_AID_NONE && !atomic_load(&g_node.stopping) && !rap__sup_quiet)
-        tell_parent(parent, aid, RAP_CHILD_ENDED, 0);
+        tell_parent(parent, aid, RAP_CHILD_ENDED, seq);
     if (a->type->strategy != 0) {
         if (atomic_load(&g_node.stopping) || rap__sup_quiet)
             free(kids_take(aid, RAP_AID_NONE, true, &(size_t){ 0 })); /* they end with the job */

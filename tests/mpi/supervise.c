@@ -18,7 +18,8 @@
 
 enum { KIDS = 11, PROBES = 32 };
 static uint32_t INC, BOOM, EXIT, EXITR, PROBE, REPORT, FWD;
-static uint32_t W_PERM, W_TRANS, W_TEMP, SUP1, SUPALL, SUPREST, SUPLIM, TOP, TOPLESS, COLLECT, PROBER;
+static uint32_t W_PERM, W_TRANS, W_TEMP, SUP1, SUPALL, SUPREST, SUPLIM, SUPGROUP, TOP, TOPLESS, COLLECT, PROBER;
+static rap_group sgroup; /* SUPGROUP's children: a group of 3 (one on each rank) */
 static _Atomic rap_aid kids[KIDS], collector;
 static _Atomic int64_t seen[PROBES];
 static _Atomic rap_aid seen_from[PROBES];
@@ -127,6 +128,11 @@ static int s_init(rap_ctx *ctx, void *state, const void *arg, size_t len)
     memcpy(&me, arg, sizeof(me));
     if (me == SUPLIM)
         atomic_fetch_add(&limit_inits, 1);
+    if (me == SUPGROUP) {
+        static const uint32_t three[1] = { 3 };
+        warg a = { 2000, atomic_load(&collector) };
+        MT_OK(rap_group_spawn(ctx, W_PERM, 1, three, RAP_GROUP_BLOCK, &a, sizeof(a), &sgroup));
+    }
     for (int k = 0; k < KIDS; k++)
         if (*specs[k].sup == me) {
             warg a = { specs[k].base, atomic_load(&collector) };
@@ -188,7 +194,7 @@ int main(int argc, char **argv)
     struct { const char *name; uint32_t *id; int strategy; uint32_t max; uint64_t within; } sups[] = {
         { "sv.sup1", &SUP1, RAP_ONE_FOR_ONE, 10, 10 * RAP_SEC },   { "sv.supall", &SUPALL, RAP_ONE_FOR_ALL, 10, 10 * RAP_SEC },
         { "sv.suprest", &SUPREST, RAP_REST_FOR_ONE, 10, 10 * RAP_SEC }, { "sv.suplim", &SUPLIM, RAP_ONE_FOR_ONE, 2, 60 * RAP_SEC },
-        { "sv.topless", &TOPLESS, RAP_ONE_FOR_ONE, 0, 0 },
+        { "sv.topless", &TOPLESS, RAP_ONE_FOR_ONE, 0, 0 }, { "sv.supgroup", &SUPGROUP, RAP_ONE_FOR_ALL, 10, 10 * RAP_SEC },
     };
 
     MT_OK(rap_msg_type_register("sv.inc", 8, RAP_MSG_FIXED, &INC));
@@ -335,6 +341,26 @@ int main(int argc, char **argv)
     if (rap_rank() == 0)
         MT_CHECK(last_code == -7 && got(16) == 200);
     MT_CHECK(atomic_load(&bad) == 0);
+    /* Phase 7b: a supervisor's group: its members are its children (listed
+     * as the group is made), so one-for-all restarts all three. */
+    if (rap_rank() == 0) {
+        rap_aid sg;
+        MT_OK(rap_spawn(NULL, SUPGROUP, &SUPGROUP, sizeof(SUPGROUP), &sg));
+    }
+    MT_OK(rap_run());
+    if (rap_rank() == 0)
+        for (uint32_t i = 0; i < 3; i++)
+            to_aid(rap_group_at(&sgroup, i, 0, 0), INC, 0);
+    MT_OK(rap_run());
+    if (rap_rank() == 0)
+        to_aid(rap_group_at(&sgroup, 1, 0, 0), BOOM, 42);
+    MT_OK(rap_run());
+    if (rap_rank() == 0)
+        for (uint32_t i = 0; i < 3; i++)
+            to_aid(rap_group_at(&sgroup, i, 0, 0), PROBE, 20 + i);
+    MT_OK(rap_run());
+    if (rap_rank() == 0)
+        MT_CHECK(got(20) == 2000 && got(21) == 2000 && got(22) == 2000);
     /* Phase 8: a supervisor nobody supervises gives up: the job stops. */
     if (rap_rank() == 0)
         MT_OK(rap_spawn(NULL, TOPLESS, &TOPLESS, sizeof(TOPLESS), &topless));
