@@ -107,9 +107,12 @@ typedef struct rap_wire_ask {
     uint32_t len;
 } rap_wire_ask;
 
-/* Payload of RAP_MSG_SEND_AS: the message to send (`len` bytes follow). */
+/* Payload of RAP_MSG_SEND_AS: the message to send (`len` bytes follow),
+ * and the periodic timer that fired it (RAP_TIMER_NONE for a one-shot):
+ * one cancelled since sends nothing. */
 typedef struct rap_wire_sendas {
     uint64_t to;
+    uint64_t timer;
     uint32_t type;
     uint32_t len;
 } rap_wire_sendas;

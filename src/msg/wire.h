@@ -83,7 +83,7 @@ static inline size_t rap__kind_slot(int kind)
  * actor's home, which knows where it is). */
 #define RAP_WIRE_HOPS_SHIFT 4
 #define RAP_WIRE_HOPS_MASK 0xf0u
-#define RAP_WIRE_VERSION 6u /* 6: groups, supervision, timers, ask, pub/sub operations; 5: migration (sequence numbers, hops, movable ids); 4: trace flow marks */
+#define RAP_WIRE_VERSION 7u /* 7: a timer's firing names its timer; 6: groups, supervision, timers, ask, pub/sub operations; 5: migration (sequence numbers, hops, movable ids); 4: trace flow marks */
 
 typedef struct rap_wire_hdr {
     uint16_t magic;

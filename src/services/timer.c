@@ -13,9 +13,12 @@
  *             (the rank in the top 20 bits): a slot's generation changes
  *             each time it is freed, so a handle of a timer that fired or
  *             was cancelled finds nothing.  A timer set by an actor fires
- *             as a RAP_MSG_SEND_AS message to that actor, which its runner
- *             sends in its name (its order among the actor's own sends, its
- *             sequence numbers to movable actors, its profile); a timer set
+ *             as a RAP_MSG_SEND_AS message to that actor, which sends
+ *             it in its name in a turn of its own (op_send_as: its order
+ *             among the actor's sends, its sequence numbers to movable
+ *             actors, its profile; to itself it is handled in that turn;
+ *             a periodic timer's firing names the timer, and one
+ *             cancelled since sends nothing); a timer set
  *             outside actors sends its message from outside; a runtime
  *             timer (rap__timer_raw, a type below RAP_TYPE_USER_MIN) routes
  *             its message as it is.
@@ -390,7 +393,8 @@ static rap_env *firing(const tslot *t)
         env->hdr.to = t->to; /* rap_msg_send takes it from here */
         return env;
     }
-    rap_wire_sendas sa = { .to = t->to, .type = t->type, .len = t->len };
+    rap_wire_sendas sa = { .to = t->to, .timer = t->period > 0 ? handle_of((uint32_t)(t - T.slots)) : RAP_TIMER_NONE,
+                           .type = t->type, .len = t->len };
     if ((env = rap__env_alloc(sizeof(sa) + t->len)) == NULL)
         return NULL;
     memcpy(rap__env_payload(env), &sa, sizeof(sa));
@@ -501,6 +505,45 @@ static void stop(void)
     pthread_mutex_unlock(&T.lock);
 }
 
+/* RAP_MSG_SEND_AS at the actor that set the timer (the wire checked its
+ * sizes): the firing sent now, in the actor's name, as its handlers' sends
+ * are (rap_send checks the addressee and type; a refusal is logged).  A
+ * periodic timer of this rank cancelled since it fired sends nothing
+ * (rap_timer_cancel: "sends no more"), and a firing to the actor itself
+ * is handled now, in this turn: sent, it would queue behind the next
+ * firing, which a cancel in its handler could no longer stop. */
+static void op_send_as(rap_ctx *ctx, const rap_env *env)
+{
+    const char *p = rap__env_cpayload(env);
+    char self[RAP_NAME_MAX], to[RAP_NAME_MAX], type[RAP_NAME_MAX];
+    rap_wire_sendas sa;
+    bool gone = false;
+    int rc;
+
+    memcpy(&sa, p, sizeof(sa));
+    if (sa.timer != RAP_TIMER_NONE && (int)RAP_AID_RANK(sa.timer) == T.rank) {
+        pthread_mutex_lock(&T.lock);
+        gone = slot_of(sa.timer) == NIL;
+        pthread_mutex_unlock(&T.lock);
+    }
+    if (gone)
+        return;
+    if (sa.to == rap_self(ctx)) {
+        rap__actor_handle_now(ctx, sa.type, p + sizeof(sa), sa.len);
+        return;
+    }
+    rc = rap_send(ctx, sa.to, sa.type, sa.len > 0 ? p + sizeof(sa) : NULL, sa.len);
+    if (rc != RAP_OK)
+        rap__log(RAP_LOG_WARN, RAP_AID_NONE, "actor %s: a timer's message of type %s to %s not sent: %s",
+                 rap__actor_name(rap_self(ctx), self, sizeof(self)), rap__msg_name(sa.type, type, sizeof(type)),
+                 rap__actor_name(sa.to, to, sizeof(to)), rap_err_name(rc));
+}
+
+static const rap_service_op actor_ops[] = {
+    { RAP_MSG_SEND_AS, op_send_as },
+    { 0, NULL },
+};
+
 static const rap_service_op ops[] = {
     { RAP_SYS_TIMER_CANCEL, op_cancel },
     { 0, NULL },
@@ -515,4 +558,5 @@ const rap_service rap__timer_service = {
     .due = due,
     .halt = clear_all,
     .actor_end = actor_end,
+    .actor_ops = actor_ops,
 };

@@ -182,23 +182,19 @@ static void spawn_reply(rap_ctx *ctx, rap_actor *a, const rap_env *env)
              rap__aid_str(s.aid, child, sizeof(child)), (unsigned long long)s.cookie);
 }
 
-/* A message a timer makes in the actor's name (RAP_MSG_SEND_AS): sent
- * now, from the actor, as its handlers' sends are (the addressee and type
- * are checked by rap_send; a refusal is logged). */
-static void send_as(rap_ctx *ctx, rap_actor *a, const rap_env *env)
+void rap__actor_handle_now(rap_ctx *ctx, uint32_t type, const void *data, size_t len)
 {
-    const char *p = rap__env_cpayload(env);
-    char self[RAP_NAME_MAX], to[RAP_NAME_MAX], type[RAP_NAME_MAX];
-    rap_wire_sendas sa;
-    int rc;
+    rap_actor *a = ctx->actor;
+    rap_handler_fn fn = rap__atype_handler(a->type, type);
+    rap_aid self = atomic_load_explicit(&a->aid, memory_order_relaxed);
 
-    memcpy(&sa, p, sizeof(sa));
-    rc = rap_send(ctx, sa.to, sa.type, sa.len > 0 ? p + sizeof(sa) : NULL, sa.len);
-    if (rc != RAP_OK)
-        rap__log(RAP_LOG_WARN, RAP_AID_NONE, "actor %s: a timer's message of type %s to %s not sent: %s",
-                 rap__actor_name(atomic_load(&a->aid), self, sizeof(self)),
-                 rap__msg_name(sa.type, type, sizeof(type)), rap__actor_name(sa.to, to, sizeof(to)),
-                 rap_err_name(rc));
+    if (fn == NULL) {
+        rap_wire_hdr h = { .type = type, .to = self, .from = self, .len = (uint32_t)len };
+        unhandled(a, &h, type);
+        return;
+    }
+    rap__ctr_add(RAP_CTR_HANDLED, 1);
+    handler_done(ctx, a, type, fn(ctx, a->state, self, len > 0 ? data : NULL, len));
 }
 
 static void dispatch(rap_ctx *ctx, rap_actor *a, rap_env *env)
@@ -223,10 +219,6 @@ static void dispatch(rap_ctx *ctx, rap_actor *a, rap_env *env)
         if (h->type == RAP_MSG_DESTROY) {
             a->exiting = true;
             a->destroyed = true;
-            return;
-        }
-        if (h->type == RAP_MSG_SEND_AS) {
-            send_as(ctx, a, env);
             return;
         }
         if (h->type == RAP_MSG_MIGRATE_REQ) {

@@ -8,6 +8,7 @@
  * and bad arguments.  Every check is on values, counts and order. */
 #include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 #include "support/mpitest.h"
 
@@ -58,7 +59,8 @@ static int setter_go(rap_ctx *ctx, void *state, rap_aid from, const void *data, 
     return RAP_OK;
 }
 
-/* ---- periodic, cancelled from its own handler at the 10th tick ---- */
+/* ---- periodic, cancelled from its own handler at the 10th tick, each
+ * tick handled more than a period after it fired ---- */
 
 typedef struct periodic { rap_timer t; } periodic;
 
@@ -74,6 +76,11 @@ static int periodic_tick(rap_ctx *ctx, void *state, rap_aid from, const void *da
 {
     periodic *p = state;
     (void)from, (void)data, (void)len;
+    /* Longer than the period: the next firings are due before this one
+     * is handled (as on a loaded rank), and the cancel must still stop
+     * them all. */
+    struct timespec slow = { 0, 3000000 };
+    nanosleep(&slow, NULL);
     if (atomic_fetch_add(&periodic_n, 1) + 1 == PERIOD_STOP) {
         MT_OK(rap_timer_cancel(ctx, p->t));
         MT_CHECK(rap_timer_cancel(ctx, p->t) == RAP_EGONE);
