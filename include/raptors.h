@@ -830,7 +830,11 @@ RAP_API int rap_reducer_register(const char *name, rap_reduce_fn fn, uint32_t *o
  * result is sent.  Every member contributes once per reduction, with the
  * same op, length, result type and target (a contribution that differs
  * from the first is logged and left out; a member that ended or never
- * started leaves the reduction unfinished).
+ * started leaves the reduction unfinished).  When the call completes
+ * its rank's part (the last member there), it polls as rap_flush does:
+ * the value goes to MPI now, and what the other ranks sent is taken in,
+ * so that a result that can complete reaches this rank's members without
+ * waiting for the end of the turn.
  * Ownership: `data` stays the caller's (copied).
  * Returns:   RAP_OK; RAP_EINVAL (ctx NULL, not a group member, unknown op,
  *            len 0 or not a multiple of 8 for a built-in op, `to` not an

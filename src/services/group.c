@@ -490,14 +490,15 @@ static bool all_step(const ginfo *gi, red *r, red_out *o)
 
 /* Count a member's value, or a partial from another rank, into reduction
  * w of this rank, and pass it on when this rank's part is whole: up the
- * tree (to one actor), or by recursive doubling (to every member). */
-static void take(const rap_wire_gred *w, const unsigned char *val, rap_aid from)
+ * tree (to one actor), or by recursive doubling (to every member).
+ * Returns whether it sent a value to another rank. */
+static bool take(const rap_wire_gred *w, const unsigned char *val, rap_aid from)
 {
     uint64_t key = (uint64_t)w->g.id << 32 | w->redno, v;
     char name[RAP_NAME_MAX];
     ginfo *gi;
     red *r = NULL;
-    bool whole = false, all = w->to == RAP_GROUP_ALL;
+    bool whole = false, all = w->to == RAP_GROUP_ALL, sent = false;
     const char *bad = NULL;
     red_out o = { 0 };
 
@@ -557,7 +558,7 @@ static void take(const rap_wire_gred *w, const unsigned char *val, rap_aid from)
     if (bad != NULL) {
         rap__log(RAP_LOG_ERROR, RAP_AID_NONE, "group %u: reduction %u: a value from %s left out: %s", w->g.id,
                  w->redno, rap__actor_name(from, name, sizeof(name)), bad);
-        return;
+        return false;
     }
     for (int i = 0; i < o.n; i++) {
         if (o.to[i].rank == -1) {
@@ -568,6 +569,7 @@ static void take(const rap_wire_gred *w, const unsigned char *val, rap_aid from)
             deliver(w, o.vals[i]);
         } else {
             send_red(o.to[i].rank, w, o.to[i].part, o.to[i].round, o.vals[i]);
+            sent = sent || o.to[i].rank != G.rank;
         }
         free(o.vals[i]);
     }
@@ -575,6 +577,7 @@ static void take(const rap_wire_gred *w, const unsigned char *val, rap_aid from)
         free(r->parts);
         free(r);
     }
+    return sent;
 }
 
 int rap_contribute(rap_ctx *ctx, uint32_t redno, uint32_t op, const void *data, size_t len, uint32_t result_type,
@@ -612,7 +615,12 @@ int rap_contribute(rap_ctx *ctx, uint32_t redno, uint32_t op, const void *data, 
     w.part = 0;
     w.round = 0;
     if ((int)RAP_AID_RANK(me) == G.rank) {
-        take(&w, data, me);
+        /* This rank's part went on: a reduction is a meeting point, so
+         * look now for what the other ranks sent (a partner's value may
+         * be in already, and the result then reaches this rank's members
+         * in this turn instead of after a trip through the scheduler). */
+        if (take(&w, data, me) && ctx != NULL && ctx->actor != NULL)
+            rap__node_poll(NULL);
         return RAP_OK;
     }
     /* Moved away from its home: the value goes there. */
