@@ -152,6 +152,14 @@ static int test_all(rap_net *net)
     int outcount = 0, rc, sent = 0;
 
     rc = MPI_Testsome(NSLOTS + net->ninflight, net->allreq, &outcount, net->allidx, net->allst);
+#ifdef OPEN_MPI
+    /* Open MPI 4.1's Testsome runs its progress engine only when it finds
+     * nothing complete, and does not look again after it: what that
+     * progress received would wait for the next poll.  Look again. */
+    if (rc == MPI_SUCCESS && outcount == 0)
+        rc = MPI_Testsome(NSLOTS + net->ninflight, net->allreq, &outcount, net->allidx,
+                          net->allst);
+#endif
     if ((rc != MPI_SUCCESS && rc != MPI_ERR_IN_STATUS) || outcount == MPI_UNDEFINED)
         return 0;
     for (int i = 0; i < outcount; i++) {
