@@ -143,7 +143,7 @@ int main(int argc, char **argv)
     int rc = rap_run();
     double t = MPI_Wtime() - t0;
     if (rap_rank() == 0)
-        printf("jacobi: %dx%d grid, %dx%d blocks, %d ranks, %d iterations: residual %.9e, checksum %.9e, %.3f s\n",
+        printf("jacobi: %dx%d grid, %dx%d blocks, %d ranks, %d iterations: residual %.9e, checksum %.9e, %.6f s\n",
                p.n, p.n, p.bx, p.by, rap_size(), p.iters, result.residual, result.checksum, t);
     rap_finalize();
     return rc == RAP_OK ? 0 : 1;

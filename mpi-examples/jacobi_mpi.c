@@ -90,7 +90,7 @@ int main(int argc, char **argv)
     MPI_Reduce(mine, total, 2, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
     double t = MPI_Wtime() - t0;
     if (rank == 0)
-        printf("jacobi_mpi: %dx%d grid, %dx%d blocks, %d ranks, %d iterations: residual %.9e, checksum %.9e, %.3f s\n",
+        printf("jacobi_mpi: %dx%d grid, %dx%d blocks, %d ranks, %d iterations: residual %.9e, checksum %.9e, %.6f s\n",
                n, n, px, py, size, iters, sqrt(total[0] / size), total[1], t);
     for (int s = 0; s < 4; s++)
         free(sendb[s]), free(recvb[s]);
