@@ -36,6 +36,6 @@ awk -F'|' 'function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i +
      END { for (o = 1; o <= no; o++) { k = order[o]
              delete a; for (i = 1; i <= n[k]; i++) a[i] = m[k, i]; mm = med(a, n[k])
              delete a; for (i = 1; i <= n[k]; i++) a[i] = r[k, i]; rr = med(a, n[k])
-             printf "jacobi %-40s %8.3f s against plain MPI %8.3f s: %.2fx\n", k, rr, mm, rr / mm
+             printf "jacobi %-40s %8.4f s against plain MPI %8.4f s: %.2fx\n", k, rr, mm, rr / mm
              printf "ROW|jacobi %s|s|%.4f|plain MPI jacobi_mpi|%.4f\n", k, rr, mm } }' "$tmp"
 rm -f "$tmp"

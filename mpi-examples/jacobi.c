@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jacobi_sweep.h"
 #include "raptors.h"
 
 typedef struct params { int n, bx, by, iters; } params;
@@ -49,18 +50,10 @@ static int block_init(rap_ctx *ctx, void *state, const void *arg, size_t len)
 
 static void block_fini(rap_ctx *ctx, void *state) { block *b = state; free(b->u), free(b->v), free(b->out); }
 
-/* New values for columns x0..x1 of rows y0..y1 (in locals: stores to v may alias b). */
+/* New values for columns x0..x1 of rows y0..y1 (jacobi_sweep.c, shared with jacobi_mpi). */
 static void update(block *b, int x0, int x1, int y0, int y1)
 {
-    size_t w = (size_t)b->nx + 2;
-    const double *u = b->u;
-    double *v = b->v, r = 0;
-    for (size_t j = (size_t)y0; (int)j <= y1; j++)
-        for (size_t i = (size_t)x0, k = j * w + i; (int)i <= x1; i++, k++) {
-            double nv = 0.25 * (u[k - 1] + u[k + 1] + u[k - w] + u[k + w]);
-            r += (nv - u[k]) * (nv - u[k]), v[k] = nv;
-        }
-    b->s.residual += r;
+    b->s.residual += jacobi_sweep(b->u, b->v, (size_t)b->nx + 2, x0, x1, y0, y1);
 }
 
 /* The point k of edge `side` (out: of the halo outside it). */

@@ -13,22 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jacobi_sweep.h"
+
 static int nx, ny;
 static double *u, *v;
 #define U(i, j) u[(size_t)(j) * (size_t)(nx + 2) + (size_t)(i)]
 
-/* New values for columns x0..x1 of rows y0..y1; returns the squared change. */
+/* New values for columns x0..x1 of rows y0..y1; returns the squared change
+ * (jacobi_sweep.c, shared with jacobi). */
 static double update(int x0, int x1, int y0, int y1)
 {
-    size_t w = (size_t)nx + 2;
-    double r = 0;
-    for (size_t j = (size_t)y0; (int)j <= y1; j++)
-        for (size_t i = (size_t)x0, k = j * w + i; (int)i <= x1; i++, k++) {
-            double nv = 0.25 * (u[k - 1] + u[k + 1] + u[k - w] + u[k + w]);
-            r += (nv - u[k]) * (nv - u[k]);
-            v[k] = nv;
-        }
-    return r;
+    return jacobi_sweep(u, v, (size_t)nx + 2, x0, x1, y0, y1);
 }
 
 /* Point k of edge `side` (0 W, 1 E, 2 N, 3 S); out: of the halo outside it. */
