@@ -26,6 +26,7 @@ point() {
 }
 point "2 ranks, 1024^2, 200 it, 1 block/rank" 2 1024 200 2 1 2 1
 point "2 ranks, 256^2, 1000 it, 1 block/rank" 2 256 1000 2 1 2 1
+point "2 ranks, 256^2, 5000 it, 1 block/rank" 2 256 5000 2 1 2 1
 point "2 ranks, 2048^2, 50 it, 1 block/rank" 2 2048 50 2 1 2 1
 point "2 ranks, 1024^2, 200 it, 4 blocks/rank" 2 1024 200 2 1 4 2
 point "4 ranks/2 cores, 1024^2, 200 it" 4 1024 200 2 2 2 2
