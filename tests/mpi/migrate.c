@@ -320,6 +320,9 @@ int main(int argc, char **argv)
     uint32_t *seq = calloc((size_t)nt, sizeof(*seq)), stream = (uint32_t)rank * (SENDERS + 1) + SENDERS;
     for (int t = 0; t < nt; t++)
         seq[t] = expected_from(stream, t);
+    /* Set before this rank's first rap_run below: a REPORT from another
+     * rank can reach a target here as soon as that rank's last step ends. */
+    extra_main = STEPS;
     for (int step = 0; step < STEPS; step++) {
         for (int i = 0; i < TARGETS; i++)
             MT_OK(rap_migrate(NULL, mine[i], (rank + step + 1) % nranks));
@@ -330,7 +333,6 @@ int main(int argc, char **argv)
         MT_OK(rap_run());
     }
     free(seq);
-    extra_main = STEPS;
     report_all(mine, (uint64_t)nranks * (SENDERS + 1) * PER_SENDER + (uint64_t)nranks * STEPS * (uint64_t)nt);
     MT_OK(rap_stats_get(&st));
     uint64_t moved2[2] = { st.migrated_in, st.migrated_out }, allmoved2[2];
