@@ -147,7 +147,7 @@ static void report(const char *name, double *v, int reps, const char *unit)
 int main(int argc, char **argv)
 {
     int reps = argc > 1 ? atoi(argv[1]) : 5;
-    double pingpong[MAXREPS], ring[MAXREPS], counting[MAXREPS], fork[MAXREPS], spawn[MAXREPS];
+    double pingpong[MAXREPS], ring[MAXREPS], counting[MAXREPS], fork[MAXREPS], spawn[MAXREPS], destroy[MAXREPS];
     double bytes_per_actor = 0;
     rap_aid a, b, nodes[RING];
     enum { SPAWNS = 1000000 };
@@ -223,9 +223,14 @@ int main(int argc, char **argv)
         }
         if (r == -1)
             bytes_per_actor = (double)(rss_kib() - rss0) * 1024.0 / SPAWNS;
+        /* Destroy: rap_destroy of each from this thread, until every
+         * one has ended (rap_run returns). */
+        t0 = bench_now();
         for (int i = 0; i < SPAWNS; i++)
             rap_destroy(NULL, spawned[i]);
         rap_run();
+        if (r >= 0)
+            destroy[r] = SPAWNS / (bench_now() - t0);
     }
     printf("# same-rank actor benchmarks, per second: medians of %d runs (min-max); %d worker(s)\n",
            reps, rap_workers());
@@ -234,6 +239,7 @@ int main(int argc, char **argv)
     report("Counting", counting, reps, "messages/s");
     report("ForkJoin", fork, reps, "messages/s");
     report("Spawn", spawn, reps, "actors/s");
+    report("Destroy", destroy, reps, "actors/s");
     printf("%-22s %12.0f bytes per actor (RSS growth over 1,000,000 spawns, warm-up run)\n",
            "SpawnMemory", bytes_per_actor);
     printf("BENCH SpawnMemory %.0f %.0f %.0f\n", bytes_per_actor, bytes_per_actor, bytes_per_actor);

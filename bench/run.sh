@@ -260,7 +260,7 @@ END {
     }
     for (i = 1; i <= m; i++) {
         k = order[i];
-        unit = (k == "SpawnMemory") ? "bytes/actor" : (k == "Spawn") ? "actors/s" : "messages/s";
+        unit = (k == "SpawnMemory") ? "bytes/actor" : (k == "Spawn" || k == "Destroy") ? "actors/s" : "messages/s";
         add(k, unit, rap[k], "CAF 0.17, " workers " threads", (k in caf) ? caf[k] : "");
     }
     printf "\n%-24s %-12s %14s %14s  %-30s %7s\n", "benchmark", "unit", "raptors", "baseline", "baseline is", "ratio";
