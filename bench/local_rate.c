@@ -6,7 +6,9 @@
  *   ForkJoin    one sender sends N messages spread over 16 actors
  *   Spawn       create 1,000,000 actors: spawns/s, and runtime memory per
  *               actor (peak RSS growth / count)
- * Figures are messages (or spawns) per second, medians of REPS runs.
+ *   Destroy     rap_destroy of those 1,000,000 from the main thread, until
+ *               all have ended
+ * Figures are messages (or spawns, or ends) per second, medians of REPS runs.
  * Each prints a line "BENCH name median min max" that bench/run.sh joins
  * with the CAF baseline (bench/caf_bench.cpp) measured in the same run.
  *
