@@ -528,10 +528,8 @@ static void op_send_as(rap_ctx *ctx, const rap_env *env)
     }
     if (gone)
         return;
-    if (sa.to == rap_self(ctx)) {
-        rap__actor_handle_now(ctx, sa.type, p + sizeof(sa), sa.len);
+    if (sa.to == rap_self(ctx) && rap__actor_handle_now(ctx, sa.type, p + sizeof(sa), sa.len))
         return;
-    }
     rc = rap_send(ctx, sa.to, sa.type, sa.len > 0 ? p + sizeof(sa) : NULL, sa.len);
     if (rc != RAP_OK)
         rap__log(RAP_LOG_WARN, RAP_AID_NONE, "actor %s: a timer's message of type %s to %s not sent: %s",

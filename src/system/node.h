@@ -207,11 +207,13 @@ void rap__run_actor(rap_task *task, int worker);
 /* "dead letter", "unhandled message", ... for log lines. */
 const char *rap__error_kind_name(int kind);
 void rap__runner_hooks(rap_sched_hooks *hooks);
-/* Run, within the current turn, the handler of ctx's actor for a message
- * of `type` from itself (a timer's firing to the actor that set it: see
- * services/timer.c), with the failure handling of any handler; a type it
- * has no handler for is an unhandled message.  Worker running the actor. */
-void rap__actor_handle_now(rap_ctx *ctx, uint32_t type, const void *data, size_t len);
+/* Handle, within the current turn, a message of `type` (a copy of `len`
+ * bytes of `data`) from ctx's actor to itself, as if it had come next: a
+ * timer's firing to the actor that set it (services/timer.c).  Its
+ * handler sees it as the turn's message (rap_defer keeps it); a type the
+ * actor has no handler for is an unhandled message.  False: no memory
+ * for it (nothing ran).  Worker running the actor. */
+bool rap__actor_handle_now(rap_ctx *ctx, uint32_t type, const void *data, size_t len);
 
 /* sysactor.c: a runtime actor's handling of a system operation (the
  * System actor's own, or a service's). */

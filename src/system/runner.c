@@ -182,19 +182,27 @@ static void spawn_reply(rap_ctx *ctx, rap_actor *a, const rap_env *env)
              rap__aid_str(s.aid, child, sizeof(child)), (unsigned long long)s.cookie);
 }
 
-void rap__actor_handle_now(rap_ctx *ctx, uint32_t type, const void *data, size_t len)
+static void dispatch(rap_ctx *ctx, rap_actor *a, rap_env *env);
+
+bool rap__actor_handle_now(rap_ctx *ctx, uint32_t type, const void *data, size_t len)
 {
     rap_actor *a = ctx->actor;
-    rap_handler_fn fn = rap__atype_handler(a->type, type);
     rap_aid self = atomic_load_explicit(&a->aid, memory_order_relaxed);
+    const rap_env *outer = ctx->cur;
+    rap_env *env = rap__env_alloc(len);
 
-    if (fn == NULL) {
-        rap_wire_hdr h = { .type = type, .to = self, .from = self, .len = (uint32_t)len };
-        unhandled(a, &h, type);
-        return;
-    }
-    rap__ctr_add(RAP_CTR_HANDLED, 1);
-    handler_done(ctx, a, type, fn(ctx, a->state, self, len > 0 ? data : NULL, len));
+    if (env == NULL)
+        return false;
+    rap__env_set(env, RAP_KIND_ACTOR_ACTION, type, self, self);
+    if (len > 0)
+        memcpy(rap__env_payload(env), data, len);
+    /* The message of this turn while it runs: rap_defer keeps it. */
+    ctx->cur = env;
+    ctx->deferred = false;
+    dispatch(ctx, a, env);
+    ctx->cur = outer;
+    rap__env_free(env);
+    return true;
 }
 
 static void dispatch(rap_ctx *ctx, rap_actor *a, rap_env *env)
@@ -208,7 +216,7 @@ static void dispatch(rap_ctx *ctx, rap_actor *a, rap_env *env)
         return;
     }
     if (a->suspended && h->kind == RAP_KIND_ACTOR_ACTION && h->type != RAP_MSG_DESTROY &&
-        (h->type >= RAP_TYPE_USER_MIN || h->type == RAP_MSG_ASK)) {
+        (h->type >= RAP_TYPE_USER_MIN || h->type == RAP_MSG_ASK || h->type == RAP_MSG_SEND_AS)) {
         /* Failed: it waits, in order, for the supervisor's decision. */
         if (rap__mig_defer(a, env) != RAP_OK)
             rap__dead_letter_report(env);
@@ -278,6 +286,13 @@ static void probe_message(rap_turn *t, const rap_env *env)
         rap_wire_ask q;
         memcpy(&q, rap__env_cpayload(env), sizeof(q));
         rap__probe_message(t, RAP_WL_MESSAGE, q.type, q.len);
+    } else if (h->kind == RAP_KIND_ACTOR_ACTION && h->type == RAP_MSG_SEND_AS) {
+        rap_wire_sendas sa; /* a timer's firing: to the actor itself, its handler runs in this turn */
+        memcpy(&sa, rap__env_cpayload(env), sizeof(sa));
+        if (sa.to == h->to)
+            rap__probe_message(t, RAP_WL_MESSAGE, sa.type, sa.len);
+        else
+            rap__probe_message(t, RAP_WL_RUNTIME, (uint32_t)h->kind << 16 | (h->type & 0xffffu), h->len);
     } else if (h->kind == RAP_KIND_ACTOR_ACTION && h->type >= RAP_TYPE_USER_MIN) {
         rap__probe_message(t, RAP_WL_MESSAGE, h->type, h->len);
         if (h->flags != 0 && rap__probe_tracing) /* a traced flow ends here */
