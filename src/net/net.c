@@ -1,5 +1,6 @@
-/* net/net.c -- the transport's facade and progress: creation, one
- * MPI_Testsome per poll over the receive slots and the incomplete sends,
+/* net/net.c -- the transport's facade and progress: creation, an
+ * MPI_Testsome per poll over the receive slots and the incomplete sends
+ * (a second one with Open MPI when the first completed no receive),
  * completion of sends, the direct send (see net.h).
  *
  * The files of the transport: batch.c (the send queue, coalescing small
@@ -38,6 +39,34 @@ static bool grow_inflight(rap_net *net)
     net->inflight = e;
     net->capinflight = ncap;
     return true;
+}
+
+/* Open MPI: the receive whose test runs the progress engine (test_all);
+ * without it (another MPI, or it could not be posted) Testsome progresses
+ * by itself. */
+static void spur_open(rap_net *net)
+{
+    net->spur_comm = MPI_COMM_NULL;
+    net->spur = MPI_REQUEST_NULL;
+#ifdef OPEN_MPI
+    static char sink;
+    if (MPI_Comm_dup(MPI_COMM_SELF, &net->spur_comm) != MPI_SUCCESS) {
+        net->spur_comm = MPI_COMM_NULL;
+        return;
+    }
+    if (MPI_Irecv(&sink, 1, MPI_BYTE, MPI_ANY_SOURCE, 0, net->spur_comm, &net->spur) != MPI_SUCCESS)
+        net->spur = MPI_REQUEST_NULL;
+#endif
+}
+
+static void spur_close(rap_net *net)
+{
+    if (net->spur != MPI_REQUEST_NULL) {
+        MPI_Cancel(&net->spur);
+        MPI_Wait(&net->spur, MPI_STATUS_IGNORE);
+    }
+    if (net->spur_comm != MPI_COMM_NULL)
+        MPI_Comm_free(&net->spur_comm);
 }
 
 static void free_net(rap_net *net)
@@ -79,6 +108,7 @@ int rap__net_create(MPI_Comm comm, const rap_net_callbacks *cb, uint64_t window,
         free_net(net);
         return RAP_ENOMEM;
     }
+    spur_open(net);
     pthread_mutex_init(&net->qlock, NULL);
     *net_out = net;
     return RAP_OK;
@@ -144,46 +174,64 @@ bool rap__net_send_now(rap_net *net, int dest, rap_env *env)
     return true;
 }
 
-/* One MPI_Testsome over the receive slots and the sends: free the
- * completed sends (ringing their peers again), mark the completed slots;
- * returns the sends completed. */
+/* MPI_Testsome over the receive slots and the sends: free the completed
+ * sends (ringing their peers again), mark the completed slots; returns
+ * the sends completed.
+ *
+ * Open MPI 4.1's Testsome runs its progress engine only when it finds
+ * nothing complete, and then does not look again.  So when a pass
+ * completes no receive, there is a second: after a pass that found
+ * nothing, to see what its progress received; after one that found only
+ * sends (and so made no progress: their completion hid every message that
+ * came in since the last poll, such as a reduction partner's value just
+ * after this rank's own went out), after a progress call of its own. */
 static int test_all(rap_net *net)
 {
     int outcount = 0, rc, sent = 0;
 
-    rc = MPI_Testsome(NSLOTS + net->ninflight, net->allreq, &outcount, net->allidx, net->allst);
+    for (int pass = 0; pass < 2; pass++) {
+        bool received = false;
+        rc = MPI_Testsome(NSLOTS + net->ninflight, net->allreq, &outcount, net->allidx, net->allst);
+        if ((rc != MPI_SUCCESS && rc != MPI_ERR_IN_STATUS) || outcount == MPI_UNDEFINED)
+            break;
+        for (int i = 0; i < outcount; i++) {
+            int x = net->allidx[i], err = rc == MPI_ERR_IN_STATUS ? net->allst[i].MPI_ERROR : MPI_SUCCESS;
+            if (x < NSLOTS) {
+                slot *sl = &net->slots[x];
+                sl->done = true;
+                sl->st = net->allst[i];
+                sl->err = err;
+                received = true;
+                continue;
+            }
+            rap_env *env = net->inflight[x - NSLOTS];
+            net->inflight[x - NSLOTS] = NULL;
+            sent++;
+            if (err != MPI_SUCCESS) {
+                char text[MPI_MAX_ERROR_STRING];
+                rap__net_mpi_text(err, text);
+                rap__net_send_failed(net, env, env->src_rank, text);
+                continue;
+            }
+            /* A send MPI could not start at once went later, in some
+             * progress call: ring again so that a sleeping peer cannot
+             * miss it. */
+            rap__net_ring(net, env->src_rank);
+            rap__env_free(env);
+        }
 #ifdef OPEN_MPI
-    /* Open MPI 4.1's Testsome runs its progress engine only when it finds
-     * nothing complete, and does not look again after it: what that
-     * progress received would wait for the next poll.  Look again. */
-    if (rc == MPI_SUCCESS && outcount == 0)
-        rc = MPI_Testsome(NSLOTS + net->ninflight, net->allreq, &outcount, net->allidx,
-                          net->allst);
+        if (received)
+            break;
+        if (outcount > 0) { /* only sends: no progress ran */
+            int flag = 0;
+            if (net->spur == MPI_REQUEST_NULL)
+                break;
+            MPI_Test(&net->spur, &flag, MPI_STATUS_IGNORE);
+        }
+#else
+        (void)received;
+        break; /* its Testsome progresses, then looks */
 #endif
-    if ((rc != MPI_SUCCESS && rc != MPI_ERR_IN_STATUS) || outcount == MPI_UNDEFINED)
-        return 0;
-    for (int i = 0; i < outcount; i++) {
-        int x = net->allidx[i], err = rc == MPI_ERR_IN_STATUS ? net->allst[i].MPI_ERROR : MPI_SUCCESS;
-        if (x < NSLOTS) {
-            slot *sl = &net->slots[x];
-            sl->done = true;
-            sl->st = net->allst[i];
-            sl->err = err;
-            continue;
-        }
-        rap_env *env = net->inflight[x - NSLOTS];
-        net->inflight[x - NSLOTS] = NULL;
-        sent++;
-        if (err != MPI_SUCCESS) {
-            char text[MPI_MAX_ERROR_STRING];
-            rap__net_mpi_text(err, text);
-            rap__net_send_failed(net, env, env->src_rank, text);
-            continue;
-        }
-        /* A send MPI could not start at once went later, in some progress
-         * call: ring again so that a sleeping peer cannot miss it. */
-        rap__net_ring(net, env->src_rank);
-        rap__env_free(env);
     }
     if (sent > 0) { /* compact the sends, keeping their order */
         int j = 0;
@@ -239,6 +287,7 @@ void rap__net_destroy(rap_net *net)
             MPI_Wait(&net->allreq[i], MPI_STATUS_IGNORE);
         }
     }
+    spur_close(net);
     pthread_mutex_destroy(&net->qlock);
     free_net(net);
 }

@@ -127,6 +127,12 @@ struct rap_net {
     bool took_bulk;         /* a large body was received in this poll */
     bulk_wait *waits;       /* messages waiting for their body */
     int nwaits, capwaits;
+
+    /* Progress thread, Open MPI: a receive on a private communicator
+     * that nothing sends to; MPI_Test on it runs the progress engine
+     * once (net.c). */
+    MPI_Comm spur_comm;
+    MPI_Request spur;
 };
 
 /* net.c */
