@@ -86,6 +86,7 @@ mpi_tests = \
 	%D%/mpi/finalize_np2 \
 	%D%/mpi/strand_np2 \
 	%D%/mpi/starve_np1 \
+	%D%/mpi/parallel_np1 \
 	%D%/mpi/guard_np2 \
 	%D%/mpi/orphan_np2 \
 	%D%/mpi/names_np2 \
@@ -128,6 +129,7 @@ TESTS += $(mpi_tests)
 %C%_mpi_finalize_np2_SOURCES = %D%/mpi/finalize.c
 %C%_mpi_strand_np2_SOURCES = %D%/mpi/strand.c
 %C%_mpi_starve_np1_SOURCES = %D%/mpi/starve.c
+%C%_mpi_parallel_np1_SOURCES = %D%/mpi/parallel.c
 %C%_mpi_guard_np2_SOURCES = %D%/mpi/guard.c
 %C%_mpi_orphan_np2_SOURCES = %D%/mpi/orphan.c
 %C%_mpi_names_np2_SOURCES = %D%/mpi/names.c
