@@ -1,6 +1,6 @@
 # bench/local.mk -- make bench (never part of make check).
 bench_programs = %D%/remote_latency %D%/remote_rate %D%/local_rate %D%/idle %D%/remote_bw %D%/remote_ring \
-	%D%/busy_rank %D%/profile %D%/lb_decision %D%/migrate %D%/lb_skew %D%/lb_chatty %D%/lb_stencil %D%/lb_hotspot %D%/forkjoin %D%/mpi_latency %D%/mpi_ring %D%/savina %D%/timer %D%/pubsub
+	%D%/busy_rank %D%/profile %D%/lb_decision %D%/migrate %D%/lb_skew %D%/lb_chatty %D%/lb_stencil %D%/lb_hotspot %D%/forkjoin %D%/mpi_latency %D%/mpi_ring %D%/savina %D%/timer %D%/pubsub %D%/finalize
 EXTRA_PROGRAMS = $(bench_programs)
 CLEANFILES += $(bench_programs)
 EXTRA_DIST += %D%/bench.h %D%/run.sh %D%/caf_bench.cpp %D%/erl_counting.erl

@@ -76,6 +76,26 @@ awk 'function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j 
 "$MPIEXEC" -np 2 bench/busy_rank "$REPS" | show
 RAPTORS_WORKERS="$WORKERS" "$MPIEXEC" --bind-to none $fwd -np 1 bench/local_rate "$REPS" | show
 RAPTORS_WORKERS="$WORKERS" "$MPIEXEC" --bind-to none $fwd -np 1 bench/timer | show
+# Ending a job with a million live actors (rap_finalize) beside ending one
+# (its fixed part), and the first rap_run after the main thread's million
+# spawns beside a second one: fresh processes, alternating, three each.
+for i in 1 2 3; do
+    "$MPIEXEC" -np 1 bench/finalize 1000000 | grep '^FIN ' >> "$raw"
+    "$MPIEXEC" -np 1 bench/finalize 1 | grep '^FIN ' >> "$raw"
+done
+awk 'function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+                                    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+     /^FIN / { k = $2; c[k]++; r1[k, c[k]] = $3; r2[k, c[k]] = $4; fz[k, c[k]] = $5 }
+     END { if (c[1000000] == 0 || c[1] == 0) exit
+           delete v; for (i = 1; i <= c[1000000]; i++) v[i] = fz[1000000, i]; big = med(v, c[1000000])
+           delete v; for (i = 1; i <= c[1]; i++) v[i] = fz[1, i]; one = med(v, c[1])
+           delete v; for (i = 1; i <= c[1000000]; i++) v[i] = r1[1000000, i]; first = med(v, c[1000000])
+           delete v; for (i = 1; i <= c[1000000]; i++) v[i] = r2[1000000, i]; second = med(v, c[1000000])
+           printf "rap_finalize with 1,000,000 live actors %.3f s, with 1 actor %.3f s (target: under 0.2 s)\n", big, one
+           printf "first rap_run after 1,000,000 spawns from main %.2f ms, the next rap_run %.2f ms\n", first, second
+           printf "ROW|rap_finalize, 1,000,000 live actors|s|%.4f|rap_finalize, 1 actor|%.4f\n", big, one
+           printf "ROW|first rap_run after a quiet phase|ms|%.3f|the next rap_run|%.3f\n", first, second }' "$raw" |
+    tee -a "$raw" | grep -v '^ROW|' || true
 "$MPIEXEC" $over -np 4 bench/pubsub 3 | show
 MPIEXEC="$MPIEXEC" RAP_MPIEXEC_KIND="$RAP_MPIEXEC_KIND" sh "$(dirname "$0")/jacobi.sh" | show
 # The profile's cost: the same binaries with RAPTORS_PROFILE=off and on,

@@ -25,10 +25,11 @@
  * also yielding the core every few rounds, so that threads sharing cores
  * get their turn), then sleeps on the condition variable.  One sleeping
  * worker (the poller) instead sleeps on the doorbell (util/bell.h) for a
- * time that doubles from 16 us up to hooks.max_sleep_ns between polls; a
- * push from a thread that is not a worker, a stealable task left while no
- * worker waits on the condition variable, and (through the node) a message
- * from another rank of the node ring it.  The workers are the only threads
+ * time that doubles from 16 us up to hooks.max_sleep_ns between polls,
+ * and starts from 16 us again after each ring; a push from a thread that
+ * is not a worker, a stealable task left while no worker waits on the
+ * condition variable, and (through the node) a message from another rank
+ * of the node, rap_run's start, or a new timer ring it.  The workers are the only threads
  * that poll while any is awake: a second spinning thread on the core would
  * only halve the worker's share of it.  Waking a sleeping thread costs
  * tens of microseconds on the target VMs, which is why workers spin first.
@@ -403,7 +404,12 @@ static void run_poller(rap_sched *s)
             d = cap;
         rap__bell_wait(s->hooks.bell, d);
         rung = atomic_load(s->hooks.bell) == RAP_BELL_AWAKE;
-        d *= 2;
+        /* A ring says something changed here (rap_run began, a wave or a
+         * timer is due): the sleeps start short again.  Doubling on from
+         * where a long quiet phase left them (up to hooks.max_sleep_ns,
+         * 100 ms) made the first rap_run after one wait that long before
+         * its termination wave could start. */
+        d = rung ? 16000 : d * 2;
     }
     atomic_store(s->hooks.bell, RAP_BELL_AWAKE);
     atomic_store_explicit(&s->poller_taken, false, memory_order_release);
