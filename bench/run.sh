@@ -102,7 +102,9 @@ MPIEXEC="$MPIEXEC" RAP_MPIEXEC_KIND="$RAP_MPIEXEC_KIND" sh "$(dirname "$0")/jaco
 # alternating, REPS times each (one measured round a run, after a warm-up).
 pfwd=
 tfwd=
-[ "$RAP_MPIEXEC_KIND" = openmpi ] && pfwd="-x RAPTORS_WORKERS -x RAPTORS_PROFILE" && tfwd="$pfwd -x RAPTORS_TRACE"
+rfwd=
+[ "$RAP_MPIEXEC_KIND" = openmpi ] && pfwd="-x RAPTORS_WORKERS -x RAPTORS_PROFILE" && tfwd="$pfwd -x RAPTORS_TRACE" &&
+    rfwd="-x RAPTORS_PROFILE" # remote_rate runs with the default workers, as above
 echo "# profile cost: RAPTORS_PROFILE=off and on alternating, $REPS runs each" | tee -a "$raw"
 # The trace's cost: the same with RAPTORS_TRACE set too (its file written at
 # each run's end), against the profile alone.
@@ -111,7 +113,7 @@ for i in $(seq 1 "$REPS"); do
     for mode in off on; do
         RAPTORS_PROFILE=$mode RAPTORS_WORKERS="$WORKERS" "$MPIEXEC" --bind-to none $pfwd -np 1 bench/profile cost 1 |
             sed -n "s/^PROF /PROF$mode /p" >> "$raw"
-        RAPTORS_PROFILE=$mode "$MPIEXEC" $pfwd -np 2 bench/remote_rate 1 |
+        RAPTORS_PROFILE=$mode "$MPIEXEC" $rfwd -np 2 bench/remote_rate 1 |
             sed -n "s/^ROW|remote rate 8 B|messages\/s|\([0-9.]*\)|.*/PROF$mode RemoteRate \1/p" >> "$raw"
     done
     RAPTORS_PROFILE=on RAPTORS_TRACE="$trace_file" RAPTORS_WORKERS="$WORKERS" "$MPIEXEC" --bind-to none $tfwd \
