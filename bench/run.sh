@@ -85,12 +85,10 @@ for i in 1 2 3; do
 done
 awk 'function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
                                     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+     function medk(a, k,   i) { delete v; for (i = 1; i <= c[k]; i++) v[i] = a[k, i]; return med(v, c[k]) }
      /^FIN / { k = $2; c[k]++; r1[k, c[k]] = $3; r2[k, c[k]] = $4; fz[k, c[k]] = $5 }
      END { if (c[1000000] == 0 || c[1] == 0) exit
-           delete v; for (i = 1; i <= c[1000000]; i++) v[i] = fz[1000000, i]; big = med(v, c[1000000])
-           delete v; for (i = 1; i <= c[1]; i++) v[i] = fz[1, i]; one = med(v, c[1])
-           delete v; for (i = 1; i <= c[1000000]; i++) v[i] = r1[1000000, i]; first = med(v, c[1000000])
-           delete v; for (i = 1; i <= c[1000000]; i++) v[i] = r2[1000000, i]; second = med(v, c[1000000])
+           big = medk(fz, 1000000); one = medk(fz, 1); first = medk(r1, 1000000); second = medk(r2, 1000000)
            printf "rap_finalize with 1,000,000 live actors %.3f s, with 1 actor %.3f s (target: under 0.2 s)\n", big, one
            printf "first rap_run after 1,000,000 spawns from main %.2f ms, the next rap_run %.2f ms\n", first, second
            printf "ROW|rap_finalize, 1,000,000 live actors|s|%.4f|rap_finalize, 1 actor|%.4f\n", big, one

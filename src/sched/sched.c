@@ -29,10 +29,11 @@
  * and starts from 16 us again after each ring; a push from a thread that
  * is not a worker, a stealable task left while no worker waits on the
  * condition variable, and (through the node) a message from another rank
- * of the node, rap_run's start, or a new timer ring it.  The workers are the only threads
- * that poll while any is awake: a second spinning thread on the core would
- * only halve the worker's share of it.  Waking a sleeping thread costs
- * tens of microseconds on the target VMs, which is why workers spin first.
+ * of the node, rap_run's start, or a new timer ring it.  The workers are
+ * the only threads that poll while any is awake: a second spinning thread
+ * on the core would only halve the worker's share of it.  Waking a sleeping
+ * thread costs tens of microseconds on the target VMs, which is why
+ * workers spin first.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -376,12 +377,13 @@ static bool stopped(rap_sched *s)
 
 /* The sleeping poller: announce the sleep on the bell, look for work one
  * last time (queues, poll, stop), sleep until rung or timed out; again,
- * with a longer sleep, until work turns up or it is stopped.  A ring says
- * a message was handed to MPI for this rank: a poll that finds nothing
- * then gets a second one, since a poll may take in a message without
- * seeing it complete (Open MPI's MPI_Testsome runs the progress engine
- * only after finding nothing complete, and does not look again), and the
- * next ring may be far off (the sender's next poll). */
+ * with a longer sleep (a short one again after a ring), until work turns
+ * up or it is stopped.  A ring says a message was handed to MPI for this
+ * rank: a poll that finds nothing then gets a second one, since a poll may
+ * take in a message without seeing it complete (Open MPI's MPI_Testsome
+ * runs the progress engine only after finding nothing complete, and does
+ * not look again), and the next ring may be far off (the sender's next
+ * poll). */
 static void run_poller(rap_sched *s)
 {
     uint64_t d = 16000;
