@@ -115,6 +115,17 @@ static inline void owner_exit(worker *w)
         atomic_store_explicit(&w->owner_in, 0, memory_order_release);
 }
 
+/* Whether a task waits in a queue any worker may take it from. */
+static inline bool any_queued(rap_sched *s)
+{
+    if (atomic_load(&s->inject.n) != 0) /* seq_cst: see inject() */
+        return true;
+    for (int i = 0; i < s->nworkers; i++)
+        if (atomic_load_explicit(&s->workers[i].q.n, memory_order_relaxed) != 0)
+            return true;
+    return false;
+}
+
 /* sched.c */
 void rap__sched_inject(rap_sched *s, rap_task *task);
 

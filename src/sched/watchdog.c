@@ -3,13 +3,13 @@
  *
  * Owns:       the watchdog thread.
  * Invariants: while any worker is awake it wakes every period (up to
- *             BACKOFF periods while no task runs long) and, for
+ *             BACKOFF periods while its looks find nothing to do) and, for
  *             each worker that has run its current task longer than a
  *             period: tells the task's turn to end (`preempt`, read by the
- *             task between messages); takes the worker's private slot and
- *             parked tasks (runnable, but reachable only by that worker)
- *             and puts them in the injection queue, where any worker takes
- *             them; and, when every worker is inside such a task and no
+ *             task between messages); with more than one worker, takes
+ *             the worker's private slot and parked tasks (runnable, but
+ *             reachable only by that worker) and puts them in the
+ *             injection queue, where any worker takes them; and, when every worker is inside such a task and no
  *             poll ran since the last tick (hooks.polls), polls
  *             (hooks.poll) itself, so the rank's MPI traffic moves while
  *             its handlers compute.  While every worker sleeps it sleeps
@@ -54,8 +54,9 @@ static bool membarrier_all(void)
 }
 
 /* Take `w`'s private slot and parked tasks, and make them runnable
- * anywhere.  Gives up when `w` is inside its bookkeeping. */
-static void rescue(rap_sched *s, worker *w)
+ * anywhere.  Gives up when `w` is inside its bookkeeping.  Returns whether
+ * it took any. */
+static bool rescue(rap_sched *s, worker *w)
 {
     rap_task *taken[PARK_MAX + 1];
     int n = 0;
@@ -63,7 +64,7 @@ static void rescue(rap_sched *s, worker *w)
     atomic_store_explicit(&w->rescuing, 1, memory_order_relaxed);
     if (!membarrier_all() || atomic_load_explicit(&w->owner_in, memory_order_acquire) != 0) {
         atomic_store_explicit(&w->rescuing, 0, memory_order_release);
-        return;
+        return false;
     }
     /* The worker is out and stays out until `rescuing` clears. */
     rap_task *t = atomic_exchange_explicit(&w->next, NULL, memory_order_acquire);
@@ -79,13 +80,21 @@ static void rescue(rap_sched *s, worker *w)
     atomic_store_explicit(&w->rescuing, 0, memory_order_release);
     for (int i = 0; i < n; i++)
         rap__sched_inject(s, taken[i]);
+    return n > 0;
 }
 
-/* One look at the workers; returns how many run a task longer than a period. */
-static int tick(rap_sched *s)
+/* One look at the workers.  Returns whether it found something to do that
+ * the next look may find again soon: tasks to take from behind a long one,
+ * or a task newly seen long while other work waits for a worker (its turn
+ * must end).  A task already told, or MPI traffic its polls moved, is not
+ * such a thing: looking again soon changes nothing for the first (it ends
+ * its turn at its next check, or its one handler is long), and the second
+ * waits for a worker anyway. */
+static bool tick(rap_sched *s)
 {
     uint64_t now = rap__now_ns();
     int busy = 0;
+    bool acted = false, told = false;
 
     if (s->hooks.tick != NULL)
         s->hooks.tick(s->hooks.arg, now);
@@ -95,11 +104,16 @@ static int tick(rap_sched *s)
         if (since == 0 || now < since || now - since < s->wd_period_ns)
             continue;
         busy++;
-        if (!atomic_load_explicit(&w->preempt, memory_order_relaxed))
+        if (!atomic_load_explicit(&w->preempt, memory_order_relaxed)) {
             atomic_store_explicit(&w->preempt, true, memory_order_relaxed);
-        if (s->rescue && (atomic_load_explicit(&w->next, memory_order_relaxed) != NULL ||
-                          atomic_load_explicit(&w->nparked, memory_order_relaxed) > 0))
-            rescue(s, w);
+            told = true;
+        }
+        /* With one worker nobody else could run them: no rescue (its
+         * membarrier interrupts the worker). */
+        if (s->rescue && s->nworkers > 1 &&
+            (atomic_load_explicit(&w->next, memory_order_relaxed) != NULL ||
+             atomic_load_explicit(&w->nparked, memory_order_relaxed) > 0))
+            acted |= rescue(s, w);
     }
     /* Every worker is inside a long task: unless one polls from inside it
      * (a sender flushing its queue does), nobody makes progress. */
@@ -111,12 +125,20 @@ static int tick(rap_sched *s)
     }
     if (s->hooks.polls != NULL)
         s->wd_polls = s->hooks.polls(s->hooks.arg);
-    return busy;
+    return acted || (told && any_queued(s));
 }
 
-/* While no task runs long, the watchdog looks less often: up to every
- * BACKOFF periods (a task that turns long is seen within that). */
-#define BACKOFF 4
+/* While its looks find nothing to do, the watchdog looks less often: its
+ * sleep doubles up to BACKOFF periods, and a look that finds something to
+ * do brings it back to one period.  Each look takes a core for a moment;
+ * where the watchdog shares its core with a worker (a rank bound to one
+ * core, as mpirun does with 2 ranks, or as many workers as cores) that is
+ * the worker's time: on the development VM a wake-up cost the worker about
+ * 80 us, and a look every period took 3-7 % of a 2048^2 Jacobi sweep.  So
+ * a task that turns long is seen within BACKOFF periods of the last look
+ * (Go's sysmon backs off to 10 ms in the same way), and a rank whose
+ * workers are all inside long handlers is polled at least that often. */
+#define BACKOFF 16
 
 static void *watchdog_main(void *arg)
 {
@@ -135,7 +157,7 @@ static void *watchdog_main(void *arg)
             continue;
         }
         rap__sleep_ns(sleep);
-        if (tick(s) > 0)
+        if (tick(s))
             sleep = s->wd_period_ns;
         else if (sleep < BACKOFF * s->wd_period_ns)
             sleep *= 2;

@@ -55,9 +55,11 @@ const rap_config_var rap__config_vars[] = {
                  "message could reach without ringing its doorbell" },
     { .name = "RAPTORS_WATCHDOG_US", FIELD(watchdog_us), .kind = RAP_CONFIG_UINT, .def = "1000",
       .lo = 0, .hi = 1000000,
-      .meaning = "the watchdog's period in microseconds: the longest an actor's turn runs "
-                 "before the others get theirs, the longest a runnable actor waits behind a "
-                 "busy worker, the longest MPI waits while every worker is busy; 0: off" },
+      .meaning = "the watchdog's period in microseconds: a turn longer than this ends at its "
+                 "next message so that waiting actors run, runnable actors behind a busy worker "
+                 "go to another, and MPI is polled while every worker is busy; the watchdog "
+                 "looks every period while it finds work to do, up to 16 periods apart while "
+                 "it finds none; 0: off" },
     { .name = "RAPTORS_PROFILE", FIELD(profile), .kind = RAP_CONFIG_TEXT, .def = "on",
       .word = "on",
       .meaning = "workload profiling: on (counted, not written), off, or a file path where rank 0 "
