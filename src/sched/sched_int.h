@@ -48,6 +48,7 @@ typedef struct worker {
     unsigned streak;             /* hand-offs through `next` in a row */
     _Atomic uint32_t owner_in;   /* inside owner_enter .. owner_exit */
     _Atomic uint64_t run_since;  /* when the current task started; 0 between tasks */
+    uint64_t wd_seen;            /* the watchdog's: run_since of the long task it last saw */
 
     /* Written by the watchdog (rarely); read by the worker. */
     alignas(RAP_CACHELINE) _Atomic bool preempt; /* the current turn should end */

@@ -3,7 +3,8 @@
  *
  * Owns:       the watchdog thread.
  * Invariants: while any worker is awake it wakes every period (up to
- *             BACKOFF periods while its looks find nothing to do) and, for
+ *             BACKOFF periods while no task runs long, LONG_BACKOFF while
+ *             only tasks it saw at its last look still run) and, for
  *             each worker that has run its current task longer than a
  *             period: tells the task's turn to end (`preempt`, read by the
  *             task between messages); with more than one worker, takes
@@ -83,18 +84,17 @@ static bool rescue(rap_sched *s, worker *w)
     return n > 0;
 }
 
-/* One look at the workers.  Returns whether it found something to do that
- * the next look may find again soon: tasks to take from behind a long one,
- * or a task newly seen long while other work waits for a worker (its turn
- * must end).  A task already told, or MPI traffic its polls moved, is not
- * such a thing: looking again soon changes nothing for the first (it ends
- * its turn at its next check, or its one handler is long), and the second
- * waits for a worker anyway. */
-static bool tick(rap_sched *s)
+/* One look at the workers.  Returns 2 when it found something that the
+ * next look may find again soon: a task newly seen running long (its turn
+ * is told to end), or tasks taken from behind one; 1 when only tasks it
+ * had already seen run long are still running (looking again soon changes
+ * nothing for them: each ends its turn at its next check, or its one
+ * handler is long); 0 when no task runs long. */
+static int tick(rap_sched *s)
 {
     uint64_t now = rap__now_ns();
     int busy = 0;
-    bool acted = false, told = false;
+    bool acted = false;
 
     if (s->hooks.tick != NULL)
         s->hooks.tick(s->hooks.arg, now);
@@ -104,10 +104,12 @@ static bool tick(rap_sched *s)
         if (since == 0 || now < since || now - since < s->wd_period_ns)
             continue;
         busy++;
-        if (!atomic_load_explicit(&w->preempt, memory_order_relaxed)) {
-            atomic_store_explicit(&w->preempt, true, memory_order_relaxed);
-            told = true;
+        if (w->wd_seen != since) { /* a task it had not seen long */
+            w->wd_seen = since;
+            acted = true;
         }
+        if (!atomic_load_explicit(&w->preempt, memory_order_relaxed))
+            atomic_store_explicit(&w->preempt, true, memory_order_relaxed);
         /* With one worker nobody else could run them: no rescue (its
          * membarrier interrupts the worker). */
         if (s->rescue && s->nworkers > 1 &&
@@ -125,20 +127,19 @@ static bool tick(rap_sched *s)
     }
     if (s->hooks.polls != NULL)
         s->wd_polls = s->hooks.polls(s->hooks.arg);
-    return acted || (told && any_queued(s));
+    return acted ? 2 : busy > 0;
 }
 
-/* While its looks find nothing to do, the watchdog looks less often: its
- * sleep doubles up to BACKOFF periods, and a look that finds something to
- * do brings it back to one period.  Each look takes a core for a moment;
- * where the watchdog shares its core with a worker (a rank bound to one
- * core, as mpirun does with 2 ranks, or as many workers as cores) that is
- * the worker's time: on the development VM a wake-up cost the worker about
- * 80 us, and a look every period took 3-7 % of a 2048^2 Jacobi sweep.  So
- * a task that turns long is seen within BACKOFF periods of the last look
- * (Go's sysmon backs off to 10 ms in the same way), and a rank whose
- * workers are all inside long handlers is polled at least that often. */
-#define BACKOFF 16
+/* The watchdog looks every period while it finds tasks newly running long.
+ * Otherwise its sleep doubles: up to BACKOFF periods while no task runs
+ * long (a task that turns long is seen within that), up to LONG_BACKOFF
+ * while the tasks it already told still run.  Each look takes a core for
+ * a moment; where the watchdog shares its core with a worker (a rank bound
+ * to one core, as mpirun binds 2 ranks) that is the worker's time: about
+ * 80 us a look on the development VM, 3-7 % of a 2048^2 Jacobi sweep at a
+ * look every period. */
+#define BACKOFF 4
+#define LONG_BACKOFF 16
 
 static void *watchdog_main(void *arg)
 {
@@ -157,10 +158,9 @@ static void *watchdog_main(void *arg)
             continue;
         }
         rap__sleep_ns(sleep);
-        if (tick(s))
-            sleep = s->wd_period_ns;
-        else if (sleep < BACKOFF * s->wd_period_ns)
-            sleep *= 2;
+        int found = tick(s);
+        uint64_t cap = (found == 1 ? LONG_BACKOFF : BACKOFF) * s->wd_period_ns;
+        sleep = found == 2 ? s->wd_period_ns : sleep * 2 < cap ? sleep * 2 : cap;
     }
     return NULL;
 }
