@@ -3,19 +3,18 @@
  *
  * Owns:       the watchdog thread.
  * Invariants: while any worker is awake it wakes every period (up to
- *             BACKOFF periods while no task runs long, LONG_BACKOFF while
- *             only tasks it saw at its last look still run) and, for
- *             each worker that has run its current task longer than a
- *             period: tells the task's turn to end (`preempt`, read by the
- *             task between messages); with more than one worker, takes
- *             the worker's private slot and parked tasks (runnable, but
- *             reachable only by that worker) and puts them in the
- *             injection queue, where any worker takes them; and, when every worker is inside such a task and no
- *             poll ran since the last tick (hooks.polls), polls
- *             (hooks.poll) itself, so the rank's MPI traffic moves while
- *             its handlers compute.  While every worker sleeps it sleeps
- *             until a worker wakes (sleep_worker rings it), so an idle rank
- *             costs nothing.
+ *             BACKOFF periods while it finds no task newly running long)
+ *             and, for each worker that has run its current task longer
+ *             than a period: tells the task's turn to end (`preempt`, read
+ *             by the task between messages); with more than one worker,
+ *             takes the worker's private slot and parked tasks (runnable,
+ *             but reachable only by that worker) and puts them in the
+ *             injection queue, where any worker takes them; and, when
+ *             every worker is inside such a task and no poll ran since the
+ *             last tick (hooks.polls), polls (hooks.poll) itself, so the
+ *             rank's MPI traffic moves while its handlers compute.  While
+ *             every worker sleeps it sleeps until a worker wakes
+ *             (sleep_worker rings it), so an idle rank costs nothing.
  * Threads:    its own; rescue excludes the worker (sched_int.h).
  * Uses:       sched_int.h, Linux membarrier, util/.
  */
@@ -84,13 +83,13 @@ static bool rescue(rap_sched *s, worker *w)
     return n > 0;
 }
 
-/* One look at the workers.  Returns 2 when it found something that the
- * next look may find again soon: a task newly seen running long (its turn
- * is told to end), or tasks taken from behind one; 1 when only tasks it
- * had already seen run long are still running (looking again soon changes
- * nothing for them: each ends its turn at its next check, or its one
- * handler is long); 0 when no task runs long. */
-static int tick(rap_sched *s)
+/* One look at the workers.  Returns whether it found something the next
+ * look may find again soon: a task newly seen running long (its turn is
+ * told to end; actors behind it may need taking), or tasks taken from
+ * behind one.  Tasks it had already seen run long and still run are not
+ * such a thing: looking again soon changes nothing for them (each ends its
+ * turn at its next check, or its one handler is long). */
+static bool tick(rap_sched *s)
 {
     uint64_t now = rap__now_ns();
     int busy = 0;
@@ -127,19 +126,18 @@ static int tick(rap_sched *s)
     }
     if (s->hooks.polls != NULL)
         s->wd_polls = s->hooks.polls(s->hooks.arg);
-    return acted ? 2 : busy > 0;
+    return acted;
 }
 
-/* The watchdog looks every period while it finds tasks newly running long.
- * Otherwise its sleep doubles: up to BACKOFF periods while no task runs
- * long (a task that turns long is seen within that), up to LONG_BACKOFF
- * while the tasks it already told still run.  Each look takes a core for
- * a moment; where the watchdog shares its core with a worker (a rank bound
- * to one core, as mpirun binds 2 ranks) that is the worker's time: about
- * 80 us a look on the development VM, 3-7 % of a 2048^2 Jacobi sweep at a
- * look every period. */
-#define BACKOFF 4
-#define LONG_BACKOFF 16
+/* The watchdog looks every period while it finds tasks newly running long;
+ * otherwise its sleep doubles, up to BACKOFF periods (so a task that turns
+ * long is seen within that, as Go's sysmon backs off to 10 ms).  Each look
+ * takes a core for a moment, and where the watchdog shares its core with a
+ * worker (a rank bound to one core, as mpirun binds 2 ranks) that is the
+ * worker's time: about 80 us a look on the development VM, 3-7 % of a
+ * 2048^2 Jacobi sweep at a look every period, 2 % of any work at one every
+ * 4 periods. */
+#define BACKOFF 16
 
 static void *watchdog_main(void *arg)
 {
@@ -158,9 +156,10 @@ static void *watchdog_main(void *arg)
             continue;
         }
         rap__sleep_ns(sleep);
-        int found = tick(s);
-        uint64_t cap = (found == 1 ? LONG_BACKOFF : BACKOFF) * s->wd_period_ns;
-        sleep = found == 2 ? s->wd_period_ns : sleep * 2 < cap ? sleep * 2 : cap;
+        if (tick(s))
+            sleep = s->wd_period_ns;
+        else if (sleep < BACKOFF * s->wd_period_ns)
+            sleep *= 2;
     }
     return NULL;
 }

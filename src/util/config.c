@@ -58,8 +58,8 @@ const rap_config_var rap__config_vars[] = {
       .meaning = "the watchdog's period in microseconds: a turn longer than this ends at its "
                  "next message so that waiting actors run, runnable actors behind a busy worker "
                  "go to another, and MPI is polled while every worker is busy; the watchdog "
-                 "looks every period while it finds tasks newly running long, up to 4 periods "
-                 "apart while none runs long and up to 16 while those it saw still run; 0: off" },
+                 "looks every period while it finds tasks newly running long, and up to 16 "
+                 "periods apart while it finds none; 0: off" },
     { .name = "RAPTORS_PROFILE", FIELD(profile), .kind = RAP_CONFIG_TEXT, .def = "on",
       .word = "on",
       .meaning = "workload profiling: on (counted, not written), off, or a file path where rank 0 "
