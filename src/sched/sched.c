@@ -250,6 +250,16 @@ static rap_task *try_pop(rap_sched *s, worker *w)
     return steal(s, w);
 }
 
+static bool any_queued(rap_sched *s)
+{
+    if (atomic_load(&s->inject.n) != 0) /* seq_cst: see inject() */
+        return true;
+    for (int i = 0; i < s->nworkers; i++)
+        if (atomic_load_explicit(&s->workers[i].q.n, memory_order_relaxed) != 0)
+            return true;
+    return false;
+}
+
 /* A hint that a stealable task waits: wake a worker that sleeps on the
  * condition variable, or else the poller (the pusher runs the task itself
  * if nobody comes). */

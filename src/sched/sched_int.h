@@ -48,11 +48,11 @@ typedef struct worker {
     unsigned streak;             /* hand-offs through `next` in a row */
     _Atomic uint32_t owner_in;   /* inside owner_enter .. owner_exit */
     _Atomic uint64_t run_since;  /* when the current task started; 0 between tasks */
-    uint64_t wd_seen;            /* the watchdog's: run_since of the long task it last saw */
 
     /* Written by the watchdog (rarely); read by the worker. */
     alignas(RAP_CACHELINE) _Atomic bool preempt; /* the current turn should end */
     _Atomic uint32_t rescuing;   /* the watchdog is taking this worker's slot and parked tasks */
+    uint64_t wd_seen;            /* run_since of the long task it last saw (the watchdog's alone) */
 } worker;
 
 struct rap_sched {
@@ -114,17 +114,6 @@ static inline void owner_exit(worker *w)
     /* release: pairs with the watchdog's acquire of owner_in. */
     if (w->s->rescue)
         atomic_store_explicit(&w->owner_in, 0, memory_order_release);
-}
-
-/* Whether a task waits in a queue any worker may take it from. */
-static inline bool any_queued(rap_sched *s)
-{
-    if (atomic_load(&s->inject.n) != 0) /* seq_cst: see inject() */
-        return true;
-    for (int i = 0; i < s->nworkers; i++)
-        if (atomic_load_explicit(&s->workers[i].q.n, memory_order_relaxed) != 0)
-            return true;
-    return false;
 }
 
 /* sched.c */

@@ -6,8 +6,8 @@
  *             BACKOFF periods while it finds no task newly running long)
  *             and, for each worker that has run its current task longer
  *             than a period: tells the task's turn to end (`preempt`, read
- *             by the task between messages); with more than one worker,
- *             takes the worker's private slot and parked tasks (runnable,
+ *             by the task between messages); with more than one worker
+ *             (`rescue`), takes the worker's private slot and parked tasks (runnable,
  *             but reachable only by that worker) and puts them in the
  *             injection queue, where any worker takes them; and, when
  *             every worker is inside such a task and no poll ran since the
@@ -55,7 +55,7 @@ static bool membarrier_all(void)
 
 /* Take `w`'s private slot and parked tasks, and make them runnable
  * anywhere.  Gives up when `w` is inside its bookkeeping.  Returns whether
- * it took any. */
+ * the next look should come soon: it took tasks, or it gave up. */
 static bool rescue(rap_sched *s, worker *w)
 {
     rap_task *taken[PARK_MAX + 1];
@@ -64,7 +64,7 @@ static bool rescue(rap_sched *s, worker *w)
     atomic_store_explicit(&w->rescuing, 1, memory_order_relaxed);
     if (!membarrier_all() || atomic_load_explicit(&w->owner_in, memory_order_acquire) != 0) {
         atomic_store_explicit(&w->rescuing, 0, memory_order_release);
-        return false;
+        return true;
     }
     /* The worker is out and stays out until `rescuing` clears. */
     rap_task *t = atomic_exchange_explicit(&w->next, NULL, memory_order_acquire);
@@ -83,12 +83,13 @@ static bool rescue(rap_sched *s, worker *w)
     return n > 0;
 }
 
-/* One look at the workers.  Returns whether it found something the next
- * look may find again soon: a task newly seen running long (its turn is
- * told to end; actors behind it may need taking), or tasks taken from
- * behind one.  Tasks it had already seen run long and still run are not
- * such a thing: looking again soon changes nothing for them (each ends its
- * turn at its next check, or its one handler is long). */
+/* One look at the workers.  Returns whether the next look should come in
+ * one period: it saw a task newly running long (its turn is told to end;
+ * actors may come to wait behind it), or took tasks from behind one (or
+ * could not yet).  A task it had already seen run long and that still
+ * runs is no such reason: it ends its turn at its next check, or its one
+ * handler is long; what is pushed behind it meanwhile waits for the next
+ * look, up to BACKOFF periods away. */
 static bool tick(rap_sched *s)
 {
     uint64_t now = rap__now_ns();
@@ -109,11 +110,8 @@ static bool tick(rap_sched *s)
         }
         if (!atomic_load_explicit(&w->preempt, memory_order_relaxed))
             atomic_store_explicit(&w->preempt, true, memory_order_relaxed);
-        /* With one worker nobody else could run them: no rescue (its
-         * membarrier interrupts the worker). */
-        if (s->rescue && s->nworkers > 1 &&
-            (atomic_load_explicit(&w->next, memory_order_relaxed) != NULL ||
-             atomic_load_explicit(&w->nparked, memory_order_relaxed) > 0))
+        if (s->rescue && (atomic_load_explicit(&w->next, memory_order_relaxed) != NULL ||
+                          atomic_load_explicit(&w->nparked, memory_order_relaxed) > 0))
             acted |= rescue(s, w);
     }
     /* Every worker is inside a long task: unless one polls from inside it
@@ -168,7 +166,10 @@ int rap__watchdog_start(rap_sched *s)
 {
     if (s->wd_period_ns == 0)
         return RAP_OK;
-    s->rescue = membarrier_register();
+    /* With one worker nobody else could run the tasks it took, and its
+     * membarrier would interrupt the worker: no rescue, and the worker's
+     * side of the exclusion costs nothing. */
+    s->rescue = s->nworkers > 1 && membarrier_register();
     if (pthread_create(&s->wd_thread, NULL, watchdog_main, s) != 0) {
         s->rescue = false;
         return RAP_ENOMEM;
