@@ -7,14 +7,14 @@
  *             and, for each worker that has run its current task longer
  *             than a period: tells the task's turn to end (`preempt`, read
  *             by the task between messages); with more than one worker
- *             (`rescue`), takes the worker's private slot and parked tasks (runnable,
- *             but reachable only by that worker) and puts them in the
- *             injection queue, where any worker takes them; and, when
- *             every worker is inside such a task and no poll ran since the
- *             last tick (hooks.polls), polls (hooks.poll) itself, so the
- *             rank's MPI traffic moves while its handlers compute.  While
- *             every worker sleeps it sleeps until a worker wakes
- *             (sleep_worker rings it), so an idle rank costs nothing.
+ *             (`rescue`), takes the worker's private slot and parked
+ *             tasks (runnable, but reachable only by that worker) and puts
+ *             them in the injection queue, where any worker takes them;
+ *             and, when every worker is inside such a task and no poll ran
+ *             since the last tick (hooks.polls), polls (hooks.poll)
+ *             itself, so the rank's MPI traffic moves while its handlers
+ *             compute.  While every worker sleeps it sleeps until a worker
+ *             wakes (sleep_worker rings it), so an idle rank costs nothing.
  * Threads:    its own; rescue excludes the worker (sched_int.h).
  * Uses:       sched_int.h, Linux membarrier, util/.
  */

@@ -416,33 +416,26 @@ static void long_turn_is_told_and_watchdog_polls(void)
  * task its looks double from one period to 16 (about 22 of them; one a
  * period would be 300, a cap of 4 periods about 75), and it still polls
  * for the busy worker at each but the first. */
-static _Atomic int looks, looks_polls, seen_looks, seen_polls;
+static _Atomic int looks, seen_looks, seen_polls;
 static _Atomic bool looks_done;
 static rap_task quiet_long;
 static void count_look(void *arg, uint64_t now_ns) { (void)arg, (void)now_ns, atomic_fetch_add(&looks, 1); }
-static int count_look_poll(void *arg)
-{
-    (void)arg;
-    if (rap__sched_self() < 0)
-        atomic_fetch_add(&looks_polls, 1);
-    return 0;
-}
 static void run_quiet_long(rap_task *t, int worker)
 {
     uint64_t t0 = rap__now_ns();
     (void)t, (void)worker;
-    atomic_store(&looks, 0), atomic_store(&looks_polls, 0);
+    atomic_store(&looks, 0), atomic_store(&outside_polls, 0);
     while (rap__now_ns() - t0 < UINT64_C(300000000))
         rap__cpu_relax();
     /* Counted inside the task: later looks see no task and do not poll. */
-    atomic_store(&seen_polls, atomic_load(&looks_polls));
+    atomic_store(&seen_polls, atomic_load(&outside_polls));
     atomic_store(&seen_looks, atomic_load(&looks));
     atomic_store(&looks_done, true);
 }
 
 static void watchdog_backs_off_while_one_long_task_runs(void)
 {
-    rap_sched_hooks hooks = { .poll = count_look_poll, .tick = count_look };
+    rap_sched_hooks hooks = { .poll = poll_count_outside, .tick = count_look };
     int n, p;
 
     quiet_long.run = run_quiet_long;
